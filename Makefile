@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+# iommuwatch: CO-RE BPF programs + a static C loader.
+
+VERSION		:= 0.1.0
+OUT		:= build
+ARCH		?= $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
+CLANG		?= clang
+LLVM_STRIP	?= llvm-strip
+BPFTOOL		?= bpftool
+CC		?= gcc
+PREFIX		?= /usr/local
+DESTDIR		?=
+
+VMLINUX_DIR	:= vmlinux/$(ARCH)
+INCLUDES	:= -Iinclude -I$(OUT) -I$(VMLINUX_DIR)
+# clang -target bpf lacks the arch's system include dirs: take gcc's view.
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+CFLAGS		?= -g -O2
+CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+		   -DIOMMUWATCH_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
+LDFLAGS		+= $(EXTRA_LDFLAGS)
+# One binary for every host and guest: libbpf, libelf and zlib linked in.
+STATIC_LIBS	:= -Wl,-Bstatic -lbpf -lelf -lz -ljson-c -Wl,-Bdynamic
+LDLIBS		:= -static $(STATIC_LIBS:-Wl,-B%=)
+
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS		:= $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+LIB_SRCS	:= $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJS	:= $(patsubst src/%.c,$(OUT)/%.o,$(LIB_SRCS))
+UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
+UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all clean deps test unit check demo install format-check vmlinux
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(OUT)/iommuwatch
+
+deps:
+	$(Q)bash tools/deps.sh
+
+$(OUT) $(OUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c include/%.h $(wildcard bpf/*.bpf.h) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
+		$(INCLUDES) $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name iommuwatch_bpf > $@
+
+$(OUT)/%.o: src/%.c $(wildcard include/*.h) $(SKELS) | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUT)/iommuwatch: $(OUT)/main.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Unit tests: no root, no kernel; sanitizers on, linked dynamically.
+UNIT_CFLAGS := $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer
+
+$(OUT)/tests/%: tests/unit/%.c $(LIB_SRCS) tests/unit/unit.h $(SKELS) | $(OUT)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(UNIT_CFLAGS) $(INCLUDES) -Itests/unit $< $(LIB_SRCS) \
+		-lbpf -lelf -lz -ljson-c -o $@
+
+unit: $(UNIT_BINS)
+	$(Q)bash tests/unit/run.sh $(UNIT_BINS)
+
+test: unit
+
+-include tools/lab/lab.mk
+
+check: all unit lab-check
+
+vmlinux:
+	$(Q)bash tools/gen-vmlinux.sh
+
+format-check:
+	$(Q)clang-format --dry-run --Werror src/*.c include/*.h bpf/*.c bpf/*.h
+
+install: $(OUT)/iommuwatch
+	install -D -m 0755 $(OUT)/iommuwatch $(DESTDIR)$(PREFIX)/sbin/iommuwatch
+
+clean:
+	$(Q)rm -rf $(OUT)

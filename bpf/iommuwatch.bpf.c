@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Watch the IOMMU core change a device's translation.
+ *
+ * Core functions mark the task with the path that leads to the drivers'
+ * ops (release, reset, probe, ...); the ops themselves are hooked through
+ * slots whose targets the loader picks from BTF, so that attaches which
+ * bypass __iommu_attach_device are seen too. One event per op, at fexit.
+ */
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "iommuwatch.h"
+#include "core_fixes.bpf.h"
+
+#define IOMMU_DOMAIN_BLOCKED	0U
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Only devices of this group (-1: all); set before load. */
+const volatile int targ_group = -1;
+
+/* Stable ids for domains, so that no kernel address leaves the kernel. */
+__u32 next_domain_id = 1;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* Events that did not fit the ring buffer, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} events_dropped SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u32);
+} domain_ids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct iw_task_ctx);
+} task_ctx SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct iw_start_key);
+	__type(value, __u64);
+} starts SEC(".maps");
+
+static __always_inline __u32 current_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline __u32 domain_id(struct iommu_domain *dom)
+{
+	__u64 key = (__u64)dom;
+	__u32 *idp, id;
+
+	if (!dom)
+		return 0;
+	idp = bpf_map_lookup_elem(&domain_ids, &key);
+	if (idp)
+		return *idp;
+	id = __sync_fetch_and_add(&next_domain_id, 1);
+	/* Another CPU may have named it first: keep its id. */
+	if (bpf_map_update_elem(&domain_ids, &key, &id, BPF_NOEXIST)) {
+		idp = bpf_map_lookup_elem(&domain_ids, &key);
+		return idp ? *idp : 0;
+	}
+	return id;
+}
+
+static __always_inline void domain_ref(struct iw_domain_ref *ref,
+				       struct iommu_domain *dom)
+{
+	ref->id = domain_id(dom);
+	ref->type = dom ? BPF_CORE_READ(dom, type) : 0;
+}
+
+static __always_inline struct iommu_group *dev_group(struct device *dev)
+{
+	return BPF_CORE_READ(dev, iommu_group);
+}
+
+static __always_inline bool group_wanted(struct device *dev)
+{
+	struct iommu_group *grp;
+
+	if (targ_group < 0)
+		return true;
+	grp = dev_group(dev);
+	return grp && BPF_CORE_READ(grp, id) == targ_group;
+}
+
+/* As the kernel decides it: BLOCKED type, or the group's/driver's blocker. */
+static __always_inline bool is_blocking(struct iommu_domain *dom,
+					struct iommu_group *grp,
+					const struct iommu_ops *ops)
+{
+	if (!dom)
+		return false;
+	if (BPF_CORE_READ(dom, type) == IOMMU_DOMAIN_BLOCKED)
+		return true;
+	if (grp && BPF_CORE_READ(grp, blocking_domain) == dom)
+		return true;
+	return ops && ops_blocked_domain(ops) == dom;
+}
+
+static __always_inline bool dev_is_untrusted(struct device *dev)
+{
+	const struct bus_type *bus = BPF_CORE_READ(dev, bus);
+	struct pci_dev *pdev;
+	char name[4] = {};
+
+	if (!bus)
+		return false;
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(bus, name));
+	if (name[0] != 'p' || name[1] != 'c' || name[2] != 'i' || name[3])
+		return false;
+	pdev = (void *)dev - bpf_core_field_offset(struct pci_dev, dev);
+	return BPF_CORE_READ_BITFIELD_PROBED(pdev, untrusted);
+}
+
+static __always_inline __u32 device_flags(struct device *dev,
+					  struct iommu_group *grp)
+{
+	struct dev_iommu *di = BPF_CORE_READ(dev, iommu);
+	__u32 flags = 0;
+
+	if (di && dev_iommu_has_flags()) {
+		flags |= IW_F_FLAGS_KNOWN;
+		if (dev_iommu_require_direct(di))
+			flags |= IW_F_REQUIRE_DIRECT;
+		if (dev_iommu_attach_deferred(di))
+			flags |= IW_F_ATTACH_DEFERRED;
+	}
+	if (dev_is_untrusted(dev))
+		flags |= IW_F_UNTRUSTED;
+	if (!grp)
+		flags |= IW_F_NO_GROUP;
+	else if (mutex_held_by_current(&grp->mutex))
+		flags |= IW_F_MUTEX_HELD;
+	return flags;
+}
+
+static __always_inline const struct iommu_ops *dev_ops(struct device *dev)
+{
+	return BPF_CORE_READ(dev, iommu, iommu_dev, ops);
+}
+
+/* Fill what every device event carries; the caller adds the rest. */
+static __always_inline void fill_device(struct iw_event *e, struct device *dev,
+					__u32 kind, __u32 hook)
+{
+	struct iommu_group *grp = dev_group(dev);
+	struct iw_task_ctx *tc;
+	__u32 tid = current_tid();
+
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->hook = hook;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->cpu = bpf_get_smp_processor_id();
+	e->pasid = IW_NO_PASID;
+	e->group = grp ? BPF_CORE_READ(grp, id) : -1;
+	e->flags = device_flags(dev, grp);
+	if (grp)
+		domain_ref(&e->group_dom, BPF_CORE_READ(grp, domain));
+	tc = bpf_map_lookup_elem(&task_ctx, &tid);
+	if (tc && (!tc->dev || tc->dev == (__u64)dev))
+		e->path = tc->path;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_probe_read_kernel_str(e->dev, sizeof(e->dev),
+				  BPF_CORE_READ(dev, kobj.name));
+}
+
+static __always_inline struct iw_event *reserve_event(void)
+{
+	struct iw_event *e;
+	__u32 zero = 0;
+	__u64 *cnt;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (e) {
+		__builtin_memset(e, 0, sizeof(*e));
+		return e;
+	}
+	cnt = bpf_map_lookup_elem(&events_dropped, &zero);
+	if (cnt)
+		*cnt += 1;
+	return NULL;
+}
+
+/* ---- per-task path markers, set by the core functions ---- */
+
+static __always_inline int ctx_enter(__u32 path, __u32 hook, void *dev)
+{
+	struct iw_task_ctx tc = { .path = path, .hook = hook,
+				  .dev = (__u64)dev };
+	__u32 tid = current_tid();
+
+	/* The outermost function names the path: never overwrite. */
+	bpf_map_update_elem(&task_ctx, &tid, &tc, BPF_NOEXIST);
+	return 0;
+}
+
+static __always_inline int ctx_exit(__u32 hook)
+{
+	__u32 tid = current_tid();
+	struct iw_task_ctx *tc;
+
+	tc = bpf_map_lookup_elem(&task_ctx, &tid);
+	if (tc && tc->hook == hook)
+		bpf_map_delete_elem(&task_ctx, &tid);
+	return 0;
+}
+
+#define CTX_HOOK(func, path, hook)					\
+SEC("fentry/" #func)							\
+int func##_entry(void *ctx)						\
+{									\
+	return ctx_enter(path, hook, NULL);				\
+}									\
+SEC("fexit/" #func)							\
+int func##_exit(void *ctx)						\
+{									\
+	return ctx_exit(hook);						\
+}
+
+CTX_HOOK(__iommu_probe_device, IW_PATH_PROBE, IW_HOOK_PROBE_DEVICE)
+CTX_HOOK(iommu_setup_default_domain, IW_PATH_DEFAULT, IW_HOOK_SETUP_DEFAULT)
+CTX_HOOK(iommu_group_store_type, IW_PATH_DEFAULT, IW_HOOK_STORE_TYPE)
+CTX_HOOK(pci_dev_reset_iommu_prepare, IW_PATH_RESET, IW_HOOK_RESET_PREPARE)
+CTX_HOOK(pci_dev_reset_iommu_done, IW_PATH_RESET, IW_HOOK_RESET_DONE)
+CTX_HOOK(__iommu_take_dma_ownership, IW_PATH_OWNER, IW_HOOK_TAKE_OWNER)
+CTX_HOOK(__iommu_release_dma_ownership, IW_PATH_OWNER, IW_HOOK_RELEASE_OWNER)
+CTX_HOOK(iommu_group_claim_dma_owner, IW_PATH_OWNER, IW_HOOK_GROUP_CLAIM)
+CTX_HOOK(iommu_group_release_dma_owner, IW_PATH_OWNER, IW_HOOK_GROUP_RELEASE)
+CTX_HOOK(iommu_attach_device, IW_PATH_ATTACH, IW_HOOK_ATTACH_DEVICE)
+CTX_HOOK(iommu_detach_device, IW_PATH_DETACH, IW_HOOK_DETACH_DEVICE)
+CTX_HOOK(iommu_attach_group, IW_PATH_ATTACH, IW_HOOK_ATTACH_GROUP)
+CTX_HOOK(iommu_detach_group, IW_PATH_DETACH, IW_HOOK_DETACH_GROUP)
+CTX_HOOK(iommu_attach_device_pasid, IW_PATH_PASID, IW_HOOK_ATTACH_PASID)
+CTX_HOOK(iommu_replace_device_pasid, IW_PATH_PASID, IW_HOOK_REPLACE_PASID)
+CTX_HOOK(iommu_detach_device_pasid, IW_PATH_PASID, IW_HOOK_DETACH_PASID)
+
+/* ---- device release: the event, and the path for its ops ---- */
+
+static __always_inline int release_enter(struct device *dev, __u32 hook)
+{
+	struct iw_event *e;
+
+	if (!group_wanted(dev))
+		goto mark;
+	e = reserve_event();
+	if (!e)
+		goto mark;
+	fill_device(e, dev, IW_EV_RELEASE, hook);
+	e->path = IW_PATH_RELEASE;
+	bpf_ringbuf_submit(e, 0);
+mark:
+	return ctx_enter(IW_PATH_RELEASE, hook, NULL);
+}
+
+SEC("fentry/iommu_deinit_device")
+int BPF_PROG(iommu_deinit_device_entry, struct device *dev)
+{
+	return release_enter(dev, IW_HOOK_DEINIT_DEVICE);
+}
+
+SEC("fexit/iommu_deinit_device")
+int BPF_PROG(iommu_deinit_device_exit)
+{
+	return ctx_exit(IW_HOOK_DEINIT_DEVICE);
+}
+
+/* 6.1: iommu_release_device is where a device leaves (inlined later). */
+SEC("fentry/iommu_release_device")
+int BPF_PROG(iommu_release_device_entry, struct device *dev)
+{
+	return release_enter(dev, IW_HOOK_RELEASE_DEVICE);
+}
+
+SEC("fexit/iommu_release_device")
+int BPF_PROG(iommu_release_device_exit)
+{
+	return ctx_exit(IW_HOOK_RELEASE_DEVICE);
+}
+
+/*
+ * On the DMA fast path of a deferred kernel: return at once unless the
+ * device still waits for its attach. No fexit, so the op clears the mark.
+ */
+SEC("fentry/iommu_deferred_attach")
+int BPF_PROG(iommu_deferred_attach_entry, struct device *dev)
+{
+	struct dev_iommu *di = dev->iommu;
+
+	if (!di || !dev_iommu_attach_deferred(di))
+		return 0;
+	return ctx_enter(IW_PATH_DEFERRED, IW_HOOK_DEFERRED_ATTACH, dev);
+}
+
+SEC("fentry/iommu_domain_free")
+int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
+{
+	__u64 key = (__u64)dom;
+	struct iw_event *e;
+	__u32 *idp;
+
+	idp = bpf_map_lookup_elem(&domain_ids, &key);
+	if (!idp)
+		return 0;	/* never attached while we watched */
+	e = reserve_event();
+	if (e) {
+		e->ts_ns = bpf_ktime_get_ns();
+		e->kind = IW_EV_DOMAIN_FREE;
+		e->hook = IW_HOOK_DOMAIN_FREE;
+		e->group = -1;
+		e->pasid = IW_NO_PASID;
+		e->pid = bpf_get_current_pid_tgid() >> 32;
+		e->cpu = bpf_get_smp_processor_id();
+		e->new_dom.id = *idp;
+		e->new_dom.type = BPF_CORE_READ(dom, type);
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&domain_ids, &key);
+	return 0;
+}
+
+/* ---- driver ops, attached by slot ---- */
+
+static __always_inline int op_entry(__u32 kind)
+{
+	struct iw_start_key key = { .tid = current_tid(), .kind = kind };
+	__u64 ts = bpf_ktime_get_ns();
+
+	bpf_map_update_elem(&starts, &key, &ts, BPF_ANY);
+	return 0;
+}
+
+static __always_inline __u64 op_latency(__u32 kind, __u64 now)
+{
+	struct iw_start_key key = { .tid = current_tid(), .kind = kind };
+	__u64 *start, lat = 0;
+
+	start = bpf_map_lookup_elem(&starts, &key);
+	if (start) {
+		lat = now - *start;
+		bpf_map_delete_elem(&starts, &key);
+	}
+	return lat;
+}
+
+/* Domains and the old domain (an extra trailing argument on newer kernels). */
+static __always_inline void op_domains(struct iw_event *e, void *ctx,
+				       struct iommu_domain *dom,
+				       struct device *dev, __u32 old_arg)
+{
+	struct iommu_group *grp = dev_group(dev);
+	const struct iommu_ops *ops = dev_ops(dev);
+	__u64 old = 0;
+
+	domain_ref(&e->new_dom, dom);
+	if (is_blocking(dom, grp, ops))
+		e->flags |= IW_F_NEW_IS_BLOCKING;
+	if (bpf_get_func_arg_cnt(ctx) > old_arg &&
+	    !bpf_get_func_arg(ctx, old_arg, &old)) {
+		e->flags |= IW_F_HAS_OLD;
+		domain_ref(&e->old_dom, (void *)old);
+		if (is_blocking((void *)old, grp, ops))
+			e->flags |= IW_F_OLD_IS_BLOCKING;
+	}
+}
+
+static __always_inline void clear_deferred_mark(void)
+{
+	ctx_exit(IW_HOOK_DEFERRED_ATTACH);
+}
+
+static __always_inline int attach_exit(void *ctx, __u32 hook)
+{
+	struct iommu_domain *dom = (void *)((__u64 *)ctx)[0];
+	struct device *dev = (void *)((__u64 *)ctx)[1];
+	__u64 now = bpf_ktime_get_ns(), ret = 0;
+	__u64 lat = op_latency(IW_EV_ATTACH, now);
+	struct iw_event *e;
+
+	if (!group_wanted(dev))
+		goto out;
+	e = reserve_event();
+	if (!e)
+		goto out;
+	fill_device(e, dev, IW_EV_ATTACH, hook);
+	op_domains(e, ctx, dom, dev, 2);
+	bpf_get_func_ret(ctx, &ret);
+	e->ret = (int)ret;
+	e->ts_ns = now;
+	e->latency_ns = lat;
+	bpf_ringbuf_submit(e, 0);
+out:
+	clear_deferred_mark();
+	return 0;
+}
+
+static __always_inline int set_pasid_exit(void *ctx, __u32 hook)
+{
+	struct iommu_domain *dom = (void *)((__u64 *)ctx)[0];
+	struct device *dev = (void *)((__u64 *)ctx)[1];
+	__u64 now = bpf_ktime_get_ns(), ret = 0, pasid = 0;
+	__u64 lat = op_latency(IW_EV_SET_PASID, now);
+	struct iw_event *e;
+
+	if (!group_wanted(dev))
+		return 0;
+	e = reserve_event();
+	if (!e)
+		return 0;
+	fill_device(e, dev, IW_EV_SET_PASID, hook);
+	op_domains(e, ctx, dom, dev, 3);
+	bpf_get_func_arg(ctx, 2, &pasid);
+	e->pasid = (__u32)pasid;
+	bpf_get_func_ret(ctx, &ret);
+	e->ret = (int)ret;
+	e->ts_ns = now;
+	e->latency_ns = lat;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* 6.12 remove_dev_pasid(dev, pasid, domain): the PASID loses its domain. */
+static __always_inline int remove_pasid_exit(void *ctx, __u32 hook)
+{
+	struct device *dev = (void *)((__u64 *)ctx)[0];
+	__u32 pasid = (__u32)((__u64 *)ctx)[1];
+	struct iommu_domain *dom = (void *)((__u64 *)ctx)[2];
+	__u64 now = bpf_ktime_get_ns();
+	__u64 lat = op_latency(IW_EV_REMOVE_PASID, now);
+	struct iw_event *e;
+
+	if (!group_wanted(dev))
+		return 0;
+	e = reserve_event();
+	if (!e)
+		return 0;
+	fill_device(e, dev, IW_EV_REMOVE_PASID, hook);
+	e->pasid = pasid;
+	e->flags |= IW_F_HAS_OLD;
+	domain_ref(&e->old_dom, dom);
+	e->ts_ns = now;
+	e->latency_ns = lat;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+#define OP_SLOT(kind_name, n, kind, exit_fn, base)			\
+SEC("fentry")								\
+int kind_name##_entry_##n(void *ctx)					\
+{									\
+	return op_entry(kind);						\
+}									\
+SEC("fexit")								\
+int kind_name##_exit_##n(void *ctx)					\
+{									\
+	return exit_fn(ctx, base + n);					\
+}
+
+#define ATTACH_SLOT(n) \
+	OP_SLOT(attach_dev, n, IW_EV_ATTACH, attach_exit, IW_HOOK_ATTACH_OP)
+#define SET_PASID_SLOT(n) \
+	OP_SLOT(set_dev_pasid, n, IW_EV_SET_PASID, set_pasid_exit, \
+		IW_HOOK_SET_PASID_OP)
+#define REMOVE_PASID_SLOT(n) \
+	OP_SLOT(remove_dev_pasid, n, IW_EV_REMOVE_PASID, remove_pasid_exit, \
+		IW_HOOK_REMOVE_PASID_OP)
+
+/* Keep the counts in step with IW_*_SLOTS in iommuwatch.h. */
+ATTACH_SLOT(0) ATTACH_SLOT(1) ATTACH_SLOT(2) ATTACH_SLOT(3)
+ATTACH_SLOT(4) ATTACH_SLOT(5) ATTACH_SLOT(6) ATTACH_SLOT(7)
+ATTACH_SLOT(8) ATTACH_SLOT(9) ATTACH_SLOT(10) ATTACH_SLOT(11)
+
+SET_PASID_SLOT(0) SET_PASID_SLOT(1) SET_PASID_SLOT(2) SET_PASID_SLOT(3)
+SET_PASID_SLOT(4) SET_PASID_SLOT(5) SET_PASID_SLOT(6) SET_PASID_SLOT(7)
+SET_PASID_SLOT(8) SET_PASID_SLOT(9)
+
+REMOVE_PASID_SLOT(0) REMOVE_PASID_SLOT(1) REMOVE_PASID_SLOT(2)
+REMOVE_PASID_SLOT(3)

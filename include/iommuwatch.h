@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Types shared by the BPF programs and the loader: the event record, the
+ * hook and path enums and the per-task context kept between hooks.
+ */
+#ifndef __IOMMUWATCH_H
+#define __IOMMUWATCH_H
+
+#define IW_DEV_NAME_LEN		32
+#define IW_COMM_LEN		16
+
+/* PASID value of an event on the device's RID (no PASID). */
+#define IW_NO_PASID		0xffffffffU
+
+/* Number of slots per kind of driver op; the loader fills them from BTF. */
+#define IW_ATTACH_SLOTS		12
+#define IW_SET_PASID_SLOTS	10
+#define IW_REMOVE_PASID_SLOTS	4
+
+enum iw_event_kind {
+	IW_EV_ATTACH = 1,	/* attach_dev op: RID moves to a new domain */
+	IW_EV_SET_PASID,	/* set_dev_pasid op: a PASID moves */
+	IW_EV_REMOVE_PASID,	/* remove_dev_pasid op (6.12): a PASID is torn down */
+	IW_EV_RELEASE,		/* device leaves the IOMMU core */
+	IW_EV_DOMAIN_FREE,	/* iommu_domain_free */
+};
+
+/*
+ * Every program's identity in events. Core hooks have fixed ids; driver op
+ * slots are numbered from their base, and the loader names each slot after
+ * the function it attached it to.
+ */
+enum iw_hook_id {
+	IW_HOOK_PROBE_DEVICE = 0,
+	IW_HOOK_SETUP_DEFAULT,
+	IW_HOOK_STORE_TYPE,
+	IW_HOOK_DEINIT_DEVICE,
+	IW_HOOK_RELEASE_DEVICE,
+	IW_HOOK_RESET_PREPARE,
+	IW_HOOK_RESET_DONE,
+	IW_HOOK_DEFERRED_ATTACH,
+	IW_HOOK_TAKE_OWNER,
+	IW_HOOK_RELEASE_OWNER,
+	IW_HOOK_GROUP_CLAIM,
+	IW_HOOK_GROUP_RELEASE,
+	IW_HOOK_ATTACH_DEVICE,
+	IW_HOOK_DETACH_DEVICE,
+	IW_HOOK_ATTACH_GROUP,
+	IW_HOOK_DETACH_GROUP,
+	IW_HOOK_ATTACH_PASID,
+	IW_HOOK_REPLACE_PASID,
+	IW_HOOK_DETACH_PASID,
+	IW_HOOK_DOMAIN_FREE,
+	IW_HOOK_CORE_MAX,
+	IW_HOOK_ATTACH_OP = 32,
+	IW_HOOK_SET_PASID_OP = IW_HOOK_ATTACH_OP + IW_ATTACH_SLOTS,
+	IW_HOOK_REMOVE_PASID_OP = IW_HOOK_SET_PASID_OP + IW_SET_PASID_SLOTS,
+	IW_HOOK_MAX = IW_HOOK_REMOVE_PASID_OP + IW_REMOVE_PASID_SLOTS,
+};
+
+/* Why an op ran: the outermost core function of the task's call chain. */
+enum iw_path {
+	IW_PATH_UNKNOWN = 0,
+	IW_PATH_PROBE,
+	IW_PATH_DEFAULT,
+	IW_PATH_ATTACH,
+	IW_PATH_DETACH,
+	IW_PATH_OWNER,
+	IW_PATH_RELEASE,
+	IW_PATH_RESET,
+	IW_PATH_DEFERRED,
+	IW_PATH_PASID,
+	IW_PATH_MAX,
+};
+
+/* Facts read from the kernel at the hook, for the rules. */
+enum iw_event_flags {
+	IW_F_REQUIRE_DIRECT	= 1U << 0, /* dev->iommu->require_direct */
+	IW_F_ATTACH_DEFERRED	= 1U << 1, /* dev->iommu->attach_deferred */
+	IW_F_UNTRUSTED		= 1U << 2, /* pci_dev->untrusted */
+	IW_F_MUTEX_HELD		= 1U << 3, /* current owns group->mutex */
+	IW_F_HAS_OLD		= 1U << 4, /* the op was passed its old domain */
+	IW_F_NEW_IS_BLOCKING	= 1U << 5, /* new == group/ops blocking domain */
+	IW_F_OLD_IS_BLOCKING	= 1U << 6,
+	IW_F_NO_GROUP		= 1U << 7, /* device had no iommu_group */
+	IW_F_FLAGS_KNOWN	= 1U << 8, /* require_direct/attach_deferred exist */
+};
+
+/* A domain as events name it: a stable id (never its address) and type. */
+struct iw_domain_ref {
+	__u32 id;		/* 0: none */
+	__u32 type;		/* IOMMU_DOMAIN_* */
+};
+
+struct iw_event {
+	__u64 ts_ns;		/* CLOCK_MONOTONIC at the hook's exit */
+	__u64 latency_ns;	/* entry to exit of the op, 0 if not timed */
+	__u32 kind;		/* enum iw_event_kind */
+	__u32 hook;		/* index into the loader's hook table */
+	__u32 path;		/* enum iw_path */
+	__u32 flags;		/* enum iw_event_flags */
+	__s32 group;		/* iommu_group id, -1 if none */
+	__u32 pasid;		/* IW_NO_PASID for the RID */
+	__s32 ret;		/* op's return value */
+	__u32 pid;
+	__u32 cpu;
+	__u32 pad;
+	struct iw_domain_ref new_dom;	/* domain being attached / freed */
+	struct iw_domain_ref old_dom;	/* old domain passed to the op */
+	struct iw_domain_ref group_dom;	/* group->domain at entry */
+	char comm[IW_COMM_LEN];
+	char dev[IW_DEV_NAME_LEN];
+};
+
+/* Per-task marker of the core function that leads to the ops. */
+struct iw_task_ctx {
+	__u32 path;		/* enum iw_path */
+	__u32 hook;		/* hook that set it; only it clears it */
+	__u64 dev;		/* device the marker is for, 0 for any */
+};
+
+/* Key of the entry-time map: one op of one kind in flight per task. */
+struct iw_start_key {
+	__u32 tid;
+	__u32 kind;
+};
+
+#endif /* __IOMMUWATCH_H */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Lifecycle of the BPF object: checks, open, hook choice, load, attach. */
+#ifndef __IW_LOADER_H
+#define __IW_LOADER_H
+
+#include <bpf/libbpf.h>
+#include "hooks.h"
+
+struct loader_opts {
+	const char *btf_path;		/* NULL: the running kernel's */
+	int targ_group;			/* -1: all groups */
+	__u32 ringbuf_bytes;		/* 0: the object's default */
+};
+
+struct loader {
+	struct iommuwatch_bpf *skel;
+	struct hook_set hooks;
+	struct ring_buffer *rb;
+};
+
+/* Root, BTF and lockdown, each failing with one clear sentence. */
+int loader_preflight(const struct loader_opts *opts);
+int loader_open(struct loader *ld, const struct loader_opts *opts,
+		ring_buffer_sample_fn on_event, void *ctx);
+/* Events the BPF side could not queue, summed over CPUs. */
+__u64 loader_dropped(struct loader *ld);
+void loader_close(struct loader *ld);
+
+#endif /* __IW_LOADER_H */

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Records as a human table or as JSON Lines; the field names are a contract. */
+#ifndef __IW_OUTPUT_H
+#define __IW_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "record.h"
+#include "state.h"
+
+struct output {
+	FILE *f;
+	bool json;
+	__s64 mono_to_real_ns;	/* add to CLOCK_MONOTONIC for wall time */
+};
+
+void output_init(struct output *out, FILE *f, bool json);
+void output_header(struct output *out);
+void output_record(struct output *out, const struct iw_record *rec,
+		   const struct iw_prior *prior);
+/* Events lost in the kernel since the last report. */
+void output_lost(struct output *out, __u64 mono_ns, __u64 count);
+
+/* RFC 3339 UTC with nanoseconds: 2026-11-23T18:42:51.123456789Z */
+void format_rfc3339(__u64 real_ns, char *buf, size_t len);
+
+#endif /* __IW_OUTPUT_H */

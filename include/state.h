@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which domain each iommu_group, each device's RID and each PASID is on:
+ * seeded from sysfs, then advanced by records.
+ */
+#ifndef __IW_STATE_H
+#define __IW_STATE_H
+
+#include <stdbool.h>
+#include "record.h"
+
+struct iw_state;
+
+struct iw_pasid_entry {
+	__u32 pasid;
+	struct iw_dom dom;
+};
+
+struct iw_device {
+	char name[IW_DEV_NAME_LEN];
+	int group;
+	struct iw_dom rid;		/* domain of the RID */
+	bool rid_known;
+	bool released;			/* left the IOMMU core */
+	__u32 flags;			/* facts last reported (IW_F_*) */
+	struct iw_pasid_entry *pasids;	/* PASIDs other than the RID */
+	unsigned int n_pasids;
+	unsigned int cap_pasids;
+};
+
+struct iw_group {
+	int id;
+	bool present;
+	struct iw_dom dom;		/* group->domain */
+	bool dom_known;
+	bool direct;			/* has a "direct" reserved region */
+	unsigned int n_devices;
+};
+
+/* What the state knew before a record changed it, for the rules. */
+struct iw_prior {
+	struct iw_dom dom;		/* tracked domain of the RID / PASID */
+	bool known;
+	unsigned int pasids_left;	/* PASIDs attached at a release */
+	unsigned int rid_users;		/* RIDs/groups still on a freed domain */
+	unsigned int pasid_users;	/* PASIDs still on a freed domain */
+};
+
+struct iw_state *state_new(void);
+void state_free(struct iw_state *st);
+/* Forget everything (before a resync). */
+void state_clear(struct iw_state *st);
+
+struct iw_group *state_group(struct iw_state *st, int id, bool create);
+struct iw_device *state_device(struct iw_state *st, const char *name,
+			       bool create);
+void state_remove_device(struct iw_state *st, const char *name);
+
+/*
+ * Fill rec->from from the state when the kernel did not say, then apply the
+ * record. prior (may be NULL) receives what was tracked before.
+ */
+void state_apply(struct iw_state *st, struct iw_record *rec,
+		 struct iw_prior *prior);
+
+/* Iteration in insertion order; cb returns non-zero to stop. */
+int state_for_each_device(struct iw_state *st,
+			  int (*cb)(struct iw_device *dev, void *arg),
+			  void *arg);
+int state_max_group(const struct iw_state *st);
+
+/* Seed from a sysfs tree (normally "/sys"); 0 or -errno. */
+int state_seed_sysfs(struct iw_state *st, const char *sysfs_root);
+
+#endif /* __IW_STATE_H */

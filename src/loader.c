@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Open, configure, load and attach iommuwatch.bpf.o. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+#include "iommuwatch.skel.h"
+#include "loader.h"
+#include "log.h"
+
+#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
+#define LOCKDOWN	"/sys/kernel/security/lockdown"
+#define KALLSYMS	"/proc/kallsyms"
+#ifndef CAP_PERFMON
+#define CAP_PERFMON	38
+#define CAP_BPF		39
+#endif
+
+static bool has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+static bool may_trace(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {};
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return has_cap(data, CAP_SYS_ADMIN) ||
+	       (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON));
+}
+
+/* "none integrity [confidentiality]": the bracketed mode is in force. */
+static bool lockdown_confidentiality(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen(LOCKDOWN, "r");
+
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strstr(buf, "[confidentiality]") != NULL;
+}
+
+int loader_preflight(const struct loader_opts *opts)
+{
+	const char *btf = opts->btf_path ? opts->btf_path : VMLINUX_BTF;
+
+	if (!may_trace()) {
+		log_err("must run as root (or with CAP_BPF and CAP_PERFMON)");
+		return -EPERM;
+	}
+	if (access(btf, R_OK)) {
+		if (opts->btf_path)
+			log_err("cannot read BTF file %s: %s", btf,
+				strerror(errno));
+		else
+			log_err("this kernel has no BTF (%s is missing): it needs CONFIG_DEBUG_INFO_BTF=y, or pass --btf PATH",
+				VMLINUX_BTF);
+		return -ENOENT;
+	}
+	if (lockdown_confidentiality()) {
+		log_err("kernel lockdown is in confidentiality mode, which forbids BPF tracing");
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int prepare(struct loader *ld, const struct loader_opts *opts)
+{
+	struct btf *btf;
+	int err;
+
+	btf = opts->btf_path ? btf__parse(opts->btf_path, NULL)
+			     : btf__load_vmlinux_btf();
+	if (!btf) {
+		err = -errno;
+		log_err("cannot parse kernel BTF: %s", strerror(-err));
+		return err;
+	}
+	err = hooks_prepare(&ld->hooks, ld->skel->obj, btf, KALLSYMS);
+	btf__free(btf);
+	if (err) {
+		log_err("BPF object does not match the hook table: %s",
+			strerror(-err));
+		return err;
+	}
+	ld->skel->rodata->targ_group = opts->targ_group;
+	if (opts->ringbuf_bytes)
+		err = bpf_map__set_max_entries(ld->skel->maps.events,
+					       opts->ringbuf_bytes);
+	return err;
+}
+
+static void explain_load_error(int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		log_err("the kernel refused to load fentry/fexit programs (%s): a security module or lockdown forbids BPF tracing here",
+			strerror(-err));
+	else
+		log_err("loading the BPF programs failed: %s (run with -v for the verifier log)",
+			strerror(-err));
+}
+
+int loader_open(struct loader *ld, const struct loader_opts *opts,
+		ring_buffer_sample_fn on_event, void *ctx)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = opts->btf_path);
+	int err;
+
+	memset(ld, 0, sizeof(*ld));
+	ld->skel = iommuwatch_bpf__open_opts(&oo);
+	if (!ld->skel) {
+		err = -errno;
+		log_err("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	err = prepare(ld, opts);
+	if (err)
+		goto out_close;
+	err = iommuwatch_bpf__load(ld->skel);
+	if (err) {
+		explain_load_error(err);
+		goto out_close;
+	}
+	hooks_attach(&ld->hooks);
+	if (!hooks_count(&ld->hooks, HOOK_ACTIVE)) {
+		err = -ENOENT;
+		log_err("no IOMMU hook could be attached in this kernel");
+		goto out_close;
+	}
+	ld->rb = ring_buffer__new(bpf_map__fd(ld->skel->maps.events), on_event,
+				  ctx, NULL);
+	if (!ld->rb) {
+		err = -errno;
+		log_err("cannot set up the ring buffer: %s", strerror(-err));
+		goto out_close;
+	}
+	return 0;
+
+out_close:
+	loader_close(ld);
+	return err;
+}
+
+__u64 loader_dropped(struct loader *ld)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals, sum = 0;
+	__u32 key = 0;
+
+	if (ncpu <= 0)
+		return 0;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(ld->skel->maps.events_dropped),
+				 &key, vals))
+		for (int i = 0; i < ncpu; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
+void loader_close(struct loader *ld)
+{
+	ring_buffer__free(ld->rb);
+	ld->rb = NULL;
+	hooks_detach(&ld->hooks);
+	iommuwatch_bpf__destroy(ld->skel);
+	ld->skel = NULL;
+}

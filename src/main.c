@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/* iommuwatch: watch the Linux IOMMU core change devices' translation. */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "commands.h"
+#include "log.h"
+
+enum cmd_id {
+	CMD_TRACE,
+	CMD_STATUS,
+	CMD_PROBE,
+};
+
+enum long_only_opts {
+	OPT_BTF = 0x100,
+	OPT_SYSFS,
+};
+
+struct args {
+	enum cmd_id cmd;
+	struct trace_opts trace;
+};
+
+static void print_version(FILE *f, struct argp_state *state)
+{
+	(void)state;
+	fprintf(f, "iommuwatch %s (libbpf %u.%u)\n", IOMMUWATCH_VERSION,
+		libbpf_major_version(), libbpf_minor_version());
+}
+
+void (*argp_program_version_hook)(FILE *, struct argp_state *) = print_version;
+const char *argp_program_bug_address = NULL;
+
+static const char doc[] =
+"Watch the Linux IOMMU core change devices' DMA translation.\n"
+"\n"
+"COMMANDS:\n"
+"  trace    print every domain transition as it happens (default)\n"
+"  status   show the IOMMU groups, their domain type and devices now\n"
+"  probe    load and attach, then list every hook as active/missing/failed\n"
+"\n"
+"EXAMPLES:\n"
+"  iommuwatch trace                   # every transition, as a table\n"
+"  iommuwatch trace --json -d 60      # JSON Lines for a minute\n"
+"  iommuwatch trace -g 5              # only iommu_group 5\n"
+"  iommuwatch trace -D 0000:00:03.0   # only this device\n"
+"  iommuwatch status --json           # groups as JSON Lines\n"
+"  iommuwatch probe                   # what this kernel lets us watch\n";
+
+static const struct argp_option options[] = {
+	{ "json", 'j', NULL, 0, "JSON Lines output", 0 },
+	{ "duration", 'd', "SEC", 0, "trace: stop after SEC seconds", 0 },
+	{ "group", 'g', "N", 0, "trace: only iommu_group N", 0 },
+	{ "device", 'D', "BDF", 0, "trace: only this device (e.g. 0000:00:03.0)",
+	  0 },
+	{ "verbose", 'v', NULL, 0, "say which hooks are used, and libbpf's log",
+	  0 },
+	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of the running one's",
+	  0 },
+	{ "sysfs", OPT_SYSFS, "DIR", OPTION_HIDDEN, "sysfs root (tests)", 0 },
+	{},
+};
+
+static long parse_long(struct argp_state *state, const char *arg,
+		       const char *what, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		argp_error(state, "invalid %s: '%s' (expected %ld..%ld)", what,
+			   arg, min, max);
+	return v;
+}
+
+static int parse_cmd(struct args *a, const char *arg)
+{
+	static const char *const names[] = { "trace", "status", "probe" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(arg, names[i])) {
+			a->cmd = (enum cmd_id)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct args *a = state->input;
+	struct trace_opts *t = &a->trace;
+
+	switch (key) {
+	case 'j':
+		t->c.json = true;
+		break;
+	case 'd':
+		t->duration = parse_long(state, arg, "duration", 1, INT_MAX);
+		break;
+	case 'g':
+		t->group = parse_long(state, arg, "group", 0, INT_MAX);
+		break;
+	case 'D':
+		t->device = arg;
+		break;
+	case 'v':
+		t->c.verbose = true;
+		break;
+	case OPT_BTF:
+		t->c.btf_path = arg;
+		break;
+	case OPT_SYSFS:
+		t->c.sysfs_root = arg;
+		break;
+	case ARGP_KEY_ARG:
+		if (state->arg_num > 0 || parse_cmd(a, arg))
+			argp_error(state, "unknown command '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* Options that only make sense for trace are refused elsewhere. */
+static void check_cmd_opts(const struct args *a, const struct argp *argp)
+{
+	const struct trace_opts *t = &a->trace;
+
+	if (a->cmd != CMD_TRACE && (t->duration || t->group >= 0 || t->device))
+		argp_error(&(struct argp_state){ .root_argp = argp,
+						 .name = "iommuwatch",
+						 .err_stream = stderr,
+						 .out_stream = stdout },
+			   "--duration, --group and --device are for 'trace'");
+}
+
+int main(int argc, char **argv)
+{
+	const struct argp argp = { options, parse_opt, "[COMMAND]", doc,
+				   NULL, NULL, NULL };
+	struct args a = {
+		.cmd = CMD_TRACE,
+		.trace = { .group = -1, .c = { .sysfs_root = "/sys" } },
+	};
+	int err;
+
+	err = argp_parse(&argp, argc, argv, 0, NULL, &a);
+	if (err)
+		return EXIT_FAILURE;
+	check_cmd_opts(&a, &argp);
+	log_set_level(a.trace.c.verbose ? LOG_DEBUG : LOG_INFO);
+	log_setup_libbpf();
+
+	switch (a.cmd) {
+	case CMD_STATUS:
+		return cmd_status(&a.trace.c);
+	case CMD_PROBE:
+		return cmd_probe(&a.trace.c);
+	default:
+		return cmd_trace(&a.trace);
+	}
+}

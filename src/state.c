@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tracked IOMMU state: groups by id, devices by name, PASIDs per device. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/linkhash.h>
+#include "state.h"
+
+struct iw_state {
+	struct iw_group *groups;	/* indexed by group id */
+	int n_groups;
+	struct lh_table *devices;	/* name -> struct iw_device */
+};
+
+static void device_free_entry(struct lh_entry *ent)
+{
+	struct iw_device *dev = lh_entry_v(ent);
+
+	free(dev->pasids);
+	free(dev);
+}
+
+struct iw_state *state_new(void)
+{
+	struct iw_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->devices = lh_kchar_table_new(256, device_free_entry);
+	if (!st->devices) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void state_free(struct iw_state *st)
+{
+	if (!st)
+		return;
+	lh_table_free(st->devices);
+	free(st->groups);
+	free(st);
+}
+
+void state_clear(struct iw_state *st)
+{
+	struct lh_table *fresh = lh_kchar_table_new(256, device_free_entry);
+
+	if (fresh) {
+		lh_table_free(st->devices);
+		st->devices = fresh;
+	}
+	memset(st->groups, 0, sizeof(*st->groups) * st->n_groups);
+}
+
+struct iw_group *state_group(struct iw_state *st, int id, bool create)
+{
+	struct iw_group *grown;
+	int n;
+
+	if (id < 0)
+		return NULL;
+	if (id >= st->n_groups) {
+		if (!create)
+			return NULL;
+		n = id < 64 ? 64 : id * 2;
+		grown = realloc(st->groups, sizeof(*grown) * n);
+		if (!grown)
+			return NULL;
+		memset(grown + st->n_groups, 0,
+		       sizeof(*grown) * (n - st->n_groups));
+		st->groups = grown;
+		st->n_groups = n;
+	}
+	if (!st->groups[id].present) {
+		if (!create)
+			return NULL;
+		st->groups[id].present = true;
+		st->groups[id].id = id;
+	}
+	return &st->groups[id];
+}
+
+int state_max_group(const struct iw_state *st)
+{
+	for (int id = st->n_groups - 1; id >= 0; id--)
+		if (st->groups[id].present)
+			return id;
+	return -1;
+}
+
+struct iw_device *state_device(struct iw_state *st, const char *name,
+			       bool create)
+{
+	struct iw_device *dev;
+	void *found;
+
+	if (lh_table_lookup_ex(st->devices, name, &found))
+		return found;
+	if (!create)
+		return NULL;
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return NULL;
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	dev->group = -1;
+	if (lh_table_insert(st->devices, dev->name, dev)) {
+		free(dev);
+		return NULL;
+	}
+	return dev;
+}
+
+void state_remove_device(struct iw_state *st, const char *name)
+{
+	lh_table_delete(st->devices, name);
+}
+
+int state_for_each_device(struct iw_state *st,
+			  int (*cb)(struct iw_device *dev, void *arg), void *arg)
+{
+	struct lh_entry *ent, *tmp;
+	int err;
+
+	lh_foreach_safe(st->devices, ent, tmp) {
+		err = cb(lh_entry_v(ent), arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void device_set_group(struct iw_state *st, struct iw_device *dev,
+			     int id)
+{
+	struct iw_group *grp;
+
+	if (dev->group == id)
+		return;
+	grp = state_group(st, dev->group, false);
+	if (grp && grp->n_devices)
+		grp->n_devices--;
+	dev->group = id;
+	grp = state_group(st, id, true);
+	if (grp)
+		grp->n_devices++;
+}
+
+static struct iw_pasid_entry *pasid_find(struct iw_device *dev, __u32 pasid)
+{
+	for (unsigned int i = 0; i < dev->n_pasids; i++)
+		if (dev->pasids[i].pasid == pasid)
+			return &dev->pasids[i];
+	return NULL;
+}
+
+static int pasid_set(struct iw_device *dev, __u32 pasid, struct iw_dom dom)
+{
+	struct iw_pasid_entry *ent = pasid_find(dev, pasid), *grown;
+	unsigned int cap;
+
+	if (!ent) {
+		if (dev->n_pasids == dev->cap_pasids) {
+			cap = dev->cap_pasids ? dev->cap_pasids * 2 : 4;
+			grown = realloc(dev->pasids, sizeof(*grown) * cap);
+			if (!grown)
+				return -ENOMEM;
+			dev->pasids = grown;
+			dev->cap_pasids = cap;
+		}
+		ent = &dev->pasids[dev->n_pasids++];
+		ent->pasid = pasid;
+	}
+	ent->dom = dom;
+	return 0;
+}
+
+static void pasid_remove(struct iw_device *dev, __u32 pasid)
+{
+	struct iw_pasid_entry *ent = pasid_find(dev, pasid);
+
+	if (ent)
+		*ent = dev->pasids[--dev->n_pasids];
+}
+
+/* What the RID of dev is on, as far as the state knows. */
+static bool rid_prior(struct iw_state *st, struct iw_device *dev,
+		      struct iw_dom *dom)
+{
+	struct iw_group *grp;
+
+	if (dev->rid_known) {
+		*dom = dev->rid;
+		return true;
+	}
+	grp = state_group(st, dev->group, false);
+	if (grp && grp->dom_known) {
+		*dom = grp->dom;
+		return true;
+	}
+	return false;
+}
+
+static void apply_rid(struct iw_state *st, struct iw_device *dev,
+		      struct iw_record *rec, struct iw_prior *prior)
+{
+	struct iw_group *grp;
+
+	prior->known = rid_prior(st, dev, &prior->dom);
+	if (!rec->from_known)
+		rec->from = prior->known ? prior->dom
+					 : (struct iw_dom){ 0, IW_DOM_UNKNOWN };
+	if (rec->ret)
+		return;
+	dev->rid = rec->to;
+	dev->rid_known = true;
+	/* Release and reset move one device; the group's domain stays. */
+	if (rec->path == IW_PATH_RELEASE || rec->path == IW_PATH_RESET)
+		return;
+	grp = state_group(st, dev->group, false);
+	if (grp) {
+		grp->dom = rec->to;
+		grp->dom_known = true;
+	}
+}
+
+static void apply_pasid(struct iw_device *dev, struct iw_record *rec,
+			struct iw_prior *prior)
+{
+	struct iw_pasid_entry *ent = pasid_find(dev, rec->pasid);
+	bool removed;
+
+	prior->known = true;
+	prior->dom = ent ? ent->dom : (struct iw_dom){ 0, IW_DOM_NONE };
+	if (!rec->from_known)
+		rec->from = prior->dom;
+	if (rec->ret)
+		return;
+	/* A detach leaves the PASID blocked (7.x) or without domain (6.12). */
+	removed = rec->to.kind == IW_DOM_NONE ||
+		  (rec->to.kind == IW_DOM_BLOCKED && rec->path == IW_PATH_PASID);
+	if (removed)
+		pasid_remove(dev, rec->pasid);
+	else
+		pasid_set(dev, rec->pasid, rec->to);
+}
+
+static void apply_transition(struct iw_state *st, struct iw_record *rec,
+			     struct iw_prior *prior)
+{
+	struct iw_device *dev = state_device(st, rec->device, true);
+
+	if (!dev)
+		return;
+	if (dev->released && rec->path != IW_PATH_RELEASE) {
+		/* Probed again: a new life, nothing carried over. */
+		dev->released = false;
+		dev->rid = (struct iw_dom){ 0, IW_DOM_NONE };
+		dev->rid_known = true;
+	}
+	if (rec->group >= 0 && !dev->released)
+		device_set_group(st, dev, rec->group);
+	dev->flags = rec->flags;
+	if (rec->pasid == IW_NO_PASID)
+		apply_rid(st, dev, rec, prior);
+	else
+		apply_pasid(dev, rec, prior);
+}
+
+static void apply_release(struct iw_state *st, struct iw_record *rec,
+			  struct iw_prior *prior)
+{
+	struct iw_device *dev = state_device(st, rec->device, true);
+
+	if (!dev)
+		return;
+	prior->known = rid_prior(st, dev, &prior->dom);
+	prior->pasids_left = dev->n_pasids;
+	if (prior->known) {
+		rec->from = prior->dom;
+		rec->from_known = true;
+	}
+	dev->flags = rec->flags;
+	dev->n_pasids = 0;
+	dev->released = true;
+	device_set_group(st, dev, -1);
+}
+
+struct free_scan {
+	__u32 id;
+	struct iw_prior *prior;
+};
+
+static int count_domain_users(struct iw_device *dev, void *arg)
+{
+	struct free_scan *scan = arg;
+
+	if (dev->released)
+		return 0;
+	if (dev->rid_known && dev->rid.id == scan->id)
+		scan->prior->rid_users++;
+	for (unsigned int i = 0; i < dev->n_pasids; i++)
+		if (dev->pasids[i].dom.id == scan->id)
+			scan->prior->pasid_users++;
+	return 0;
+}
+
+static void apply_domain_free(struct iw_state *st, struct iw_record *rec,
+			      struct iw_prior *prior)
+{
+	struct free_scan scan = { .id = rec->from.id, .prior = prior };
+
+	if (!scan.id)
+		return;
+	state_for_each_device(st, count_domain_users, &scan);
+	for (int id = 0; id < st->n_groups; id++)
+		if (st->groups[id].present && st->groups[id].dom.id == scan.id)
+			prior->rid_users++;
+}
+
+void state_apply(struct iw_state *st, struct iw_record *rec,
+		 struct iw_prior *prior)
+{
+	struct iw_prior ignored;
+
+	if (!prior)
+		prior = &ignored;
+	memset(prior, 0, sizeof(*prior));
+	switch (rec->type) {
+	case IW_REC_TRANSITION:
+		apply_transition(st, rec, prior);
+		break;
+	case IW_REC_RELEASE:
+		apply_release(st, rec, prior);
+		break;
+	case IW_REC_DOMAIN_FREE:
+		apply_domain_free(st, rec, prior);
+		break;
+	}
+}

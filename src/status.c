@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/* iommuwatch status: the groups as sysfs shows them now. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "commands.h"
+#include "log.h"
+#include "state.h"
+
+struct group_devices {
+	int group;
+	json_object *list;	/* JSON mode */
+	char text[256];		/* human mode */
+};
+
+static int collect_device(struct iw_device *dev, void *arg)
+{
+	struct group_devices *gd = arg;
+	size_t off = strlen(gd->text);
+
+	if (dev->group != gd->group || dev->released)
+		return 0;
+	if (gd->list)
+		json_object_array_add(gd->list,
+				      json_object_new_string(dev->name));
+	else if (off < sizeof(gd->text))
+		snprintf(gd->text + off, sizeof(gd->text) - off, "%s%s",
+			 off ? "," : "", dev->name);
+	return 0;
+}
+
+static void print_group_json(struct iw_state *st, const struct iw_group *g)
+{
+	struct group_devices gd = { .group = g->id,
+				    .list = json_object_new_array() };
+	json_object *o = json_object_new_object();
+
+	state_for_each_device(st, collect_device, &gd);
+	json_object_object_add(o, "type", json_object_new_string("group"));
+	json_object_object_add(o, "group", json_object_new_int(g->id));
+	json_object_object_add(o, "domain",
+			       json_object_new_string(g->dom_known ?
+				       dom_kind_name(g->dom.kind) : "unknown"));
+	json_object_object_add(o, "devices", gd.list);
+	json_object_object_add(o, "direct", json_object_new_boolean(g->direct));
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+					       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static void print_group_human(struct iw_state *st, const struct iw_group *g)
+{
+	struct group_devices gd = { .group = g->id };
+
+	state_for_each_device(st, collect_device, &gd);
+	printf("%-6d %-10s %-7s %s\n", g->id,
+	       g->dom_known ? dom_kind_name(g->dom.kind) : "unknown",
+	       g->direct ? "yes" : "no", gd.text);
+}
+
+int cmd_status(const struct common_opts *opts)
+{
+	struct iw_state *st = state_new();
+	int err, max;
+
+	if (!st) {
+		log_err("out of memory");
+		return EXIT_FAILURE;
+	}
+	err = state_seed_sysfs(st, opts->sysfs_root);
+	if (err) {
+		log_err("cannot read %s/kernel/iommu_groups: %s%s",
+			opts->sysfs_root, strerror(-err),
+			err == -ENOENT ? " (no IOMMU is active)" : "");
+		state_free(st);
+		return EXIT_FAILURE;
+	}
+	if (!opts->json)
+		printf("%-6s %-10s %-7s %s\n", "GROUP", "DOMAIN", "DIRECT",
+		       "DEVICES");
+	max = state_max_group(st);
+	for (int id = 0; id <= max; id++) {
+		struct iw_group *g = state_group(st, id, false);
+
+		if (!g)
+			continue;
+		if (opts->json)
+			print_group_json(st, g);
+		else
+			print_group_human(st, g);
+	}
+	state_free(st);
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/* iommuwatch trace: a one-shot session printing every transition. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "commands.h"
+#include "loader.h"
+#include "log.h"
+#include "output.h"
+#include "state.h"
+
+#define POLL_MS	100
+
+static volatile sig_atomic_t exiting;
+
+struct session {
+	const struct trace_opts *opts;
+	struct loader ld;
+	struct iw_state *st;
+	struct output out;
+	__u64 seen[3];			/* records by type */
+	__u64 lost;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static int setup_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -errno;
+	return 0;
+}
+
+static bool wanted(const struct session *s, const struct iw_record *rec)
+{
+	const struct trace_opts *o = s->opts;
+
+	if (rec->type == IW_REC_DOMAIN_FREE)
+		return o->group < 0 && !o->device;
+	if (o->group >= 0 && rec->group != o->group)
+		return false;
+	return !o->device || !strcmp(o->device, rec->device);
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct session *s = ctx;
+	struct iw_record rec;
+	struct iw_prior prior;
+
+	if (len < sizeof(struct iw_event))
+		return 0;
+	record_from_event(&rec, data,
+			  hook_name(&s->ld.hooks, ((struct iw_event *)data)->hook));
+	state_apply(s->st, &rec, &prior);
+	if (!wanted(s, &rec))
+		return 0;
+	s->seen[rec.type]++;
+	output_record(&s->out, &rec, &prior);
+	return 0;
+}
+
+static int seed_state(struct session *s)
+{
+	int err;
+
+	state_clear(s->st);
+	err = state_seed_sysfs(s->st, s->opts->c.sysfs_root);
+	if (err == -ENOENT)
+		log_warn("no %s/kernel/iommu_groups: no IOMMU is active, nothing will change",
+			 s->opts->c.sysfs_root);
+	else if (err)
+		log_warn("cannot read IOMMU groups from sysfs: %s",
+			 strerror(-err));
+	return 0;
+}
+
+static __u64 mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The kernel could not queue some events: say so, and trust sysfs again. */
+static void check_lost(struct session *s)
+{
+	__u64 dropped = loader_dropped(&s->ld);
+
+	if (dropped == s->lost)
+		return;
+	log_warn("%llu events lost (ring buffer full); resyncing state from sysfs",
+		 (unsigned long long)(dropped - s->lost));
+	output_lost(&s->out, mono_now(), dropped - s->lost);
+	s->lost = dropped;
+	seed_state(s);
+}
+
+static void report_hooks(const struct hook_set *hs)
+{
+	char roles[256];
+
+	for (int i = 0; i < hs->n; i++) {
+		const struct hook *h = &hs->hooks[i];
+
+		if (h->status == HOOK_ACTIVE)
+			log_debug("hook %s (%s): active", h->func, h->role);
+		else
+			log_debug("hook %s (%s): %s, %s", h->func, h->role,
+				  hook_status_name(h->status), h->reason);
+	}
+	hooks_uncovered_roles(hs, roles, sizeof(roles));
+	if (roles[0])
+		log_info("not watched on this kernel: %s (see 'iommuwatch probe')",
+			 roles);
+}
+
+static int run_loop(struct session *s)
+{
+	__u64 deadline = s->opts->duration ?
+			 mono_now() + s->opts->duration * 1000000000ULL : 0;
+	int err = 0;
+
+	while (!exiting) {
+		err = ring_buffer__poll(s->ld.rb, POLL_MS);
+		if (err == -EINTR) {
+			err = 0;
+			continue;
+		}
+		if (err < 0) {
+			log_err("reading events failed: %s", strerror(-err));
+			return err;
+		}
+		fflush(s->out.f);
+		check_lost(s);
+		if (deadline && mono_now() >= deadline)
+			break;
+	}
+	/* Flush what is still queued before reporting. */
+	ring_buffer__consume(s->ld.rb);
+	check_lost(s);
+	fflush(s->out.f);
+	return 0;
+}
+
+static void print_summary(const struct session *s)
+{
+	fprintf(stderr, "%llu transitions, %llu releases, %llu domains freed, %llu events lost\n",
+		(unsigned long long)s->seen[IW_REC_TRANSITION],
+		(unsigned long long)s->seen[IW_REC_RELEASE],
+		(unsigned long long)s->seen[IW_REC_DOMAIN_FREE],
+		(unsigned long long)s->lost);
+}
+
+int cmd_trace(const struct trace_opts *opts)
+{
+	struct loader_opts lo = { .btf_path = opts->c.btf_path,
+				  .targ_group = opts->group };
+	struct session s = { .opts = opts };
+	int err;
+
+	err = loader_preflight(&lo);
+	if (err)
+		return EXIT_FAILURE;
+	s.st = state_new();
+	if (!s.st) {
+		log_err("out of memory");
+		return EXIT_FAILURE;
+	}
+	seed_state(&s);
+	output_init(&s.out, stdout, opts->c.json);
+	err = setup_signals();
+	if (!err)
+		err = loader_open(&s.ld, &lo, on_event, &s);
+	if (err)
+		goto out_state;
+	report_hooks(&s.ld.hooks);
+	fprintf(stderr, "Tracing IOMMU domain transitions (%d hooks)... Hit Ctrl-C to end.\n",
+		hooks_count(&s.ld.hooks, HOOK_ACTIVE));
+	output_header(&s.out);
+	err = run_loop(&s);
+	print_summary(&s);
+	loader_close(&s.ld);
+out_state:
+	state_free(s.st);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what building, testing and the VM lab need, from Debian packages.
+# Idempotent: packages already present are left as they are.
+set -euo pipefail
+
+packages=(
+	# build
+	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	libmicrohttpd-dev libjson-c-dev pkg-config
+	# lab
+	qemu-system-x86 busybox-static cpio zstd xz-utils kmod acpica-tools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: need root to install: ${missing[*]}" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
