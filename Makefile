@@ -99,3 +99,12 @@ install: $(OUT)/iommuwatch
 
 clean:
 	$(Q)rm -rf $(OUT)
+
+# Helpers the lab scenarios run inside the guest (static: no guest libc).
+LAB_HELPERS := $(OUT)/tests/vfio_claim
+
+$(OUT)/tests/%: tests/lab/%.c | $(OUT)/tests
+	$(call msg,CC-LAB,$@)
+	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+
+lab-helpers: $(LAB_HELPERS)

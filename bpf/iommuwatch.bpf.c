@@ -240,6 +240,8 @@ int func##_exit(void *ctx)						\
 }
 
 CTX_HOOK(__iommu_probe_device, IW_PATH_PROBE, IW_HOOK_PROBE_DEVICE)
+/* 6.1 attaches the default domain here, after __iommu_probe_device. */
+CTX_HOOK(iommu_probe_device, IW_PATH_PROBE, IW_HOOK_PROBE_DEVICE_61)
 CTX_HOOK(iommu_setup_default_domain, IW_PATH_DEFAULT, IW_HOOK_SETUP_DEFAULT)
 CTX_HOOK(iommu_group_store_type, IW_PATH_DEFAULT, IW_HOOK_STORE_TYPE)
 CTX_HOOK(pci_dev_reset_iommu_prepare, IW_PATH_RESET, IW_HOOK_RESET_PREPARE)

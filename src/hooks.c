@@ -17,6 +17,7 @@ struct core_hook_def {
 /* Program names follow the function: FUNC_entry, FUNC_exit. */
 static const struct core_hook_def core_hooks[] = {
 	{ IW_HOOK_PROBE_DEVICE, "__iommu_probe_device", "probe", false },
+	{ IW_HOOK_PROBE_DEVICE_61, "iommu_probe_device", "probe", false },
 	{ IW_HOOK_SETUP_DEFAULT, "iommu_setup_default_domain", "default", false },
 	{ IW_HOOK_STORE_TYPE, "iommu_group_store_type", "default", false },
 	{ IW_HOOK_DEINIT_DEVICE, "iommu_deinit_device", "release", false },

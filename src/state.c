@@ -209,9 +209,10 @@ static void apply_rid(struct iw_state *st, struct iw_device *dev,
 	struct iw_group *grp;
 
 	prior->known = rid_prior(st, dev, &prior->dom);
-	if (!rec->from_known)
-		rec->from = prior->known ? prior->dom
-					 : (struct iw_dom){ 0, IW_DOM_UNKNOWN };
+	if (!rec->from_known && prior->known) {
+		rec->from = prior->dom;
+		rec->from_known = true;
+	}
 	if (rec->ret)
 		return;
 	dev->rid = rec->to;
@@ -234,8 +235,10 @@ static void apply_pasid(struct iw_device *dev, struct iw_record *rec,
 
 	prior->known = true;
 	prior->dom = ent ? ent->dom : (struct iw_dom){ 0, IW_DOM_NONE };
-	if (!rec->from_known)
+	if (!rec->from_known) {
 		rec->from = prior->dom;
+		rec->from_known = true;
+	}
 	if (rec->ret)
 		return;
 	/* A detach leaves the PASID blocked (7.x) or without domain (6.12). */

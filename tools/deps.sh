@@ -8,7 +8,7 @@ packages=(
 	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libmicrohttpd-dev libjson-c-dev pkg-config
 	# lab
-	qemu-system-x86 busybox-static cpio zstd xz-utils kmod acpica-tools
+	qemu-system-x86 busybox-static cpio zstd xz-utils kmod acpica-tools jq
 )
 
 missing=()

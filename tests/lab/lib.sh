@@ -1,0 +1,77 @@
+# Helpers for lab scenarios, sourced inside the guest from the repo root.
+# Start a trace, drive the kernel, stop the trace, print what it reported.
+
+IW=${IW:-build/iommuwatch}
+IW_OUT=/tmp/iw.out
+IW_ERR=/tmp/iw.err
+IW_PID=
+
+# iw_trace_start [TRACE-ARGS...]: returns once every hook is attached.
+iw_trace_start() {
+	"$IW" trace "$@" >"$IW_OUT" 2>"$IW_ERR" &
+	IW_PID=$!
+	for _ in $(seq 1 600); do
+		grep -q '^Tracing' "$IW_ERR" && return 0
+		kill -0 "$IW_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "iommuwatch did not start:" >&2
+	cat "$IW_ERR" >&2
+	return 1
+}
+
+# iw_trace_stop: SIGINT, wait, then print stdout and stderr, tagged.
+iw_trace_stop() {
+	local rc
+	sleep 0.5
+	kill -INT "$IW_PID"
+	wait "$IW_PID"
+	rc=$?
+	sed 's/^/out: /' "$IW_OUT"
+	sed 's/^/err: /' "$IW_ERR"
+	echo "iommuwatch exit $rc"
+}
+
+# group_of BDF: the iommu_group number sysfs shows for a PCI device.
+group_of() {
+	basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"
+}
+
+remove_rescan() {
+	echo 1 >"/sys/bus/pci/devices/$1/remove"
+	echo 1 >/sys/bus/pci/rescan
+}
+
+# iw_records: the JSON Lines trace as one compact line per record:
+#   T GROUP DEVICE PASID FROM>TO PATH ret=RET   (transition)
+#   R GROUP DEVICE FROM pasids=N                (release)
+#   F DOMAIN-TYPE                               (domain freed)
+iw_records() {
+	jq -r '
+	  if .type == "transition" then
+	    "T \(.group) \(.device) \(.pasid) \(.from)>\(.to) \(.path) ret=\(.ret)"
+	  elif .type == "release" then
+	    "R \(.group) \(.device) \(.from) pasids=\(.pasids_left)"
+	  elif .type == "domain_free" then "F \(.from)"
+	  else .type end' "$IW_OUT"
+}
+
+# iw_expect_order RE...: the records match the regexes in this order
+# (other records may come between). Prints "ORDER OK" or what is missing.
+iw_expect_order() {
+	local re
+	local -a recs
+	local i=0
+	mapfile -t recs < <(iw_records)
+	for re in "$@"; do
+		while [ $i -lt ${#recs[@]} ] && ! [[ ${recs[$i]} =~ $re ]]; do
+			i=$((i + 1))
+		done
+		if [ $i -ge ${#recs[@]} ]; then
+			echo "ORDER FAIL: no /$re/ in order"
+			return 0
+		fi
+		i=$((i + 1))
+	done
+	echo "ORDER OK"
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Run every unit test binary given; print each case, then one total line.
+set -uo pipefail
+passed=0 failed=0
+for t in "$@"; do
+	out=$("$t" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -v -E '^[0-9]+ passed, [0-9]+ failed$'
+	p=$(printf '%s\n' "$out" | grep -c '^PASS ')
+	f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL  $(basename "$t"): exited $rc"
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f))
+done
+echo "unit: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

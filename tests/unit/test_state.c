@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Seeding from a sysfs tree and advancing the state by records. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "state.h"
+#include "unit.h"
+
+static char root[64];
+
+static void put(const char *rel, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void mkdirf(const char *rel)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	mkdir(path, 0755);
+}
+
+/* Group 3: DMA-FQ with an RMRR device; group 4: identity, two devices. */
+static void make_sysfs(void)
+{
+	snprintf(root, sizeof(root), "/tmp/iw-unit-XXXXXX");
+	if (!mkdtemp(root))
+		abort();
+	mkdirf("kernel");
+	mkdirf("kernel/iommu_groups");
+	mkdirf("kernel/iommu_groups/3");
+	mkdirf("kernel/iommu_groups/3/devices");
+	mkdirf("kernel/iommu_groups/3/devices/0000:00:03.0");
+	put("kernel/iommu_groups/3/type", "DMA-FQ\n");
+	put("kernel/iommu_groups/3/reserved_regions",
+	    "0x00000000feffc000 0x00000000feffffff direct\n"
+	    "0x00000000fee00000 0x00000000feefffff msi\n");
+	mkdirf("kernel/iommu_groups/4");
+	mkdirf("kernel/iommu_groups/4/devices");
+	mkdirf("kernel/iommu_groups/4/devices/0000:00:04.0");
+	mkdirf("kernel/iommu_groups/4/devices/0000:00:04.1");
+	put("kernel/iommu_groups/4/type", "identity\n");
+	put("kernel/iommu_groups/4/reserved_regions", "");
+	mkdirf("kernel/iommu_groups/not-a-group");
+}
+
+static struct iw_state *seeded(void)
+{
+	struct iw_state *st = state_new();
+
+	make_sysfs();
+	CHECK(state_seed_sysfs(st, root) == 0);
+	return st;
+}
+
+static struct iw_record rid(const char *dev, int group, enum iw_path path,
+			    enum iw_dom_kind to, __u32 id)
+{
+	struct iw_record r = { .type = IW_REC_TRANSITION, .group = group,
+			       .pasid = IW_NO_PASID, .path = path,
+			       .to = { id, to } };
+
+	snprintf(r.device, sizeof(r.device), "%s", dev);
+	return r;
+}
+
+static void seeds_groups_and_devices(void)
+{
+	struct iw_state *st = seeded();
+	struct iw_group *g3 = state_group(st, 3, false);
+	struct iw_group *g4 = state_group(st, 4, false);
+	struct iw_device *d = state_device(st, "0000:00:04.1", false);
+
+	CHECK(g3 && g3->direct && g3->dom.kind == IW_DOM_DMA_FQ);
+	CHECK(g4 && !g4->direct && g4->dom.kind == IW_DOM_IDENTITY);
+	CHECK(g4 && g4->n_devices == 2);
+	CHECK(d && d->group == 4 && d->rid_known &&
+	      d->rid.kind == IW_DOM_IDENTITY);
+	CHECK(state_max_group(st) == 4);
+	CHECK(!state_group(st, 0, false));
+	CHECK(state_seed_sysfs(st, "/nonexistent") < 0);
+	state_free(st);
+}
+
+static void release_then_reprobe(void)
+{
+	struct iw_state *st = seeded();
+	struct iw_record rel = rid("0000:00:03.0", 3, IW_PATH_RELEASE,
+				   IW_DOM_NONE, 0);
+	struct iw_record r;
+	struct iw_prior prior;
+
+	rel.type = IW_REC_RELEASE;
+	state_apply(st, &rel, &prior);
+	CHECK(rel.from_known && rel.from.kind == IW_DOM_DMA_FQ);
+	CHECK(state_group(st, 3, false)->n_devices == 0);
+
+	/* 6.12: the release domain is attached after iommu_deinit_device. */
+	r = rid("0000:00:03.0", 3, IW_PATH_RELEASE, IW_DOM_BLOCKED, 1);
+	state_apply(st, &r, &prior);
+	CHECK(r.from.kind == IW_DOM_DMA_FQ);
+	CHECK(state_group(st, 3, false)->dom.kind == IW_DOM_DMA_FQ);
+
+	/* Rescan: a new life starts from no domain. */
+	r = rid("0000:00:03.0", 3, IW_PATH_PROBE, IW_DOM_DMA_FQ, 5);
+	state_apply(st, &r, &prior);
+	CHECK(r.from_known && r.from.kind == IW_DOM_NONE);
+	CHECK(state_group(st, 3, false)->n_devices == 1);
+	CHECK(state_group(st, 3, false)->dom.id == 5);
+	state_free(st);
+}
+
+static void failed_attach_changes_nothing(void)
+{
+	struct iw_state *st = seeded();
+	struct iw_record r = rid("0000:00:04.0", 4, IW_PATH_DEFAULT,
+				 IW_DOM_DMA, 8);
+	struct iw_device *d;
+
+	r.ret = -22;
+	state_apply(st, &r, NULL);
+	d = state_device(st, "0000:00:04.0", false);
+	CHECK(d && d->rid.kind == IW_DOM_IDENTITY);
+	CHECK(state_group(st, 4, false)->dom.kind == IW_DOM_IDENTITY);
+	state_free(st);
+}
+
+static void pasids_tracked_and_freed_domain_counted(void)
+{
+	struct iw_state *st = seeded();
+	struct iw_record r = rid("0000:00:03.0", 3, IW_PATH_PASID,
+				 IW_DOM_UNMANAGED, 6);
+	struct iw_record fr = { .type = IW_REC_DOMAIN_FREE,
+				.from = { 6, IW_DOM_UNMANAGED } };
+	struct iw_record rel = rid("0000:00:03.0", 3, IW_PATH_RELEASE,
+				   IW_DOM_NONE, 0);
+	struct iw_prior prior;
+
+	r.pasid = 1;
+	state_apply(st, &r, &prior);
+	CHECK(r.from.kind == IW_DOM_NONE);
+	CHECK(state_device(st, "0000:00:03.0", false)->n_pasids == 1);
+
+	state_apply(st, &fr, &prior);
+	CHECK(prior.pasid_users == 1 && prior.rid_users == 0);
+
+	rel.type = IW_REC_RELEASE;
+	state_apply(st, &rel, &prior);
+	CHECK(prior.pasids_left == 1);
+
+	/* 7.x detaches by attaching the blocked domain on the pasid path. */
+	r = rid("0000:00:04.0", 4, IW_PATH_PASID, IW_DOM_UNMANAGED, 7);
+	r.pasid = 2;
+	state_apply(st, &r, NULL);
+	r = rid("0000:00:04.0", 4, IW_PATH_PASID, IW_DOM_BLOCKED, 1);
+	r.pasid = 2;
+	state_apply(st, &r, NULL);
+	CHECK(r.from.id == 7);
+	CHECK(state_device(st, "0000:00:04.0", false)->n_pasids == 0);
+	state_free(st);
+}
+
+UNIT_MAIN("state", UNIT_CASE(seeds_groups_and_devices),
+	  UNIT_CASE(release_then_reprobe),
+	  UNIT_CASE(failed_attach_changes_nothing),
+	  UNIT_CASE(pasids_tracked_and_freed_domain_counted))
