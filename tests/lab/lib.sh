@@ -20,14 +20,14 @@ iw_trace_start() {
 	return 1
 }
 
-# iw_trace_stop: SIGINT, wait, then print stdout and stderr, tagged.
+# iw_trace_stop: SIGINT, wait, then print its stderr (tagged) and status.
+# Not in a pipeline: the trace must be a child of this shell.
 iw_trace_stop() {
 	local rc
 	sleep 0.5
 	kill -INT "$IW_PID"
 	wait "$IW_PID"
 	rc=$?
-	sed 's/^/out: /' "$IW_OUT"
 	sed 's/^/err: /' "$IW_ERR"
 	echo "iommuwatch exit $rc"
 }
@@ -62,7 +62,7 @@ iw_expect_order() {
 	local re
 	local -a recs
 	local i=0
-	mapfile -t recs < <(iw_records)
+	mapfile -t recs <<<"$(iw_records)"
 	for re in "$@"; do
 		while [ $i -lt ${#recs[@]} ] && ! [[ ${recs[$i]} =~ $re ]]; do
 			i=$((i + 1))
