@@ -41,7 +41,7 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean deps test unit check demo install format-check vmlinux
+.PHONY: all clean deps test unit check demo install format-check vmlinux lab-helpers
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -86,7 +86,16 @@ test: unit
 
 -include tools/lab/lab.mk
 
-check: all unit lab-check
+lab-check: all lab-helpers
+
+# The README's two commands: each installs what it needs first.
+check: deps
+	$(Q)$(MAKE) --no-print-directory all lab-helpers
+	$(Q)bash tests/check.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all lab-helpers
+	$(Q)bash tools/demo.sh
 
 vmlinux:
 	$(Q)bash tools/gen-vmlinux.sh

@@ -39,7 +39,11 @@ static int read_line(const char *path, char *buf, size_t len)
 	return err;
 }
 
-/* reserved_regions lines are "START END TYPE"; "direct" marks an RMRR. */
+/*
+ * reserved_regions lines are "START END TYPE". "direct" is what sets
+ * dev->iommu->require_direct (an RMRR); "direct-relaxable" (the ISA/GFX
+ * workarounds) does not, so it does not count.
+ */
 static bool has_direct_region(const char *path)
 {
 	char line[128], type[32];
@@ -50,7 +54,7 @@ static bool has_direct_region(const char *path)
 		return false;
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%*s %*s %31s", type) == 1 &&
-		    (!strcmp(type, "direct") || !strcmp(type, "direct-relaxable")))
+		    !strcmp(type, "direct"))
 			direct = true;
 	}
 	fclose(f);

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Everything 'make check' runs, suite by suite, then one total line.
+# Usage: tests/check.sh [SUITE...]   (unit cli lab; default: all)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0 failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# run_suite NAME CMD...: stream the suite's output, add its closing counts.
+run_suite() {
+	local name=$1 p f
+	shift
+	echo "== $name"
+	"$@" 2>&1 | tee "$log"
+	read -r p f < <(grep -oE '^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" |
+		tail -n 1 | grep -oE '[0-9]+' | tr '\n' ' ')
+	if [ -z "${p:-}" ]; then
+		echo "$name: no result line; counted as one failure"
+		p=0 f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f))
+}
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(unit cli lab)
+for s in "${suites[@]}"; do
+	case $s in
+	unit) run_suite unit make --no-print-directory unit ;;
+	cli) run_suite cli bash tests/cli/run.sh ;;
+	lab) run_suite lab make --no-print-directory lab-check ;;
+	*) echo "check: unknown suite '$s'" >&2; exit 2 ;;
+	esac
+done
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

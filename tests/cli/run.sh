@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Command-line contract on the host, no kernel support needed: help,
+# version, bad flags, bad input and privileges each give one clear
+# sentence and the documented exit status.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+IW=${IW:-build/iommuwatch}
+passed=0 failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect NAME RC REGEX -- CMD...: exit status RC and REGEX in stdout+stderr.
+expect() {
+	local name=$1 rc=$2 re=$3 out got
+	shift 4
+	out=$("$@" 2>&1)
+	got=$?
+	if [ "$got" = "$rc" ] && grep -qE -- "$re" <<<"$out"; then
+		echo "PASS  cli.$name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL  cli.$name: exit $got (want $rc), /$re/ in:"
+		sed 's/^/    /' <<<"$out" | head -20
+		failed=$((failed + 1))
+	fi
+}
+
+# A fake sysfs: group 7 (DMA) with one device and a direct region.
+fake_sysfs() {
+	local g=$tmp/sys/kernel/iommu_groups/7
+	mkdir -p "$g/devices/0000:00:1f.0"
+	echo DMA >"$g/type"
+	echo "0x00000000fed00000 0x00000000fed0ffff direct" >"$g/reserved_regions"
+}
+fake_sysfs
+
+expect help 0 'EXAMPLES:' -- "$IW" --help
+expect help_lists_commands 0 'probe +load and attach' -- "$IW" --help
+expect version 0 '^iommuwatch [0-9]+\.[0-9]+\.[0-9]+ \(libbpf [0-9]+\.[0-9]+\)$' -- "$IW" --version
+expect bad_flag 64 "unrecognized option '--bogus'" -- "$IW" trace --bogus
+expect bad_duration 64 "invalid duration: 'soon'" -- "$IW" trace -d soon
+expect zero_duration 64 "invalid duration: '0'" -- "$IW" trace -d 0
+expect bad_group 64 "invalid group: '-3'" -- "$IW" trace -g -3
+expect unknown_command 64 "unknown command 'watch'" -- "$IW" watch
+expect trace_opts_elsewhere 64 "are for 'trace'" -- "$IW" status -d 5
+expect not_root 1 'must run as root \(or with CAP_BPF and CAP_PERFMON\)$' -- \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$IW" trace
+expect missing_btf 1 'cannot read BTF file /nonexistent/btf: No such file' -- \
+	"$IW" trace --btf /nonexistent/btf
+expect status_fake 0 '^7 +dma +yes +0000:00:1f\.0$' -- \
+	"$IW" status --sysfs "$tmp/sys"
+expect status_json 0 '^\{"type":"group","group":7,"domain":"dma","devices":\["0000:00:1f\.0"\],"direct":true\}$' -- \
+	"$IW" status --json --sysfs "$tmp/sys"
+expect status_no_iommu 1 'cannot read /nonexistent/kernel/iommu_groups: No such file or directory \(no IOMMU is active\)' -- \
+	"$IW" status --sysfs /nonexistent
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The lab demo, inside the guest: trace while driving real transitions.
+set -uo pipefail
+. tests/lab/lib.sh
+
+step() { printf '\n>>> %s\n' "$*"; }
+
+modprobe e1000e 2>/dev/null
+modprobe vfio-pci 2>/dev/null
+modprobe vfio_iommu_type1 2>/dev/null
+echo "kernel $(uname -r)"
+step "iommuwatch status"
+"$IW" status
+
+IW_OUT=/tmp/demo.out
+iw_trace_start
+g4=$(group_of 0000:00:04.0)
+step "unbind e1000e from 0000:00:04.0; group $g4 to identity, then back to DMA-FQ"
+echo 0000:00:04.0 >/sys/bus/pci/devices/0000:00:04.0/driver/unbind
+echo identity >/sys/kernel/iommu_groups/"$g4"/type
+echo DMA-FQ >/sys/kernel/iommu_groups/"$g4"/type
+step "remove and rescan 0000:00:03.0 (its firmware wants direct mappings)"
+remove_rescan 0000:00:03.0
+step "hand 0000:00:04.0 to vfio-pci and use it as a VMM would"
+echo vfio-pci >/sys/bus/pci/devices/0000:00:04.0/driver_override
+echo 0000:00:04.0 >/sys/bus/pci/drivers_probe
+build/tests/vfio_claim "$g4"
+iw_trace_stop >/dev/null
+step "what iommuwatch trace printed"
+cat "$IW_OUT"
+grep -vE '^Tracing' "$IW_ERR" || true
