@@ -23,6 +23,9 @@ struct hook {
 	char func[64];			/* kernel function */
 	const char *role;		/* what it watches, e.g. "release" */
 	int nr_args;			/* from the BTF prototype, -1 unknown */
+	bool entry_only;		/* fentry without fexit */
+	int op_kind;			/* driver ops: which op, and ... */
+	int slot;			/* ... which of its program slots */
 	struct bpf_program *entry;
 	struct bpf_program *exit;	/* NULL for entry-only hooks */
 	struct bpf_link *links[2];
@@ -38,12 +41,13 @@ struct hook_set {
 };
 
 /*
- * Decide every hook against the kernel's BTF and kallsyms, and configure
- * obj's programs (targets, autoload) before load. kallsyms may be NULL
- * (then every BTF function is taken as attachable).
+ * Decide every hook against the kernel's BTF and kallsyms (NULL: take every
+ * BTF function as attachable). Pure: touches no BPF object.
  */
-int hooks_prepare(struct hook_set *hs, struct bpf_object *obj,
-		  const struct btf *vmlinux, const char *kallsyms);
+int hooks_select(struct hook_set *hs, const struct btf *vmlinux,
+		 const char *kallsyms);
+/* Set obj's programs (targets, autoload) for the selection, before load. */
+int hooks_configure(struct hook_set *hs, struct bpf_object *obj);
 /* Attach the prepared programs; failures mark hooks, never abort. */
 void hooks_attach(struct hook_set *hs);
 void hooks_detach(struct hook_set *hs);

@@ -225,16 +225,6 @@ static int mark_symbols(struct hook_set *hs, const char *kallsyms, bool *has)
 	return 0;
 }
 
-static void hook_set_missing(struct hook *h, const char *why)
-{
-	h->status = HOOK_MISSING;
-	snprintf(h->reason, sizeof(h->reason), "%s", why);
-	if (h->entry)
-		bpf_program__set_autoload(h->entry, false);
-	if (h->exit)
-		bpf_program__set_autoload(h->exit, false);
-}
-
 static struct bpf_program *find_prog(struct bpf_object *obj, const char *fmt,
 				     const char *a, int n)
 {
@@ -244,8 +234,7 @@ static struct bpf_program *find_prog(struct bpf_object *obj, const char *fmt,
 	return bpf_object__find_program_by_name(obj, name);
 }
 
-static int add_core_hooks(struct hook_set *hs, struct bpf_object *obj,
-			  const struct btf *btf)
+static void add_core_hooks(struct hook_set *hs, const struct btf *btf)
 {
 	for (size_t i = 0; i < sizeof(core_hooks) / sizeof(core_hooks[0]); i++) {
 		const struct core_hook_def *def = &core_hooks[i];
@@ -253,15 +242,10 @@ static int add_core_hooks(struct hook_set *hs, struct bpf_object *obj,
 
 		h->id = def->id;
 		h->role = def->role;
+		h->entry_only = def->entry_only;
 		snprintf(h->func, sizeof(h->func), "%s", def->func);
 		h->nr_args = func_nr_args(btf, def->func);
-		h->entry = find_prog(obj, "%s_entry", def->func, 0);
-		h->exit = def->entry_only ? NULL
-					  : find_prog(obj, "%s_exit", def->func, 0);
-		if (!h->entry || (!def->entry_only && !h->exit))
-			return -ENOENT;
 	}
-	return 0;
 }
 
 static void disable_all_slots(struct bpf_object *obj)
@@ -280,8 +264,8 @@ static void disable_all_slots(struct bpf_object *obj)
 	}
 }
 
-static void add_op_hook(struct hook_set *hs, struct bpf_object *obj,
-			int kind, const char *func, int nr_args, int *used)
+static void add_op_hook(struct hook_set *hs, int kind, const char *func,
+			int nr_args, int *used)
 {
 	const struct op_kind_def *def = &op_kinds[kind];
 	struct hook *h;
@@ -294,16 +278,14 @@ static void add_op_hook(struct hook_set *hs, struct bpf_object *obj,
 	h = &hs->hooks[hs->n++];
 	h->id = def->base + used[kind];
 	h->role = def->role;
+	h->op_kind = kind;
+	h->slot = used[kind]++;
 	h->nr_args = nr_args;
 	snprintf(h->func, sizeof(h->func), "%s", func);
-	h->entry = find_prog(obj, "%s_entry_%d", def->prog_prefix, used[kind]);
-	h->exit = find_prog(obj, "%s_exit_%d", def->prog_prefix, used[kind]);
-	used[kind]++;
 }
 
 /* Every FUNC whose name and prototype make it an implementation of an op. */
-static void add_op_hooks(struct hook_set *hs, struct bpf_object *obj,
-			 const struct btf *btf)
+static void add_op_hooks(struct hook_set *hs, const struct btf *btf)
 {
 	bool remove_op = ops_member_exists(btf, "iommu_ops", "remove_dev_pasid");
 	int used[OP_KIND_MAX] = {};
@@ -326,49 +308,98 @@ static void add_op_hooks(struct hook_set *hs, struct bpf_object *obj,
 		/* 7.x keeps remove_dev_pasid helpers without the op. */
 		if (kind == OP_REMOVE_DEV_PASID && !remove_op)
 			continue;
-		add_op_hook(hs, obj, kind, name, btf_vlen(proto), used);
+		add_op_hook(hs, kind, name, btf_vlen(proto), used);
 	}
 }
 
-static void finalize_hook(struct hook *h, bool has_symbol)
+static void mark_missing(struct hook *h, bool has_symbol)
 {
 	if (h->nr_args < 0) {
-		hook_set_missing(h, "not in this kernel's BTF");
-		return;
+		h->status = HOOK_MISSING;
+		snprintf(h->reason, sizeof(h->reason), "not in this kernel's BTF");
+	} else if (!has_symbol) {
+		h->status = HOOK_MISSING;
+		snprintf(h->reason, sizeof(h->reason),
+			 "inlined: no symbol to attach to");
 	}
-	if (!has_symbol) {
-		hook_set_missing(h, "inlined: no symbol to attach to");
-		return;
-	}
-	if (h->id < IW_HOOK_ATTACH_OP)
-		return;
-	/* Op slots: point the generic programs at this implementation. */
-	bpf_program__set_autoload(h->entry, true);
-	bpf_program__set_autoload(h->exit, true);
-	bpf_program__set_attach_target(h->entry, 0, h->func);
-	bpf_program__set_attach_target(h->exit, 0, h->func);
 }
 
-int hooks_prepare(struct hook_set *hs, struct bpf_object *obj,
-		  const struct btf *vmlinux, const char *kallsyms)
+int hooks_select(struct hook_set *hs, const struct btf *vmlinux,
+		 const char *kallsyms)
 {
 	bool has_symbol[IW_HOOK_MAX] = {};
 	int err;
 
 	memset(hs, 0, sizeof(*hs));
-	err = add_core_hooks(hs, obj, vmlinux);
-	if (err)
-		return err;
-	disable_all_slots(obj);
-	add_op_hooks(hs, obj, vmlinux);
+	add_core_hooks(hs, vmlinux);
+	add_op_hooks(hs, vmlinux);
 	err = mark_symbols(hs, kallsyms, has_symbol);
-	if (err)
+	if (err) {
 		log_warn("cannot read %s (%s): assuming every BTF function can be hooked",
 			 kallsyms, strerror(-err));
-	if (err)
 		memset(has_symbol, true, sizeof(has_symbol));
+	}
 	for (int i = 0; i < hs->n; i++)
-		finalize_hook(&hs->hooks[i], has_symbol[i]);
+		mark_missing(&hs->hooks[i], has_symbol[i]);
+	return 0;
+}
+
+static int find_progs(struct hook *h, struct bpf_object *obj)
+{
+	if (h->id < IW_HOOK_ATTACH_OP) {
+		h->entry = find_prog(obj, "%s_entry", h->func, 0);
+		h->exit = h->entry_only ? NULL
+					: find_prog(obj, "%s_exit", h->func, 0);
+	} else {
+		const char *prefix = op_kinds[h->op_kind].prog_prefix;
+
+		h->entry = find_prog(obj, "%s_entry_%d", prefix, h->slot);
+		h->exit = find_prog(obj, "%s_exit_%d", prefix, h->slot);
+	}
+	return h->entry && (h->entry_only || h->exit) ? 0 : -ENOENT;
+}
+
+static void hook_set_failed(struct hook *h, const char *what, int err)
+{
+	h->status = HOOK_FAILED;
+	snprintf(h->reason, sizeof(h->reason), "%s: %s", what, strerror(-err));
+	bpf_program__set_autoload(h->entry, false);
+	if (h->exit)
+		bpf_program__set_autoload(h->exit, false);
+}
+
+/* Op slots: point the generic programs at this implementation. */
+static void target_op(struct hook *h)
+{
+	int err;
+
+	err = bpf_program__set_attach_target(h->entry, 0, h->func);
+	if (!err)
+		err = bpf_program__set_attach_target(h->exit, 0, h->func);
+	if (err) {
+		hook_set_failed(h, "cannot target it", err);
+		return;
+	}
+	bpf_program__set_autoload(h->entry, true);
+	bpf_program__set_autoload(h->exit, true);
+}
+
+int hooks_configure(struct hook_set *hs, struct bpf_object *obj)
+{
+	disable_all_slots(obj);
+	for (int i = 0; i < hs->n; i++) {
+		struct hook *h = &hs->hooks[i];
+
+		if (find_progs(h, obj))
+			return -ENOENT;
+		if (h->status != HOOK_ACTIVE) {
+			bpf_program__set_autoload(h->entry, false);
+			if (h->exit)
+				bpf_program__set_autoload(h->exit, false);
+		} else if (h->id >= IW_HOOK_ATTACH_OP) {
+			target_op(h);
+		}
+	}
 	return 0;
 }
 

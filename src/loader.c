@@ -90,8 +90,10 @@ static int prepare(struct loader *ld, const struct loader_opts *opts)
 		log_err("cannot parse kernel BTF: %s", strerror(-err));
 		return err;
 	}
-	err = hooks_prepare(&ld->hooks, ld->skel->obj, btf, KALLSYMS);
+	err = hooks_select(&ld->hooks, btf, KALLSYMS);
 	btf__free(btf);
+	if (!err)
+		err = hooks_configure(&ld->hooks, ld->skel->obj);
 	if (err) {
 		log_err("BPF object does not match the hook table: %s",
 			strerror(-err));

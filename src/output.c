@@ -50,7 +50,8 @@ static void dom_label(const struct iw_dom *dom, bool known, char *buf,
 
 /* ---- human ---- */
 
-#define HUMAN_FMT "%-12s %5s %-13s %5s %-12s %-12s %-8s %4s %8s %.12s\n"
+/* 100 columns for groups < 10000, PASIDs < 100000 and domain ids < 1000. */
+#define HUMAN_FMT "%-12s %4s %-12s %5s %-13s %-13s %-8s %4s %8s %.12s\n"
 
 void output_header(struct output *out)
 {

@@ -2,6 +2,7 @@
 # Run every unit test binary given; print each case, then one total line.
 set -uo pipefail
 passed=0 failed=0
+export LSAN_OPTIONS="suppressions=$(dirname "$0")/lsan.supp:print_suppressions=0"
 for t in "$@"; do
 	out=$("$t" 2>&1)
 	rc=$?

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hook selection against synthetic kernels: a BTF built here with the
+ * prototypes of each kernel line, and a kallsyms file to match.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+#include "hooks.h"
+#include "iommuwatch.skel.h"
+#include "unit.h"
+
+struct fake_kernel {
+	struct btf *btf;
+	int t_int, t_u32, p_dom, p_dev;
+	char kallsyms[64];
+	FILE *ksyms;
+};
+
+static void fake_init(struct fake_kernel *k, bool remove_op)
+{
+	int dom, dev, ops, fp;
+
+	k->btf = btf__new_empty();
+	k->t_int = btf__add_int(k->btf, "int", 4, BTF_INT_SIGNED);
+	k->t_u32 = btf__add_int(k->btf, "unsigned int", 4, 0);
+	dom = btf__add_struct(k->btf, "iommu_domain", 8);
+	dev = btf__add_struct(k->btf, "device", 8);
+	k->p_dom = btf__add_ptr(k->btf, dom);
+	k->p_dev = btf__add_ptr(k->btf, dev);
+	fp = btf__add_ptr(k->btf, k->t_int);
+	ops = btf__add_struct(k->btf, "iommu_ops", 8);
+	btf__add_field(k->btf, "attach_dev", fp, 0, 0);
+	if (remove_op)
+		btf__add_field(k->btf, "remove_dev_pasid", fp, 0, 0);
+	(void)ops;
+	snprintf(k->kallsyms, sizeof(k->kallsyms), "/tmp/iw-ksyms-XXXXXX");
+	k->ksyms = fdopen(mkstemp(k->kallsyms), "w");
+}
+
+/* A function whose params are given as BTF ids; in kallsyms unless told. */
+static void fake_func(struct fake_kernel *k, const char *name, int ret,
+		      int n, const int *params, const char *ksym_suffix)
+{
+	int proto = btf__add_func_proto(k->btf, ret);
+
+	for (int i = 0; i < n; i++)
+		btf__add_func_param(k->btf, "a", params[i]);
+	btf__add_func(k->btf, name, BTF_FUNC_GLOBAL, proto);
+	if (ksym_suffix)
+		fprintf(k->ksyms, "ffffffff81000000 t %s%s\n", name, ksym_suffix);
+}
+
+static void fake_core(struct fake_kernel *k, const char *name)
+{
+	int p[1] = { k->p_dev };
+
+	fake_func(k, name, 0, 1, p, "");
+}
+
+static const struct hook *find(const struct hook_set *hs, const char *func)
+{
+	for (int i = 0; i < hs->n; i++)
+		if (!strcmp(hs->hooks[i].func, func))
+			return &hs->hooks[i];
+	return NULL;
+}
+
+static void run_select(struct fake_kernel *k, struct hook_set *hs)
+{
+	fclose(k->ksyms);
+	CHECK(hooks_select(hs, k->btf, k->kallsyms) == 0);
+	unlink(k->kallsyms);
+}
+
+static void kernel_612(void)
+{
+	struct fake_kernel k;
+	struct hook_set hs;
+	const struct hook *h;
+	int attach2[2], attach3[3], pasid3[3], remove3[3];
+
+	fake_init(&k, true);
+	memcpy(attach2, (int[]){ k.p_dom, k.p_dev }, sizeof(attach2));
+	memcpy(attach3, (int[]){ k.p_dom, k.p_dev, k.p_dom }, sizeof(attach3));
+	memcpy(pasid3, (int[]){ k.p_dom, k.p_dev, k.t_u32 }, sizeof(pasid3));
+	memcpy(remove3, (int[]){ k.p_dev, k.t_u32, k.p_dom }, sizeof(remove3));
+	fake_core(&k, "iommu_deinit_device");
+	fake_core(&k, "iommu_domain_free");
+	fake_func(&k, "iommu_release_device", 0, 1, attach2 + 1, NULL);
+	fake_func(&k, "intel_iommu_attach_device", k.t_int, 2, attach2, "");
+	fake_func(&k, "blocking_domain_attach_dev", k.t_int, 2, attach2, "");
+	fake_func(&k, "viommu_attach_dev", k.t_int, 2, attach2, "\t[virtio_iommu]");
+	fake_func(&k, "iommu_create_device_direct_mappings", k.t_int, 2, attach2, "");
+	fake_func(&k, "prepare_domain_attach_device", k.t_int, 2, attach2, "");
+	fake_func(&k, "intel_iommu_set_dev_pasid", k.t_int, 3, pasid3, "");
+	fake_func(&k, "intel_iommu_remove_dev_pasid", 0, 3, remove3, "");
+	fake_func(&k, "odd_attach_dev", 0, 2, attach2, ""); /* returns void */
+	(void)attach3;
+	run_select(&k, &hs);
+
+	h = find(&hs, "iommu_deinit_device");
+	CHECK(h && h->status == HOOK_ACTIVE && h->nr_args == 1);
+	h = find(&hs, "iommu_release_device");
+	CHECK(h && h->status == HOOK_MISSING && strstr(h->reason, "inlined"));
+	h = find(&hs, "pci_dev_reset_iommu_prepare");
+	CHECK(h && h->status == HOOK_MISSING && strstr(h->reason, "BTF"));
+	h = find(&hs, "intel_iommu_attach_device");
+	CHECK(h && h->status == HOOK_ACTIVE && h->id == IW_HOOK_ATTACH_OP);
+	CHECK(h && h->nr_args == 2 && !strcmp(h->role, "attach_dev"));
+	CHECK(h && h->slot == 0 && h->op_kind == 0);
+	h = find(&hs, "blocking_domain_attach_dev");
+	CHECK(h && h->id == IW_HOOK_ATTACH_OP + 1);
+	h = find(&hs, "viommu_attach_dev");
+	CHECK(h && h->status == HOOK_MISSING);
+	CHECK(!find(&hs, "iommu_create_device_direct_mappings"));
+	CHECK(!find(&hs, "prepare_domain_attach_device"));
+	CHECK(!find(&hs, "odd_attach_dev"));
+	h = find(&hs, "intel_iommu_set_dev_pasid");
+	CHECK(h && h->id == IW_HOOK_SET_PASID_OP && h->nr_args == 3);
+	h = find(&hs, "intel_iommu_remove_dev_pasid");
+	CHECK(h && h->id == IW_HOOK_REMOVE_PASID_OP);
+	CHECK_STR(hook_name(&hs, IW_HOOK_ATTACH_OP + 1), "blocking_domain_attach_dev");
+	btf__free(k.btf);
+}
+
+static void kernel_73_and_overflow(void)
+{
+	struct fake_kernel k;
+	struct hook_set hs;
+	char name[32], roles[256];
+	int attach3[3], pasid4[4], remove3[3];
+
+	fake_init(&k, false);
+	memcpy(attach3, (int[]){ k.p_dom, k.p_dev, k.p_dom }, sizeof(attach3));
+	memcpy(pasid4, (int[]){ k.p_dom, k.p_dev, k.t_u32, k.p_dom }, sizeof(pasid4));
+	memcpy(remove3, (int[]){ k.p_dev, k.t_u32, k.p_dom }, sizeof(remove3));
+	for (int i = 0; i < IW_ATTACH_SLOTS + 1; i++) {
+		snprintf(name, sizeof(name), "drv%d_attach_dev", i);
+		fake_func(&k, name, k.t_int, 3, attach3, "");
+	}
+	fake_func(&k, "blocking_domain_set_dev_pasid", k.t_int, 4, pasid4, "");
+	/* 7.x keeps this helper, but the op is gone from iommu_ops. */
+	fake_func(&k, "amd_iommu_remove_dev_pasid", 0, 3, remove3, "");
+	run_select(&k, &hs);
+
+	CHECK(hs.overflow == 1);
+	CHECK(find(&hs, "drv0_attach_dev")->nr_args == 3);
+	CHECK(!find(&hs, "drv12_attach_dev"));
+	CHECK(find(&hs, "blocking_domain_set_dev_pasid")->nr_args == 4);
+	CHECK(!find(&hs, "amd_iommu_remove_dev_pasid"));
+	/* No core function at all: every core role is uncovered. */
+	hooks_uncovered_roles(&hs, roles, sizeof(roles));
+	CHECK(strstr(roles, "release") && strstr(roles, "reset"));
+	CHECK(!strstr(roles, "attach_dev"));
+	CHECK(hooks_count(&hs, HOOK_ACTIVE) == IW_ATTACH_SLOTS + 1);
+	btf__free(k.btf);
+}
+
+/* Missing hooks and unused slots are not loaded; present ones are. */
+static void configure_autoload(void)
+{
+	struct fake_kernel k;
+	struct iommuwatch_bpf *skel;
+	struct hook_set hs;
+
+	fake_init(&k, false);
+	fake_core(&k, "iommu_deinit_device");
+	fake_core(&k, "iommu_deferred_attach");
+	run_select(&k, &hs);
+	skel = iommuwatch_bpf__open();
+	CHECK(skel && hooks_configure(&hs, skel->obj) == 0);
+	CHECK(bpf_program__autoload(skel->progs.iommu_deinit_device_entry));
+	CHECK(bpf_program__autoload(skel->progs.iommu_deinit_device_exit));
+	CHECK(bpf_program__autoload(skel->progs.iommu_deferred_attach_entry));
+	CHECK(!bpf_program__autoload(skel->progs.iommu_release_device_entry));
+	CHECK(!bpf_program__autoload(skel->progs.pci_dev_reset_iommu_done_exit));
+	CHECK(!bpf_program__autoload(skel->progs.attach_dev_entry_0));
+	CHECK(!bpf_program__autoload(skel->progs.remove_dev_pasid_exit_3));
+	iommuwatch_bpf__destroy(skel);
+	btf__free(k.btf);
+}
+
+UNIT_MAIN("hooks", UNIT_CASE(kernel_612), UNIT_CASE(kernel_73_and_overflow),
+	  UNIT_CASE(configure_autoload))
