@@ -38,6 +38,11 @@ struct hook_set {
 	int n;
 	/* Op implementations found beyond the slots (not watched). */
 	int overflow;
+	/*
+	 * iommu_deferred_attach() takes group->mutex: it came (7.x) with the
+	 * PCI reset series, which also added group_device.blocked.
+	 */
+	bool deferred_locked;
 };
 
 /*

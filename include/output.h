@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <json-c/json.h>
 #include "record.h"
+#include "rules.h"
 #include "state.h"
 
 struct output {
@@ -18,6 +20,13 @@ void output_init(struct output *out, FILE *f, bool json);
 void output_header(struct output *out);
 void output_record(struct output *out, const struct iw_record *rec,
 		   const struct iw_prior *prior);
+void output_violation(struct output *out, const struct iw_record *rec,
+		      const struct iw_violation *v);
+/* One group as status and a trace's start state show it. */
+json_object *group_json(struct iw_state *st, const struct iw_group *grp);
+/* JSON only: the state a session starts from, one object per group. */
+void output_group(struct output *out, struct iw_state *st,
+		  const struct iw_group *grp);
 /* Events lost in the kernel since the last report. */
 void output_lost(struct output *out, __u64 mono_ns, __u64 count);
 

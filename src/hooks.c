@@ -333,6 +333,8 @@ int hooks_select(struct hook_set *hs, const struct btf *vmlinux,
 	memset(hs, 0, sizeof(*hs));
 	add_core_hooks(hs, vmlinux);
 	add_op_hooks(hs, vmlinux);
+	hs->deferred_locked = ops_member_exists(vmlinux, "group_device",
+						"blocked");
 	err = mark_symbols(hs, kallsyms, has_symbol);
 	if (err) {
 		log_warn("cannot read %s (%s): assuming every BTF function can be hooked",

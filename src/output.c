@@ -226,3 +226,116 @@ void output_lost(struct output *out, __u64 mono_ns, __u64 count)
 	json_add_u64(o, "count", count);
 	json_emit(out, o);
 }
+
+/* ---- violations ---- */
+
+static void evidence_json(json_object *o, const struct iw_violation *v)
+{
+	json_object *ev = json_object_new_object();
+
+	for (int i = 0; i < v->n_evidence; i++) {
+		const struct iw_evidence *e = &v->evidence[i];
+		json_object *val;
+
+		if (e->type == IW_EV_STR)
+			val = json_object_new_string(e->str);
+		else if (e->type == IW_EV_BOOL)
+			val = json_object_new_boolean(e->num);
+		else
+			val = json_object_new_int64(e->num);
+		json_object_object_add(ev, e->key, val);
+	}
+	json_object_object_add(o, "evidence", ev);
+}
+
+static void violation_json(struct output *out, const struct iw_record *r,
+			   const struct iw_violation *v)
+{
+	json_object *o = json_base(out, "violation", r->mono_ns);
+
+	json_add_str(o, "kind", v->rule->kind);
+	json_add_str(o, "severity", severity_name(v->rule->severity));
+	json_add_opt_int(o, "group", r->group >= 0, r->group);
+	json_add_str(o, "device", r->device);
+	json_add_opt_int(o, "pasid", r->pasid != IW_NO_PASID, r->pasid);
+	json_add_str(o, "path", r->type == IW_REC_DOMAIN_FREE ?
+			   "free" : path_name(r->path));
+	json_add_str(o, "hook", r->hook);
+	json_add_str(o, "description", v->rule->description);
+	evidence_json(o, v);
+	json_emit(out, o);
+}
+
+static void violation_human(struct output *out, const struct iw_record *r,
+			    const struct iw_violation *v)
+{
+	char tbuf[24];
+
+	human_time(out, r->mono_ns, tbuf, sizeof(tbuf));
+	fprintf(out->f, "%-12s !! %s %s: %s", tbuf,
+		severity_name(v->rule->severity), v->rule->kind,
+		r->device[0] ? r->device : "-");
+	if (r->group >= 0)
+		fprintf(out->f, " group %d", r->group);
+	if (r->pasid != IW_NO_PASID)
+		fprintf(out->f, " pasid %u", r->pasid);
+	for (int i = 0; i < v->n_evidence; i++) {
+		const struct iw_evidence *e = &v->evidence[i];
+
+		if (e->type == IW_EV_STR)
+			fprintf(out->f, " %s=%s", e->key, e->str);
+		else if (e->type == IW_EV_BOOL)
+			fprintf(out->f, " %s=%s", e->key, e->num ? "true" : "false");
+		else
+			fprintf(out->f, " %s=%lld", e->key, e->num);
+	}
+	fputc('\n', out->f);
+}
+
+void output_violation(struct output *out, const struct iw_record *rec,
+		      const struct iw_violation *v)
+{
+	if (out->json)
+		violation_json(out, rec, v);
+	else
+		violation_human(out, rec, v);
+}
+
+/* ---- start state ---- */
+
+struct group_devices {
+	int group;
+	json_object *list;
+};
+
+static int add_group_device(struct iw_device *dev, void *arg)
+{
+	struct group_devices *gd = arg;
+
+	if (dev->group == gd->group && !dev->released)
+		json_object_array_add(gd->list,
+				      json_object_new_string(dev->name));
+	return 0;
+}
+
+json_object *group_json(struct iw_state *st, const struct iw_group *g)
+{
+	struct group_devices gd = { g->id, json_object_new_array() };
+	json_object *o = json_object_new_object();
+
+	state_for_each_device(st, add_group_device, &gd);
+	json_add_str(o, "type", "group");
+	json_object_object_add(o, "group", json_object_new_int(g->id));
+	json_add_str(o, "domain", g->dom_known ? dom_kind_name(g->dom.kind)
+					      : "unknown");
+	json_object_object_add(o, "devices", gd.list);
+	json_object_object_add(o, "direct", json_object_new_boolean(g->direct));
+	return o;
+}
+
+void output_group(struct output *out, struct iw_state *st,
+		  const struct iw_group *grp)
+{
+	if (out->json)
+		json_emit(out, group_json(st, grp));
+}

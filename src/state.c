@@ -318,8 +318,10 @@ static void apply_domain_free(struct iw_state *st, struct iw_record *rec,
 	if (!scan.id)
 		return;
 	state_for_each_device(st, count_domain_users, &scan);
+	/* A group left without devices may keep a domain the core frees. */
 	for (int id = 0; id < st->n_groups; id++)
-		if (st->groups[id].present && st->groups[id].dom.id == scan.id)
+		if (st->groups[id].present && st->groups[id].n_devices &&
+		    st->groups[id].dom.id == scan.id)
 			prior->rid_users++;
 }
 

@@ -7,12 +7,12 @@
 #include <json-c/json.h>
 #include "commands.h"
 #include "log.h"
+#include "output.h"
 #include "state.h"
 
 struct group_devices {
 	int group;
-	json_object *list;	/* JSON mode */
-	char text[256];		/* human mode */
+	char text[256];
 };
 
 static int collect_device(struct iw_device *dev, void *arg)
@@ -20,31 +20,17 @@ static int collect_device(struct iw_device *dev, void *arg)
 	struct group_devices *gd = arg;
 	size_t off = strlen(gd->text);
 
-	if (dev->group != gd->group || dev->released)
+	if (dev->group != gd->group || dev->released || off >= sizeof(gd->text))
 		return 0;
-	if (gd->list)
-		json_object_array_add(gd->list,
-				      json_object_new_string(dev->name));
-	else if (off < sizeof(gd->text))
-		snprintf(gd->text + off, sizeof(gd->text) - off, "%s%s",
-			 off ? "," : "", dev->name);
+	snprintf(gd->text + off, sizeof(gd->text) - off, "%s%s",
+		 off ? "," : "", dev->name);
 	return 0;
 }
 
 static void print_group_json(struct iw_state *st, const struct iw_group *g)
 {
-	struct group_devices gd = { .group = g->id,
-				    .list = json_object_new_array() };
-	json_object *o = json_object_new_object();
+	json_object *o = group_json(st, g);
 
-	state_for_each_device(st, collect_device, &gd);
-	json_object_object_add(o, "type", json_object_new_string("group"));
-	json_object_object_add(o, "group", json_object_new_int(g->id));
-	json_object_object_add(o, "domain",
-			       json_object_new_string(g->dom_known ?
-				       dom_kind_name(g->dom.kind) : "unknown"));
-	json_object_object_add(o, "devices", gd.list);
-	json_object_object_add(o, "direct", json_object_new_boolean(g->direct));
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 					       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);

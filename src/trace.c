@@ -10,6 +10,7 @@
 #include "loader.h"
 #include "log.h"
 #include "output.h"
+#include "pipeline.h"
 #include "state.h"
 
 #define POLL_MS	100
@@ -21,7 +22,7 @@ struct session {
 	struct loader ld;
 	struct iw_state *st;
 	struct output out;
-	__u64 seen[3];			/* records by type */
+	struct pipeline pl;
 	__u64 lost;
 };
 
@@ -41,32 +42,16 @@ static int setup_signals(void)
 	return 0;
 }
 
-static bool wanted(const struct session *s, const struct iw_record *rec)
-{
-	const struct trace_opts *o = s->opts;
-
-	if (rec->type == IW_REC_DOMAIN_FREE)
-		return o->group < 0 && !o->device;
-	if (o->group >= 0 && rec->group != o->group)
-		return false;
-	return !o->device || !strcmp(o->device, rec->device);
-}
-
 static int on_event(void *ctx, void *data, size_t len)
 {
+	const struct iw_event *e = data;
 	struct session *s = ctx;
 	struct iw_record rec;
-	struct iw_prior prior;
 
-	if (len < sizeof(struct iw_event))
+	if (len < sizeof(*e))
 		return 0;
-	record_from_event(&rec, data,
-			  hook_name(&s->ld.hooks, ((struct iw_event *)data)->hook));
-	state_apply(s->st, &rec, &prior);
-	if (!wanted(s, &rec))
-		return 0;
-	s->seen[rec.type]++;
-	output_record(&s->out, &rec, &prior);
+	record_from_event(&rec, e, hook_name(&s->ld.hooks, e->hook));
+	pipeline_feed(&s->pl, &rec);
 	return 0;
 }
 
@@ -105,6 +90,7 @@ static void check_lost(struct session *s)
 	output_lost(&s->out, mono_now(), dropped - s->lost);
 	s->lost = dropped;
 	seed_state(s);
+	pipeline_print_state(&s->pl);
 }
 
 static void report_hooks(const struct hook_set *hs)
@@ -156,11 +142,8 @@ static int run_loop(struct session *s)
 
 static void print_summary(const struct session *s)
 {
-	fprintf(stderr, "%llu transitions, %llu releases, %llu domains freed, %llu events lost\n",
-		(unsigned long long)s->seen[IW_REC_TRANSITION],
-		(unsigned long long)s->seen[IW_REC_RELEASE],
-		(unsigned long long)s->seen[IW_REC_DOMAIN_FREE],
-		(unsigned long long)s->lost);
+	pipeline_summary(&s->pl, stderr);
+	fprintf(stderr, ", %llu events lost\n", (unsigned long long)s->lost);
 }
 
 int cmd_trace(const struct trace_opts *opts)
@@ -180,15 +163,20 @@ int cmd_trace(const struct trace_opts *opts)
 	}
 	seed_state(&s);
 	output_init(&s.out, stdout, opts->c.json);
+	pipeline_init(&s.pl, s.st, &s.out);
+	s.pl.group = opts->group;
+	s.pl.device = opts->device;
 	err = setup_signals();
 	if (!err)
 		err = loader_open(&s.ld, &lo, on_event, &s);
 	if (err)
 		goto out_state;
 	report_hooks(&s.ld.hooks);
+	s.pl.rules.deferred_locked = s.ld.hooks.deferred_locked;
 	fprintf(stderr, "Tracing IOMMU domain transitions (%d hooks)... Hit Ctrl-C to end.\n",
 		hooks_count(&s.ld.hooks, HOOK_ACTIVE));
 	output_header(&s.out);
+	pipeline_print_state(&s.pl);
 	err = run_loop(&s);
 	print_summary(&s);
 	loader_close(&s.ld);

@@ -46,6 +46,8 @@ remove_rescan() {
 #   T GROUP DEVICE PASID FROM>TO PATH ret=RET   (transition)
 #   R GROUP DEVICE FROM pasids=N                (release)
 #   F DOMAIN-TYPE                               (domain freed)
+#   V KIND SEVERITY GROUP DEVICE PASID PATH     (violation)
+#   G GROUP DOMAIN direct=BOOL                  (start state)
 iw_records() {
 	jq -r '
 	  if .type == "transition" then
@@ -53,6 +55,9 @@ iw_records() {
 	  elif .type == "release" then
 	    "R \(.group) \(.device) \(.from) pasids=\(.pasids_left)"
 	  elif .type == "domain_free" then "F \(.from)"
+	  elif .type == "violation" then
+	    "V \(.kind) \(.severity) \(.group) \(.device) \(.pasid) \(.path)"
+	  elif .type == "group" then "G \(.group) \(.domain) direct=\(.direct)"
 	  else .type end' "$IW_OUT"
 }
 

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What happens to every record, live or replayed: the state advances, the
+ * rules run, and what the session asked for is printed and counted.
+ */
+#ifndef __IW_PIPELINE_H
+#define __IW_PIPELINE_H
+
+#include "output.h"
+#include "rules.h"
+#include "state.h"
+
+#define IW_RULES_MAX	16
+
+struct pipeline {
+	struct iw_state *st;
+	struct output *out;		/* NULL: count only */
+	struct rule_ctx rules;
+	int group;			/* -1: all */
+	const char *device;		/* NULL: all */
+	__u64 seen[3];			/* records shown, by type */
+	__u64 violations[IW_RULES_MAX];	/* by rule index */
+	__u64 n_violations;
+};
+
+void pipeline_init(struct pipeline *pl, struct iw_state *st,
+		   struct output *out);
+void pipeline_feed(struct pipeline *pl, struct iw_record *rec);
+/* The start state as "group" records (JSON output only). */
+void pipeline_print_state(struct pipeline *pl);
+void pipeline_summary(const struct pipeline *pl, FILE *f);
+
+#endif /* __IW_PIPELINE_H */

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/* State, rules and output applied to one record after another. */
+#include <string.h>
+#include "pipeline.h"
+
+void pipeline_init(struct pipeline *pl, struct iw_state *st,
+		   struct output *out)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->st = st;
+	pl->out = out;
+	pl->rules.st = st;
+	pl->group = -1;
+}
+
+static bool wanted(const struct pipeline *pl, const struct iw_record *rec)
+{
+	if (rec->type == IW_REC_DOMAIN_FREE)
+		return pl->group < 0 && !pl->device;
+	if (pl->group >= 0 && rec->group != pl->group)
+		return false;
+	return !pl->device || !strcmp(pl->device, rec->device);
+}
+
+void pipeline_feed(struct pipeline *pl, struct iw_record *rec)
+{
+	struct iw_violation v[IW_RULES_MAX];
+	struct iw_prior prior;
+	int n;
+
+	state_apply(pl->st, rec, &prior);
+	/* Rules see every record; the filters only choose what is shown. */
+	n = rules_check(rec, &prior, &pl->rules, v, IW_RULES_MAX);
+	if (!wanted(pl, rec))
+		return;
+	pl->seen[rec->type]++;
+	if (pl->out)
+		output_record(pl->out, rec, &prior);
+	for (int i = 0; i < n; i++) {
+		pl->violations[v[i].rule - iw_rules]++;
+		pl->n_violations++;
+		if (pl->out)
+			output_violation(pl->out, rec, &v[i]);
+	}
+}
+
+void pipeline_print_state(struct pipeline *pl)
+{
+	int max = state_max_group(pl->st);
+
+	if (!pl->out || !pl->out->json)
+		return;
+	for (int id = 0; id <= max; id++) {
+		struct iw_group *g = state_group(pl->st, id, false);
+
+		if (g && (pl->group < 0 || pl->group == id))
+			output_group(pl->out, pl->st, g);
+	}
+}
+
+void pipeline_summary(const struct pipeline *pl, FILE *f)
+{
+	const char *sep = " (";
+
+	fprintf(f, "%llu transitions, %llu releases, %llu domains freed, %llu violations",
+		(unsigned long long)pl->seen[IW_REC_TRANSITION],
+		(unsigned long long)pl->seen[IW_REC_RELEASE],
+		(unsigned long long)pl->seen[IW_REC_DOMAIN_FREE],
+		(unsigned long long)pl->n_violations);
+	for (int i = 0; i < iw_n_rules; i++) {
+		if (!pl->violations[i])
+			continue;
+		fprintf(f, "%s%s=%llu", sep, iw_rules[i].kind,
+			(unsigned long long)pl->violations[i]);
+		sep = ", ";
+	}
+	if (pl->n_violations)
+		fputc(')', f);
+}

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The rule table and its predicates. */
+#include <errno.h>
+#include <string.h>
+#include "rules.h"
+
+static void ev_str(struct iw_violation *v, const char *key, const char *s)
+{
+	if (v->n_evidence < IW_EVIDENCE_MAX)
+		v->evidence[v->n_evidence++] = (struct iw_evidence){
+			.key = key, .type = IW_EV_STR, .str = s };
+}
+
+static void ev_int(struct iw_violation *v, const char *key, long long n)
+{
+	if (v->n_evidence < IW_EVIDENCE_MAX)
+		v->evidence[v->n_evidence++] = (struct iw_evidence){
+			.key = key, .type = IW_EV_INT, .num = n };
+}
+
+static void ev_bool(struct iw_violation *v, const char *key, bool b)
+{
+	if (v->n_evidence < IW_EVIDENCE_MAX)
+		v->evidence[v->n_evidence++] = (struct iw_evidence){
+			.key = key, .type = IW_EV_BOOL, .num = b };
+}
+
+static bool is_rid_attach(const struct iw_record *rec)
+{
+	return rec->type == IW_REC_TRANSITION && rec->pasid == IW_NO_PASID;
+}
+
+static bool flag(const struct iw_record *rec, __u32 bit)
+{
+	return rec->flags & bit;
+}
+
+/* Without the kernel's flag (6.1), a direct region in the group tells. */
+static bool group_direct(const struct iw_record *rec,
+			 const struct rule_ctx *ctx)
+{
+	struct iw_group *grp = state_group(ctx->st, rec->group, false);
+
+	return grp && grp->direct;
+}
+
+static bool blocked_with_rmr(const struct iw_record *rec,
+			     const struct iw_prior *prior,
+			     const struct rule_ctx *ctx, struct iw_violation *v)
+{
+	bool known = flag(rec, IW_F_FLAGS_KNOWN);
+
+	(void)prior;
+	if (!is_rid_attach(rec) || rec->ret || rec->to.kind != IW_DOM_BLOCKED)
+		return false;
+	if (known ? !flag(rec, IW_F_REQUIRE_DIRECT) : !group_direct(rec, ctx))
+		return false;
+	ev_str(v, "to", dom_kind_name(rec->to.kind));
+	if (rec->to.id)
+		ev_int(v, "to_domain", rec->to.id);
+	if (known)
+		ev_bool(v, "require_direct", true);
+	else
+		ev_bool(v, "direct_region", true);
+	return true;
+}
+
+static bool stale_pasid(const struct iw_record *rec,
+			const struct iw_prior *prior,
+			const struct rule_ctx *ctx, struct iw_violation *v)
+{
+	(void)ctx;
+	if (rec->type == IW_REC_RELEASE && prior->pasids_left) {
+		ev_str(v, "reason", "device released with PASIDs attached");
+		ev_int(v, "pasids", prior->pasids_left);
+		return true;
+	}
+	if (rec->type == IW_REC_DOMAIN_FREE && prior->pasid_users) {
+		ev_str(v, "reason", "domain freed while attached to PASIDs");
+		ev_int(v, "domain", rec->from.id);
+		ev_int(v, "pasids", prior->pasid_users);
+		return true;
+	}
+	/* The kernel passed its old domain, and it is not what was attached. */
+	if (rec->type == IW_REC_TRANSITION && rec->pasid != IW_NO_PASID &&
+	    flag(rec, IW_F_HAS_OLD) && !rec->ret && prior->known &&
+	    prior->dom.id != rec->from.id) {
+		ev_str(v, "reason", "old domain disagrees with the tracked one");
+		ev_int(v, "kernel_old_domain", rec->from.id);
+		ev_int(v, "tracked_domain", prior->dom.id);
+		return true;
+	}
+	return false;
+}
+
+static bool domain_freed_in_use(const struct iw_record *rec,
+				const struct iw_prior *prior,
+				const struct rule_ctx *ctx,
+				struct iw_violation *v)
+{
+	(void)ctx;
+	if (rec->type != IW_REC_DOMAIN_FREE || !prior->rid_users)
+		return false;
+	ev_int(v, "domain", rec->from.id);
+	ev_str(v, "domain_type", dom_kind_name(rec->from.kind));
+	ev_int(v, "users", prior->rid_users);
+	return true;
+}
+
+static bool deferred_hw_touch(const struct iw_record *rec,
+			      const struct iw_prior *prior,
+			      const struct rule_ctx *ctx,
+			      struct iw_violation *v)
+{
+	(void)prior;
+	(void)ctx;
+	if (rec->type != IW_REC_TRANSITION || rec->path == IW_PATH_DEFERRED ||
+	    !flag(rec, IW_F_ATTACH_DEFERRED))
+		return false;
+	ev_bool(v, "attach_deferred", true);
+	ev_str(v, "to", dom_kind_name(rec->to.kind));
+	return true;
+}
+
+static bool lock_not_held(const struct iw_record *rec,
+			  const struct iw_prior *prior,
+			  const struct rule_ctx *ctx, struct iw_violation *v)
+{
+	(void)prior;
+	if (rec->type != IW_REC_TRANSITION || rec->group < 0 ||
+	    flag(rec, IW_F_NO_GROUP) || flag(rec, IW_F_MUTEX_HELD))
+		return false;
+	/* Before 7.x the core did not promise the mutex there. */
+	if (rec->path == IW_PATH_DEFERRED && !ctx->deferred_locked)
+		return false;
+	ev_bool(v, "mutex_held", false);
+	ev_str(v, "hook", rec->hook);
+	return true;
+}
+
+static bool identity_on_untrusted(const struct iw_record *rec,
+				  const struct iw_prior *prior,
+				  const struct rule_ctx *ctx,
+				  struct iw_violation *v)
+{
+	(void)prior;
+	(void)ctx;
+	if (rec->type != IW_REC_TRANSITION || rec->ret ||
+	    rec->to.kind != IW_DOM_IDENTITY || !flag(rec, IW_F_UNTRUSTED))
+		return false;
+	ev_bool(v, "untrusted", true);
+	ev_str(v, "to", dom_kind_name(rec->to.kind));
+	return true;
+}
+
+static bool attach_failed(const struct iw_record *rec,
+			  const struct iw_prior *prior,
+			  const struct rule_ctx *ctx, struct iw_violation *v)
+{
+	const char *name;
+
+	(void)ctx;
+	if (rec->type != IW_REC_TRANSITION || !rec->ret)
+		return false;
+	ev_int(v, "ret", rec->ret);
+	name = rec->ret < 0 ? strerrorname_np(-rec->ret) : NULL;
+	if (name)
+		ev_str(v, "errno", name);
+	ev_str(v, "wanted", dom_kind_name(rec->to.kind));
+	/* A failed attach changes nothing: it stays where it was. */
+	ev_str(v, "left_on", prior->known ? dom_kind_name(prior->dom.kind)
+					  : "unknown");
+	return true;
+}
+
+const struct iw_rule iw_rules[] = {
+	{ "blocked_with_rmr", IW_SEV_CRITICAL,
+	  "blocking domain attached to a device whose firmware requires direct mappings",
+	  blocked_with_rmr },
+	{ "stale_pasid", IW_SEV_ERROR,
+	  "PASID still attached where the core no longer tracks it",
+	  stale_pasid },
+	{ "domain_freed_in_use", IW_SEV_CRITICAL,
+	  "domain freed while still the current domain of a device or group",
+	  domain_freed_in_use },
+	{ "deferred_hw_touch", IW_SEV_ERROR,
+	  "attach on a device whose deferred attach has not happened yet",
+	  deferred_hw_touch },
+	{ "lock_not_held", IW_SEV_ERROR,
+	  "driver op entered without the group mutex held",
+	  lock_not_held },
+	{ "identity_on_untrusted", IW_SEV_CRITICAL,
+	  "identity (passthrough) domain on an untrusted, external-facing device",
+	  identity_on_untrusted },
+	{ "attach_failed", IW_SEV_WARNING,
+	  "attach_dev or set_dev_pasid returned an error",
+	  attach_failed },
+};
+
+const int iw_n_rules = sizeof(iw_rules) / sizeof(iw_rules[0]);
+
+const char *severity_name(enum iw_severity sev)
+{
+	switch (sev) {
+	case IW_SEV_CRITICAL:
+		return "critical";
+	case IW_SEV_ERROR:
+		return "error";
+	default:
+		return "warning";
+	}
+}
+
+int rule_index(const char *kind)
+{
+	for (int i = 0; i < iw_n_rules; i++)
+		if (!strcmp(iw_rules[i].kind, kind))
+			return i;
+	return -1;
+}
+
+int rules_check(const struct iw_record *rec, const struct iw_prior *prior,
+		const struct rule_ctx *ctx, struct iw_violation *out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < iw_n_rules && n < max; i++) {
+		memset(&out[n], 0, sizeof(out[n]));
+		if (iw_rules[i].check(rec, prior, ctx, &out[n])) {
+			out[n].rule = &iw_rules[i];
+			n++;
+		}
+	}
+	return n;
+}

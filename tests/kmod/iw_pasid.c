@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iw_pasid - drive the IOMMU core's PASID paths for iommuwatch's lab tests.
+ *
+ * No emulated device has a PASID capability and nothing in a stock kernel
+ * attaches a PASID by itself, so this module does what in-kernel users
+ * (idxd, SVA, iommufd) do, on command, for one PCI device taken by BDF
+ * (no driver binding needed):
+ *
+ *   insmod iw_pasid.ko bdf=0000:00:03.0 [max_pasids=256]
+ *
+ * Commands, one per write to /sys/module/iw_pasid/parameters/cmd:
+ *
+ *   alloc                  iommu_paging_domain_alloc(dev); logs the index
+ *                          DOM (0..IW_MAX_DOMS-1) of the new domain
+ *   attach PASID [DOM]     iommu_attach_device_pasid(dom, dev, PASID, NULL)
+ *   attach-identity PASID  the same with the driver's identity domain
+ *                          (7.3 accepts it, 6.12 returns -EINVAL)
+ *   detach PASID           iommu_detach_device_pasid with the domain the
+ *                          module attached at PASID
+ *   free [DOM]             iommu_domain_free; -EBUSY while DOM is attached
+ *                          to a PASID of a device that is still present
+ *
+ * DOM defaults to 0. Each command logs "iw_pasid: CMD: RESULT" and a failed
+ * command fails the write with its error code, so `echo attach 1 > cmd`
+ * fails visibly. Reading cmd lists the domains and attachments.
+ *
+ * The device has no PASID capability, so dev->iommu->max_pasids is 0 and
+ * the core would skip the driver's set_dev_pasid: the module raises it at
+ * load time (only if it is 0) and restores it on unload.
+ *
+ * Removing the device (echo 1 > /sys/bus/pci/devices/BDF/remove) while a
+ * PASID is attached is allowed: the module keeps its reference to the
+ * pci_dev, and later drops the attachments it can no longer detach.
+ * rmmod detaches what is attached, frees what was allocated and puts the
+ * device.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+
+#define IW_MAX_DOMS	4
+#define IW_MAX_ATTACH	8
+/* Attachment of the driver's identity domain, not one of ours. */
+#define IW_IDENTITY	-1
+
+struct iw_attach {
+	bool used;
+	ioasid_t pasid;
+	int idx;		/* index into doms[] or IW_IDENTITY */
+	struct iommu_domain *dom;
+};
+
+static char *bdf;
+module_param(bdf, charp, 0444);
+MODULE_PARM_DESC(bdf, "PCI device as DOMAIN:BUS:SLOT.FUNC, e.g. 0000:00:03.0");
+
+static unsigned int max_pasids = 256;
+module_param(max_pasids, uint, 0444);
+MODULE_PARM_DESC(max_pasids, "dev->iommu->max_pasids to set when it is 0");
+
+static DEFINE_MUTEX(iw_lock);
+static struct pci_dev *iw_pdev;
+static u32 iw_saved_max_pasids;
+static bool iw_set_max_pasids;
+static struct iommu_domain *doms[IW_MAX_DOMS];
+static struct iw_attach attaches[IW_MAX_ATTACH];
+
+static struct device *iw_dev(void)
+{
+	return &iw_pdev->dev;
+}
+
+/* After pci remove the device has left its group and lost dev->iommu. */
+static bool iw_dev_present(void)
+{
+	return device_iommu_mapped(iw_dev()) && iw_dev()->iommu;
+}
+
+static struct iw_attach *iw_find_attach(ioasid_t pasid)
+{
+	int i;
+
+	for (i = 0; i < IW_MAX_ATTACH; i++)
+		if (attaches[i].used && attaches[i].pasid == pasid)
+			return &attaches[i];
+	return NULL;
+}
+
+static struct iw_attach *iw_free_attach(void)
+{
+	int i;
+
+	for (i = 0; i < IW_MAX_ATTACH; i++)
+		if (!attaches[i].used)
+			return &attaches[i];
+	return NULL;
+}
+
+static bool iw_dom_attached(int idx)
+{
+	int i;
+
+	for (i = 0; i < IW_MAX_ATTACH; i++)
+		if (attaches[i].used && attaches[i].idx == idx)
+			return true;
+	return false;
+}
+
+/* The domain a command names, or domain 0 when it names none (nargs 0). */
+static int iw_get_dom(const char *verb, int nargs, unsigned int idx,
+		      struct iommu_domain **dom)
+{
+	if (nargs < 1)
+		idx = 0;
+	if (idx >= IW_MAX_DOMS || !doms[idx]) {
+		pr_info("%s: dom %u: %d (not allocated)\n", verb, idx, -ENOENT);
+		return -ENOENT;
+	}
+	*dom = doms[idx];
+	return idx;
+}
+
+static int iw_alloc(void)
+{
+	struct iommu_domain *dom;
+	int i;
+
+	for (i = 0; i < IW_MAX_DOMS && doms[i]; i++)
+		;
+	if (i == IW_MAX_DOMS) {
+		pr_info("alloc: no free slot\n");
+		return -ENOSPC;
+	}
+	if (!iw_dev_present()) {
+		pr_info("alloc: device has no iommu\n");
+		return -ENODEV;
+	}
+	dom = iommu_paging_domain_alloc(iw_dev());
+	if (IS_ERR(dom)) {
+		pr_info("alloc: %ld\n", PTR_ERR(dom));
+		return PTR_ERR(dom);
+	}
+	doms[i] = dom;
+	/* The raw address lets a test match iommuwatch's domain records. */
+	pr_info("alloc: dom %d = %px type %#x\n", i, dom, dom->type);
+	return 0;
+}
+
+static int iw_attach_dom(ioasid_t pasid, int idx, struct iommu_domain *dom,
+			 const char *what)
+{
+	struct iw_attach *a;
+	int ret;
+
+	if (iw_find_attach(pasid)) {
+		ret = -EBUSY;
+		goto out;
+	}
+	a = iw_free_attach();
+	if (!a) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	if (!iw_dev_present()) {
+		ret = -ENODEV;
+		goto out;
+	}
+	ret = iommu_attach_device_pasid(dom, iw_dev(), pasid, NULL);
+	if (!ret)
+		*a = (struct iw_attach){ .used = true, .pasid = pasid,
+					 .idx = idx, .dom = dom };
+out:
+	pr_info("%s pasid %u: %d\n", what, pasid, ret);
+	return ret;
+}
+
+static int iw_detach(ioasid_t pasid)
+{
+	struct iw_attach *a = iw_find_attach(pasid);
+	int ret = 0;
+
+	if (!a)
+		ret = -ENOENT;
+	else if (!iw_dev_present())
+		ret = -ENODEV;	/* the group is gone: nothing to detach from */
+	else {
+		iommu_detach_device_pasid(a->dom, iw_dev(), pasid);
+		a->used = false;
+	}
+	pr_info("detach pasid %u: %d\n", pasid, ret);
+	return ret;
+}
+
+static int iw_free(int idx)
+{
+	struct iommu_domain *dom = doms[idx];
+	int i;
+
+	if (iw_dom_attached(idx)) {
+		if (iw_dev_present()) {
+			pr_info("free dom %d: %d (attached)\n", idx, -EBUSY);
+			return -EBUSY;
+		}
+		/* Device removed: the group that held these PASIDs is gone. */
+		for (i = 0; i < IW_MAX_ATTACH; i++) {
+			if (!attaches[i].used || attaches[i].idx != idx)
+				continue;
+			pr_info("free dom %d: pasid %u still attached on removed device\n",
+				idx, attaches[i].pasid);
+			attaches[i].used = false;
+		}
+	}
+	iommu_domain_free(dom);
+	doms[idx] = NULL;
+	pr_info("free dom %d: 0\n", idx);
+	return 0;
+}
+
+static int iw_cmd_set(const char *val, const struct kernel_param *kp)
+{
+	struct iommu_domain *dom;
+	unsigned int a, b;
+	char verb[20];
+	int n, idx, ret;
+
+	n = sscanf(val, "%19s %u %u", verb, &a, &b);
+	if (n < 1)
+		return -EINVAL;
+
+	mutex_lock(&iw_lock);
+	if (!iw_pdev) {
+		/* cmd= on the insmod line runs before init took the device. */
+		ret = -ENODEV;
+	} else if (!strcmp(verb, "alloc") && n == 1) {
+		ret = iw_alloc();
+	} else if (!strcmp(verb, "attach") && n >= 2) {
+		idx = iw_get_dom(verb, n - 2, b, &dom);
+		ret = idx < 0 ? idx : iw_attach_dom(a, idx, dom, "attach");
+	} else if (!strcmp(verb, "attach-identity") && n == 2) {
+		const struct iommu_ops *ops = NULL;
+
+		if (iw_dev_present())
+			ops = iw_dev()->iommu->iommu_dev->ops;
+		if (!ops || !ops->identity_domain) {
+			ret = -EOPNOTSUPP;
+			pr_info("attach-identity pasid %u: %d\n", a, ret);
+		} else {
+			ret = iw_attach_dom(a, IW_IDENTITY, ops->identity_domain,
+					    "attach-identity");
+		}
+	} else if (!strcmp(verb, "detach") && n == 2) {
+		ret = iw_detach(a);
+	} else if (!strcmp(verb, "free") && n <= 2) {
+		idx = iw_get_dom(verb, n - 1, a, &dom);
+		ret = idx < 0 ? idx : iw_free(idx);
+	} else {
+		pr_info("%s: bad command or arguments\n", verb);
+		ret = -EINVAL;
+	}
+	mutex_unlock(&iw_lock);
+	return ret;
+}
+
+static int iw_cmd_get(char *buf, const struct kernel_param *kp)
+{
+	int i, len = 0;
+
+	mutex_lock(&iw_lock);
+	if (iw_pdev)
+		len += sysfs_emit_at(buf, len, "dev %s present %d max_pasids %u\n",
+				     pci_name(iw_pdev), iw_dev_present(),
+				     iw_dev_present() ?
+				     iw_dev()->iommu->max_pasids : 0);
+	for (i = 0; i < IW_MAX_DOMS; i++)
+		if (doms[i])
+			len += sysfs_emit_at(buf, len, "dom %d %px type %#x\n",
+					     i, doms[i], doms[i]->type);
+	for (i = 0; i < IW_MAX_ATTACH; i++)
+		if (attaches[i].used)
+			len += sysfs_emit_at(buf, len, "pasid %u dom %d\n",
+					     attaches[i].pasid, attaches[i].idx);
+	mutex_unlock(&iw_lock);
+	return len;
+}
+
+static const struct kernel_param_ops iw_cmd_ops = {
+	.set = iw_cmd_set,
+	.get = iw_cmd_get,
+};
+module_param_cb(cmd, &iw_cmd_ops, NULL, 0600);
+MODULE_PARM_DESC(cmd, "alloc | attach PASID [DOM] | attach-identity PASID | detach PASID | free [DOM]");
+
+static int __init iw_init(void)
+{
+	unsigned int domain, bus, slot, fn;
+	struct pci_dev *pdev;
+	char c;
+
+	if (!bdf || sscanf(bdf, "%x:%x:%x.%x%c", &domain, &bus, &slot, &fn,
+			   &c) != 4) {
+		pr_err("bdf=DOMAIN:BUS:SLOT.FUNC is required\n");
+		return -EINVAL;
+	}
+	pdev = pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(slot, fn));
+	if (!pdev) {
+		pr_err("no PCI device %s\n", bdf);
+		return -ENODEV;
+	}
+	if (!device_iommu_mapped(&pdev->dev) || !pdev->dev.iommu) {
+		pr_err("%s is not behind an IOMMU\n", bdf);
+		pci_dev_put(pdev);
+		return -ENODEV;
+	}
+
+	mutex_lock(&iw_lock);
+	iw_pdev = pdev;
+	iw_saved_max_pasids = pdev->dev.iommu->max_pasids;
+	if (!iw_saved_max_pasids) {
+		pdev->dev.iommu->max_pasids = max_pasids;
+		iw_set_max_pasids = true;
+	}
+	pr_info("%s: max_pasids %u -> %u\n", pci_name(pdev),
+		iw_saved_max_pasids, pdev->dev.iommu->max_pasids);
+	mutex_unlock(&iw_lock);
+	return 0;
+}
+
+static void __exit iw_exit(void)
+{
+	int i;
+
+	mutex_lock(&iw_lock);
+	for (i = 0; i < IW_MAX_ATTACH; i++)
+		if (attaches[i].used && iw_dev_present())
+			iw_detach(attaches[i].pasid);
+	for (i = 0; i < IW_MAX_DOMS; i++)
+		if (doms[i])
+			iw_free(i);
+	if (iw_set_max_pasids && iw_dev_present())
+		iw_dev()->iommu->max_pasids = iw_saved_max_pasids;
+	pci_dev_put(iw_pdev);
+	iw_pdev = NULL;
+	mutex_unlock(&iw_lock);
+	pr_info("unloaded\n");
+}
+
+module_init(iw_init);
+module_exit(iw_exit);
+
+MODULE_DESCRIPTION("Test driver for the IOMMU core's PASID paths (iommuwatch lab)");
+MODULE_LICENSE("GPL");
