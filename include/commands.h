@@ -19,7 +19,20 @@ struct trace_opts {
 	const char *device;		/* NULL: all */
 };
 
+/* replay: analysis done, violations found. */
+#define IW_EXIT_VIOLATIONS	3
+
+struct replay_opts {
+	struct common_opts c;
+	int group;
+	const char *device;
+	bool all;			/* print every record, not only violations */
+	char **files;
+	int n_files;
+};
+
 int cmd_trace(const struct trace_opts *opts);
+int cmd_replay(const struct replay_opts *opts);
 int cmd_status(const struct common_opts *opts);
 int cmd_probe(const struct common_opts *opts);
 

@@ -22,6 +22,9 @@ void output_record(struct output *out, const struct iw_record *rec,
 		   const struct iw_prior *prior);
 void output_violation(struct output *out, const struct iw_record *rec,
 		      const struct iw_violation *v);
+/* JSON only: the first line of a session, with the kernel's facts. */
+void output_session(struct output *out, __u64 mono_ns, bool deferred_locked,
+		    const char *not_watched);
 /* One group as status and a trace's start state show it. */
 json_object *group_json(struct iw_state *st, const struct iw_group *grp);
 /* JSON only: the state a session starts from, one object per group. */

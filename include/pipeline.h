@@ -15,6 +15,7 @@
 struct pipeline {
 	struct iw_state *st;
 	struct output *out;		/* NULL: count only */
+	bool show_records;		/* false: print violations only */
 	struct rule_ctx rules;
 	int group;			/* -1: all */
 	const char *device;		/* NULL: all */

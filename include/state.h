@@ -69,6 +69,9 @@ int state_for_each_device(struct iw_state *st,
 			  void *arg);
 int state_max_group(const struct iw_state *st);
 
+/* Put a device in a seeded group, on the group's domain. */
+struct iw_device *state_seed_device(struct iw_state *st, struct iw_group *grp,
+				    const char *name);
 /* Seed from a sysfs tree (normally "/sys"); 0 or -errno. */
 int state_seed_sysfs(struct iw_state *st, const char *sysfs_root);
 

@@ -14,6 +14,7 @@ enum cmd_id {
 	CMD_TRACE,
 	CMD_STATUS,
 	CMD_PROBE,
+	CMD_REPLAY,
 };
 
 enum long_only_opts {
@@ -23,7 +24,11 @@ enum long_only_opts {
 
 struct args {
 	enum cmd_id cmd;
+	bool cmd_given;
 	struct trace_opts trace;
+	bool all;
+	char **files;
+	int n_files;
 };
 
 static void print_version(FILE *f, struct argp_state *state)
@@ -43,6 +48,8 @@ static const char doc[] =
 "  trace    print every domain transition as it happens (default)\n"
 "  status   show the IOMMU groups, their domain type and devices now\n"
 "  probe    load and attach, then list every hook as active/missing/failed\n"
+"  replay   run the violation rules over recorded JSON Lines (FILE, - for\n"
+"           stdin); exit 0: clean, 3: violations found, 1: bad input\n"
 "\n"
 "EXAMPLES:\n"
 "  iommuwatch trace                   # every transition, as a table\n"
@@ -50,13 +57,16 @@ static const char doc[] =
 "  iommuwatch trace -g 5              # only iommu_group 5\n"
 "  iommuwatch trace -D 0000:00:03.0   # only this device\n"
 "  iommuwatch status --json           # groups as JSON Lines\n"
-"  iommuwatch probe                   # what this kernel lets us watch\n";
+"  iommuwatch probe                   # what this kernel lets us watch\n"
+"  iommuwatch trace --json > rec.jsonl; iommuwatch replay rec.jsonl\n";
 
 static const struct argp_option options[] = {
 	{ "json", 'j', NULL, 0, "JSON Lines output", 0 },
 	{ "duration", 'd', "SEC", 0, "trace: stop after SEC seconds", 0 },
 	{ "group", 'g', "N", 0, "trace: only iommu_group N", 0 },
 	{ "device", 'D', "BDF", 0, "trace: only this device (e.g. 0000:00:03.0)",
+	  0 },
+	{ "all", 'a', NULL, 0, "replay: print every record, not only violations",
 	  0 },
 	{ "verbose", 'v', NULL, 0, "say which hooks are used, and libbpf's log",
 	  0 },
@@ -82,7 +92,8 @@ static long parse_long(struct argp_state *state, const char *arg,
 
 static int parse_cmd(struct args *a, const char *arg)
 {
-	static const char *const names[] = { "trace", "status", "probe" };
+	static const char *const names[] = { "trace", "status", "probe",
+					     "replay" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strcmp(arg, names[i])) {
@@ -114,6 +125,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'v':
 		t->c.verbose = true;
 		break;
+	case 'a':
+		a->all = true;
+		break;
 	case OPT_BTF:
 		t->c.btf_path = arg;
 		break;
@@ -121,8 +135,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		t->c.sysfs_root = arg;
 		break;
 	case ARGP_KEY_ARG:
-		if (state->arg_num > 0 || parse_cmd(a, arg))
-			argp_error(state, "unknown command '%s'", arg);
+		if (!a->cmd_given) {
+			if (parse_cmd(a, arg))
+				argp_error(state, "unknown command '%s'", arg);
+			a->cmd_given = true;
+			break;
+		}
+		if (a->cmd != CMD_REPLAY)
+			argp_error(state, "unexpected argument '%s'", arg);
+		a->files = &state->argv[state->next - 1];
+		a->n_files = state->argc - state->next + 1;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (a->cmd == CMD_REPLAY && !a->n_files)
+			argp_error(state, "replay needs a FILE (- for stdin)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -134,18 +161,32 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 static void check_cmd_opts(const struct args *a, const struct argp *argp)
 {
 	const struct trace_opts *t = &a->trace;
+	struct argp_state st = { .root_argp = argp, .name = "iommuwatch",
+				 .err_stream = stderr, .out_stream = stdout };
+	bool filters = t->group >= 0 || t->device;
 
-	if (a->cmd != CMD_TRACE && (t->duration || t->group >= 0 || t->device))
-		argp_error(&(struct argp_state){ .root_argp = argp,
-						 .name = "iommuwatch",
-						 .err_stream = stderr,
-						 .out_stream = stdout },
-			   "--duration, --group and --device are for 'trace'");
+	if (a->cmd != CMD_TRACE && t->duration)
+		argp_error(&st, "--duration is for 'trace'");
+	if (a->cmd != CMD_TRACE && a->cmd != CMD_REPLAY && filters)
+		argp_error(&st, "--group and --device are for 'trace' and 'replay'");
+	if (a->cmd != CMD_REPLAY && a->all)
+		argp_error(&st, "--all is for 'replay'");
+}
+
+static int run_replay(const struct args *a)
+{
+	struct replay_opts r = {
+		.c = a->trace.c, .group = a->trace.group,
+		.device = a->trace.device, .all = a->all,
+		.files = a->files, .n_files = a->n_files,
+	};
+
+	return cmd_replay(&r);
 }
 
 int main(int argc, char **argv)
 {
-	const struct argp argp = { options, parse_opt, "[COMMAND]", doc,
+	const struct argp argp = { options, parse_opt, "[COMMAND] [FILE...]", doc,
 				   NULL, NULL, NULL };
 	struct args a = {
 		.cmd = CMD_TRACE,
@@ -165,6 +206,8 @@ int main(int argc, char **argv)
 		return cmd_status(&a.trace.c);
 	case CMD_PROBE:
 		return cmd_probe(&a.trace.c);
+	case CMD_REPLAY:
+		return run_replay(&a);
 	default:
 		return cmd_trace(&a.trace);
 	}

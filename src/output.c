@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/utsname.h>
 #include <json-c/json.h>
 #include "output.h"
 
@@ -182,6 +183,8 @@ static json_object *json_record(const struct output *out,
 					      : "unknown");
 	json_add_opt_int(o, "from_domain", r->from.id, r->from.id);
 	if (r->type == IW_REC_TRANSITION) {
+		json_object_object_add(o, "from_kernel", json_object_new_boolean(
+					       r->flags & IW_F_HAS_OLD));
 		json_add_str(o, "to", dom_kind_name(r->to.kind));
 		json_add_opt_int(o, "to_domain", r->to.id, r->to.id);
 		json_add_str(o, "path", path_name(r->path));
@@ -279,6 +282,8 @@ static void violation_human(struct output *out, const struct iw_record *r,
 		fprintf(out->f, " group %d", r->group);
 	if (r->pasid != IW_NO_PASID)
 		fprintf(out->f, " pasid %u", r->pasid);
+	fprintf(out->f, " path=%s", r->type == IW_REC_DOMAIN_FREE ?
+		"free" : path_name(r->path));
 	for (int i = 0; i < v->n_evidence; i++) {
 		const struct iw_evidence *e = &v->evidence[i];
 
@@ -338,4 +343,29 @@ void output_group(struct output *out, struct iw_state *st,
 {
 	if (out->json)
 		json_emit(out, group_json(st, grp));
+}
+
+/* not_watched is the comma separated list hooks_uncovered_roles() gives. */
+void output_session(struct output *out, __u64 mono_ns, bool deferred_locked,
+		    const char *not_watched)
+{
+	json_object *o, *roles = json_object_new_array();
+	char buf[256], *tok, *save;
+	struct utsname u;
+
+	if (!out->json) {
+		json_object_put(roles);
+		return;
+	}
+	o = json_base(out, "session", mono_ns);
+	json_add_str(o, "version", IOMMUWATCH_VERSION);
+	json_add_str(o, "kernel", uname(&u) ? "unknown" : u.release);
+	json_object_object_add(o, "deferred_locked",
+			       json_object_new_boolean(deferred_locked));
+	snprintf(buf, sizeof(buf), "%s", not_watched);
+	for (tok = strtok_r(buf, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save))
+		json_object_array_add(roles, json_object_new_string(tok));
+	json_object_object_add(o, "not_watched", roles);
+	json_emit(out, o);
 }

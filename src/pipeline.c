@@ -11,6 +11,7 @@ void pipeline_init(struct pipeline *pl, struct iw_state *st,
 	pl->out = out;
 	pl->rules.st = st;
 	pl->group = -1;
+	pl->show_records = true;
 }
 
 static bool wanted(const struct pipeline *pl, const struct iw_record *rec)
@@ -34,7 +35,7 @@ void pipeline_feed(struct pipeline *pl, struct iw_record *rec)
 	if (!wanted(pl, rec))
 		return;
 	pl->seen[rec->type]++;
-	if (pl->out)
+	if (pl->out && pl->show_records)
 		output_record(pl->out, rec, &prior);
 	for (int i = 0; i < n; i++) {
 		pl->violations[v[i].rule - iw_rules]++;

@@ -345,3 +345,17 @@ void state_apply(struct iw_state *st, struct iw_record *rec,
 		break;
 	}
 }
+
+struct iw_device *state_seed_device(struct iw_state *st, struct iw_group *grp,
+				    const char *name)
+{
+	struct iw_device *dev = state_device(st, name, true);
+
+	if (!dev)
+		return NULL;
+	device_set_group(st, dev, grp->id);
+	dev->rid = grp->dom;
+	dev->rid_known = grp->dom_known;
+	dev->released = false;
+	return dev;
+}

@@ -73,15 +73,11 @@ static int seed_devices(struct iw_state *st, struct iw_group *grp,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		dev = state_device(st, de->d_name, true);
+		dev = state_seed_device(st, grp, de->d_name);
 		if (!dev) {
 			closedir(d);
 			return -ENOMEM;
 		}
-		dev->group = grp->id;
-		dev->rid = grp->dom;
-		dev->rid_known = grp->dom_known;
-		grp->n_devices++;
 	}
 	closedir(d);
 	return 0;

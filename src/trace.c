@@ -93,9 +93,8 @@ static void check_lost(struct session *s)
 	pipeline_print_state(&s->pl);
 }
 
-static void report_hooks(const struct hook_set *hs)
+static void report_hooks(const struct hook_set *hs, char *roles, size_t len)
 {
-	char roles[256];
 
 	for (int i = 0; i < hs->n; i++) {
 		const struct hook *h = &hs->hooks[i];
@@ -106,7 +105,7 @@ static void report_hooks(const struct hook_set *hs)
 			log_debug("hook %s (%s): %s, %s", h->func, h->role,
 				  hook_status_name(h->status), h->reason);
 	}
-	hooks_uncovered_roles(hs, roles, sizeof(roles));
+	hooks_uncovered_roles(hs, roles, len);
 	if (roles[0])
 		log_info("not watched on this kernel: %s (see 'iommuwatch probe')",
 			 roles);
@@ -151,6 +150,7 @@ int cmd_trace(const struct trace_opts *opts)
 	struct loader_opts lo = { .btf_path = opts->c.btf_path,
 				  .targ_group = opts->group };
 	struct session s = { .opts = opts };
+	char roles[256];
 	int err;
 
 	err = loader_preflight(&lo);
@@ -171,11 +171,12 @@ int cmd_trace(const struct trace_opts *opts)
 		err = loader_open(&s.ld, &lo, on_event, &s);
 	if (err)
 		goto out_state;
-	report_hooks(&s.ld.hooks);
+	report_hooks(&s.ld.hooks, roles, sizeof(roles));
 	s.pl.rules.deferred_locked = s.ld.hooks.deferred_locked;
 	fprintf(stderr, "Tracing IOMMU domain transitions (%d hooks)... Hit Ctrl-C to end.\n",
 		hooks_count(&s.ld.hooks, HOOK_ACTIVE));
 	output_header(&s.out);
+	output_session(&s.out, mono_now(), s.pl.rules.deferred_locked, roles);
 	pipeline_print_state(&s.pl);
 	err = run_loop(&s);
 	print_summary(&s);

@@ -12,6 +12,7 @@
 # since its kbuild tools need that release's glibc and compiler.
 set -euo pipefail
 KMOD_SRC=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../tools/lab/lib.sh
 . "$KMOD_SRC/../../tools/lab/lib.sh"
 
 KMOD=$LAB_CACHE/kmod
@@ -20,6 +21,10 @@ SOURCES=(iw_pasid.c Kbuild)
 # iommu_paging_domain_alloc() appeared in 6.11, the PASID attach API in 6.2.
 MIN_LINE=6.11
 NO_PASID_API=2
+# Set by main for the helpers: the lab line, its kernel release and ABI name.
+line=
+rel=
+abi=
 
 log() {
 	echo "${0##*/}: $*" >&2
@@ -74,14 +79,15 @@ fetch_headers() {
 	done
 	mv "$work"/*.deb "$dest.new/debs/"
 	rm -rf "$work"
-	# The flavour's Makefile includes the -common tree by absolute path.
-	echo "include $dest/root/usr/src/linux-headers-$abi-common/Makefile" \
-		>"$dest.new/root/usr/src/linux-headers-$rel/Makefile"
+	# The flavour's Makefile names itself and the -common tree by absolute
+	# path: point them into the cache.
+	sed -i "s|/usr/src/|$dest/root/usr/src/|g" \
+		"$dest.new/root/usr/src/linux-headers-$rel/Makefile"
 	rm -rf "$dest" && mv "$dest.new" "$dest"
 }
 
 # What Debian says building against these headers needs, less the kernel
-# packages themselves, plus make and the C library headers.
+# packages themselves, plus make, binutils (gcc runs `as`) and libc headers.
 build_deps() {
 	local hdr=$1 deb
 	{
@@ -90,6 +96,7 @@ build_deps() {
 		done
 		echo make
 		echo libc6-dev
+		echo binutils
 	} | grep -v -e '^linux-' | sort -u
 }
 
@@ -101,41 +108,60 @@ missing_host_pkgs() {
 	done
 }
 
-# Minimal chroot of $1 with the build dependencies; made once.
-ensure_chroot() {
-	local codename=$1 dir=$2 pkgs
-	shift 2
-	[ -x "$dir/usr/bin/make" ] && return 0
-	if ! command -v debootstrap >/dev/null; then
-		log "installing debootstrap"
-		apt-get install -y -qq debootstrap >&2
-	fi
-	pkgs=$(IFS=,; echo "$*")
-	log "creating a $codename chroot in $dir (once)"
-	rm -rf "$dir.new"
-	debootstrap --variant=minbase --include="$pkgs" "$codename" "$dir.new" "$(mirror)" >&2 ||
-		die "debootstrap of $codename failed (log: $dir.new/debootstrap/debootstrap.log)"
-	rm -rf "$dir" && mv "$dir.new" "$dir"
-}
-
-# Run kbuild in the chroot: the cache is bind-mounted at its own path, so
-# the rewritten header Makefile and the build directory resolve inside too.
-# A private mount namespace drops the mounts when make ends; objtool needs
-# /proc.
-chroot_make() {
+# Run a command in the chroot $1 in a private mount namespace, with /proc
+# (objtool reads it) and the cache bind-mounted at its own path, so the
+# rewritten header Makefile and the build directory resolve inside too.
+# The mounts go away with the namespace.
+in_chroot() {
 	local dir=$1
 	shift
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	unshare --mount --propagation private --pid --fork --mount-proc="$dir/proc" \
 		bash -c 'set -e; mkdir -p "$1$2"; mount --bind "$2" "$1$2"; d=$1; shift 2
-			exec chroot "$d" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root \
-				LANG=C.UTF-8 make "$@"' _ "$dir" "$KMOD" "$@"
+			exec chroot "$d" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+				HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"' \
+		_ "$dir" "$KMOD" "$@"
+}
+
+# Minimal chroot of release $1 in $2 with the packages $3...: made once,
+# topped up when a newer kernel line needs more.
+ensure_chroot() {
+	local codename=$1 dir=$2 pkgs missing
+	shift 2
+	if [ ! -x "$dir/usr/bin/make" ]; then
+		if ! command -v debootstrap >/dev/null; then
+			log "installing debootstrap"
+			apt-get install -y -qq debootstrap >&2
+		fi
+		pkgs=$(IFS=,; echo "$*")
+		log "creating a minimal $codename chroot in $dir (once)"
+		rm -rf "$dir.new"
+		mkdir -p "$KMOD"
+		if ! debootstrap --variant=minbase --include="$pkgs" "$codename" "$dir.new" \
+			"$(mirror)" >"$KMOD/debootstrap-$codename.log" 2>&1; then
+			tail -n 20 "$KMOD/debootstrap-$codename.log" >&2
+			die "debootstrap of $codename failed (log: $KMOD/debootstrap-$codename.log)"
+		fi
+		rm -rf "$dir" && mv "$dir.new" "$dir"
+		return 0
+	fi
+	# shellcheck disable=SC2016 # a dpkg-query format, not a variable
+	mapfile -t missing < <(for p in "$@"; do
+		in_chroot "$dir" dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q 'ok installed' || echo "$p"
+	done)
+	if [ ${#missing[@]} -gt 0 ]; then
+		log "installing ${missing[*]} in the $codename chroot"
+		in_chroot "$dir" apt-get -qq update >&2
+		in_chroot "$dir" apt-get install -y -qq "${missing[@]}" >&2
+	fi
 }
 
 main() {
-	local suite pats ver host_codename codename hdr out stamp bdir deps kdir
+	local suite ver host_codename codename hdr out stamp bdir deps kdir
 	[ $# = 1 ] || { sed -n '2,5s/^# \{0,1\}//p' "$0" >&2; exit 1; }
 	line=$1
-	read -r _ suite pats <<<"$(conf_row "$line")"
+	read -r _ suite _ <<<"$(conf_row "$line")"
 	if version_lt "$line" "$MIN_LINE"; then
 		log "$line: no PASID API (iommu_attach_device_pasid/iommu_paging_domain_alloc need >= $MIN_LINE)"
 		exit $NO_PASID_API
@@ -172,11 +198,12 @@ main() {
 		cp "$KMOD_SRC/$f" "$bdir/"
 	done
 
+	# shellcheck disable=SC1091
 	host_codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
 	codename=${suite%%-*}
 	if [ "$codename" = "$host_codename" ]; then
-		# pahole is not in the host's release: build without module BTF.
-		mapfile -t deps < <(missing_host_pkgs "${deps[@]/pahole/}" | sed '/^$/d')
+		# The host's pahole is too old for newer kernels' module BTF: skip it.
+		mapfile -t deps < <(missing_host_pkgs "${deps[@]}" | grep -vx pahole || true)
 		if [ ${#deps[@]} -gt 0 ]; then
 			log "installing ${deps[*]}"
 			apt-get install -y -qq "${deps[@]}" >&2
@@ -186,7 +213,7 @@ main() {
 	else
 		ensure_chroot "$codename" "$LAB_CACHE/chroot/$codename" "${deps[@]}"
 		log "$line: building in the $codename chroot"
-		chroot_make "$LAB_CACHE/chroot/$codename" -s -C "$kdir" M="$bdir" modules >&2
+		in_chroot "$LAB_CACHE/chroot/$codename" make -s -C "$kdir" M="$bdir" modules >&2
 	fi
 
 	cp "$bdir/iw_pasid.ko" "$out.new"

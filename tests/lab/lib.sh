@@ -80,3 +80,18 @@ iw_expect_order() {
 	done
 	echo "ORDER OK"
 }
+
+# iw_replay_matches: replaying the recorded trace finds the violations the
+# live trace found (kind, place, evidence). Prints "REPLAY OK" or a diff.
+iw_replay_matches() {
+	local sel='select(.type == "violation") | [.kind, .severity, .group, .device, .pasid, .path, .evidence] | tostring'
+	"$IW" replay --json "$IW_OUT" >/tmp/iw.replay 2>/tmp/iw.replay.err
+	echo "replay exit $?"
+	jq -r "$sel" "$IW_OUT" >/tmp/iw.live.v
+	jq -r "$sel" /tmp/iw.replay >/tmp/iw.replay.v
+	if diff /tmp/iw.live.v /tmp/iw.replay.v >/tmp/iw.diff; then
+		echo "REPLAY OK"
+	else
+		sed 's/^/replay diff: /' /tmp/iw.diff
+	fi
+}

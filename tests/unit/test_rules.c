@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Each rule on event sequences that must fire it, and on near misses that
+ * must not. Sequences go through the state as live records do.
+ */
+#include <stdio.h>
+#include "pipeline.h"
+#include "unit.h"
+
+#define DEV "0000:00:03.0"
+
+struct run {
+	struct iw_state *st;
+	struct pipeline pl;
+};
+
+static void run_init(struct run *r)
+{
+	struct iw_group *g;
+
+	r->st = state_new();
+	pipeline_init(&r->pl, r->st, NULL);
+	/* Group 3 on a DMA-FQ domain (id 10), with DEV in it. */
+	g = state_group(r->st, 3, true);
+	g->dom = (struct iw_dom){ 10, IW_DOM_DMA_FQ };
+	g->dom_known = true;
+	state_seed_device(r->st, g, DEV);
+}
+
+static void run_done(struct run *r)
+{
+	state_free(r->st);
+}
+
+static __u64 fired(const struct run *r, const char *kind)
+{
+	return r->pl.violations[rule_index(kind)];
+}
+
+static struct iw_record attach(enum iw_path path, enum iw_dom_kind to,
+			       __u32 id, __u32 flags)
+{
+	struct iw_record rec = {
+		.type = IW_REC_TRANSITION, .group = 3, .device = DEV,
+		.pasid = IW_NO_PASID, .path = path, .to = { id, to },
+		.flags = IW_F_FLAGS_KNOWN | IW_F_MUTEX_HELD | flags,
+	};
+
+	return rec;
+}
+
+static void feed(struct run *r, struct iw_record rec)
+{
+	pipeline_feed(&r->pl, &rec);
+}
+
+static struct iw_record of_type(enum iw_record_type type)
+{
+	struct iw_record rec = attach(IW_PATH_RELEASE, IW_DOM_NONE, 0, 0);
+
+	rec.type = type;
+	return rec;
+}
+
+static void blocked_with_rmr(void)
+{
+	struct run r;
+
+	/* Any path: release (6.12), reset, fallback. */
+	run_init(&r);
+	feed(&r, of_type(IW_REC_RELEASE));
+	feed(&r, attach(IW_PATH_RELEASE, IW_DOM_BLOCKED, 1, IW_F_REQUIRE_DIRECT));
+	feed(&r, attach(IW_PATH_RESET, IW_DOM_BLOCKED, 1, IW_F_REQUIRE_DIRECT));
+	CHECK(fired(&r, "blocked_with_rmr") == 2);
+	CHECK(r.pl.n_violations == 2);
+	run_done(&r);
+
+	/* Near misses: identity for the RMRR device (7.3), blocked for others,
+	 * a refused attach. */
+	run_init(&r);
+	feed(&r, attach(IW_PATH_RELEASE, IW_DOM_IDENTITY, 2, IW_F_REQUIRE_DIRECT));
+	feed(&r, attach(IW_PATH_OWNER, IW_DOM_BLOCKED, 1, 0));
+	{
+		struct iw_record rec = attach(IW_PATH_OWNER, IW_DOM_BLOCKED, 1,
+					      IW_F_REQUIRE_DIRECT);
+		rec.ret = -1;
+		feed(&r, rec);
+	}
+	CHECK(fired(&r, "blocked_with_rmr") == 0);
+	run_done(&r);
+
+	/* 6.1 has no flag: the group's direct region stands for it. */
+	run_init(&r);
+	state_group(r.st, 3, false)->direct = true;
+	{
+		struct iw_record rec = attach(IW_PATH_OWNER, IW_DOM_BLOCKED, 1, 0);
+
+		rec.flags &= ~IW_F_FLAGS_KNOWN;
+		feed(&r, rec);
+	}
+	CHECK(fired(&r, "blocked_with_rmr") == 1);
+	run_done(&r);
+}
+
+static struct iw_record pasid_attach(__u32 pasid, enum iw_dom_kind to,
+				     __u32 id)
+{
+	struct iw_record rec = attach(IW_PATH_PASID, to, id, 0);
+
+	rec.pasid = pasid;
+	return rec;
+}
+
+static struct iw_record freed(__u32 id, enum iw_dom_kind kind)
+{
+	struct iw_record rec = of_type(IW_REC_DOMAIN_FREE);
+
+	rec.from = (struct iw_dom){ id, kind };
+	rec.from_known = true;
+	return rec;
+}
+
+static void stale_pasid(void)
+{
+	struct run r;
+
+	/* Released with PASID 1 attached; its domain then freed. */
+	run_init(&r);
+	feed(&r, pasid_attach(1, IW_DOM_UNMANAGED, 20));
+	feed(&r, of_type(IW_REC_RELEASE));
+	CHECK(fired(&r, "stale_pasid") == 1);
+	run_done(&r);
+
+	run_init(&r);
+	feed(&r, pasid_attach(1, IW_DOM_UNMANAGED, 20));
+	feed(&r, freed(20, IW_DOM_UNMANAGED));
+	CHECK(fired(&r, "stale_pasid") == 1);
+	run_done(&r);
+
+	/* The kernel's old domain is not the one that was attached. */
+	run_init(&r);
+	feed(&r, pasid_attach(1, IW_DOM_UNMANAGED, 20));
+	{
+		struct iw_record rec = pasid_attach(1, IW_DOM_BLOCKED, 2);
+
+		rec.flags |= IW_F_HAS_OLD;
+		rec.from = (struct iw_dom){ 21, IW_DOM_UNMANAGED };
+		rec.from_known = true;
+		feed(&r, rec);
+	}
+	CHECK(fired(&r, "stale_pasid") == 1);
+	run_done(&r);
+
+	/* Clean: attach, detach (7.x blocked on the pasid path), free. */
+	run_init(&r);
+	feed(&r, pasid_attach(1, IW_DOM_UNMANAGED, 20));
+	{
+		struct iw_record rec = pasid_attach(1, IW_DOM_BLOCKED, 2);
+
+		rec.flags |= IW_F_HAS_OLD;
+		rec.from = (struct iw_dom){ 20, IW_DOM_UNMANAGED };
+		rec.from_known = true;
+		feed(&r, rec);
+	}
+	feed(&r, freed(20, IW_DOM_UNMANAGED));
+	feed(&r, of_type(IW_REC_RELEASE));
+	CHECK(r.pl.n_violations == 0);
+	run_done(&r);
+}
+
+static void domain_freed_in_use(void)
+{
+	struct run r;
+
+	run_init(&r);
+	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_UNMANAGED, 30, 0));
+	feed(&r, freed(30, IW_DOM_UNMANAGED));
+	CHECK(fired(&r, "domain_freed_in_use") == 1);
+	run_done(&r);
+
+	/* Near misses: detached first; the last device released first. */
+	run_init(&r);
+	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_UNMANAGED, 30, 0));
+	feed(&r, attach(IW_PATH_DETACH, IW_DOM_DMA_FQ, 10, 0));
+	feed(&r, freed(30, IW_DOM_UNMANAGED));
+	feed(&r, attach(IW_PATH_DEFAULT, IW_DOM_IDENTITY, 31, 0));
+	feed(&r, of_type(IW_REC_RELEASE));
+	feed(&r, freed(31, IW_DOM_IDENTITY));
+	CHECK(r.pl.n_violations == 0);
+	run_done(&r);
+}
+
+static void deferred_and_lock(void)
+{
+	struct run r;
+	struct iw_record rec;
+
+	run_init(&r);
+	/* A release touching a device whose attach is still deferred. */
+	feed(&r, attach(IW_PATH_RELEASE, IW_DOM_BLOCKED, 1, IW_F_ATTACH_DEFERRED));
+	CHECK(fired(&r, "deferred_hw_touch") == 1);
+	/* The deferred attach itself is fine, and unlocked before 7.x. */
+	rec = attach(IW_PATH_DEFERRED, IW_DOM_DMA, 5, IW_F_ATTACH_DEFERRED);
+	rec.flags &= ~IW_F_MUTEX_HELD;
+	feed(&r, rec);
+	CHECK(fired(&r, "deferred_hw_touch") == 1);
+	CHECK(fired(&r, "lock_not_held") == 0);
+	/* 7.x promises the mutex there too. */
+	r.pl.rules.deferred_locked = true;
+	feed(&r, rec);
+	CHECK(fired(&r, "lock_not_held") == 1);
+	rec = attach(IW_PATH_ATTACH, IW_DOM_DMA, 5, 0);
+	rec.flags &= ~IW_F_MUTEX_HELD;
+	feed(&r, rec);
+	CHECK(fired(&r, "lock_not_held") == 2);
+	/* No group: nothing to hold. */
+	rec.flags |= IW_F_NO_GROUP;
+	rec.group = -1;
+	feed(&r, rec);
+	CHECK(fired(&r, "lock_not_held") == 2);
+	run_done(&r);
+}
+
+static void untrusted_and_failed(void)
+{
+	struct run r;
+	struct iw_record rec;
+
+	run_init(&r);
+	feed(&r, attach(IW_PATH_DEFAULT, IW_DOM_IDENTITY, 4, IW_F_UNTRUSTED));
+	feed(&r, attach(IW_PATH_DEFAULT, IW_DOM_DMA, 5, IW_F_UNTRUSTED));
+	feed(&r, attach(IW_PATH_DEFAULT, IW_DOM_IDENTITY, 6, 0));
+	CHECK(fired(&r, "identity_on_untrusted") == 1);
+	rec = pasid_attach(1, IW_DOM_UNMANAGED, 7);
+	rec.ret = -95;
+	feed(&r, rec);
+	CHECK(fired(&r, "attach_failed") == 1);
+	CHECK(state_device(r.st, DEV, false)->n_pasids == 0);
+	run_done(&r);
+}
+
+static void evidence_of_a_failure(void)
+{
+	struct iw_state *st = state_new();
+	struct rule_ctx ctx = { .st = st };
+	struct iw_record rec = attach(IW_PATH_OWNER, IW_DOM_BLOCKED, 1, 0);
+	struct iw_prior prior = { .dom = { 10, IW_DOM_DMA_FQ }, .known = true };
+	struct iw_violation v[IW_RULES_MAX];
+	int n;
+
+	rec.ret = -1;
+	n = rules_check(&rec, &prior, &ctx, v, IW_RULES_MAX);
+	CHECK(n == 1);
+	CHECK_STR(v[0].rule->kind, "attach_failed");
+	CHECK(v[0].n_evidence == 4);
+	CHECK_STR(v[0].evidence[1].str, "EPERM");
+	CHECK_STR(v[0].evidence[3].str, "dma-fq");
+	CHECK_STR(severity_name(v[0].rule->severity), "warning");
+	CHECK(rule_index("nope") == -1);
+	state_free(st);
+}
+
+UNIT_MAIN("rules", UNIT_CASE(blocked_with_rmr), UNIT_CASE(stale_pasid),
+	  UNIT_CASE(domain_freed_in_use), UNIT_CASE(deferred_and_lock),
+	  UNIT_CASE(untrusted_and_failed), UNIT_CASE(evidence_of_a_failure))

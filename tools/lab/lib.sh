@@ -1,0 +1,53 @@
+# Shared helpers for the VM lab scripts; sourced, not run.
+# shellcheck shell=bash
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_CONF=${IOMMUWATCH_KERNELS_CONF:-$LAB_DIR/kernels.conf}
+LAB_CACHE=${IOMMUWATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iommuwatch}
+# apt options and the guest's bind mounts need an absolute path.
+case $LAB_CACHE in /*) ;; *) LAB_CACHE=$PWD/$LAB_CACHE ;; esac
+
+# Tools whose exit status carries another's (vm-run) set DIE_STATUS.
+die() {
+	echo "${0##*/}: $*" >&2
+	exit "${DIE_STATUS:-1}"
+}
+
+# Rows of kernels.conf without comments and blank lines.
+conf_rows() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$LAB_CONF"
+}
+
+conf_lines() {
+	conf_rows | awk '{print $1}'
+}
+
+# The newest line is the last row, so adding a row moves the default.
+conf_default_line() {
+	conf_lines | tail -n 1
+}
+
+conf_row() {
+	local row
+	row=$(conf_rows | awk -v l="$1" '$1 == l') || true
+	[ -n "$row" ] || die "unknown kernel line '$1' (see $LAB_CONF)"
+	echo "$row"
+}
+
+kernel_dir() {
+	echo "$LAB_CACHE/kernels/$1"
+}
+
+# A line is usable once fetch-kernels finished it (it writes version last).
+kernel_cached() {
+	[ -s "$(kernel_dir "$1")/version" ]
+}
+
+kernel_release() {
+	cat "$(kernel_dir "$1")/version"
+}
+
+# Fetch the line on first use so every tool works from a fresh clone.
+ensure_kernel() {
+	kernel_cached "$1" || "$LAB_DIR/fetch-kernels" "$1" >&2
+}
