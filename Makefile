@@ -41,7 +41,7 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean deps test unit check demo install format-check vmlinux lab-helpers
+.PHONY: all clean deps test unit check demo install format-check vmlinux lab-helpers fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -117,3 +117,16 @@ $(OUT)/tests/%: tests/lab/%.c | $(OUT)/tests
 	$(Q)$(CC) $(CFLAGS) -static $< -o $@
 
 lab-helpers: $(LAB_HELPERS)
+
+# libFuzzer on the replay reader; FUZZ_SECONDS bounds a run.
+FUZZ_SECONDS ?= 30
+FUZZ_SRCS := $(filter-out src/trace.c src/probe.c src/loader.c,$(LIB_SRCS))
+
+$(OUT)/tests/fuzz_jsonl: tests/fuzz/fuzz_jsonl.c $(FUZZ_SRCS) | $(OUT)/tests
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) \
+		-D_GNU_SOURCE -DIOMMUWATCH_VERSION='"$(VERSION)"' $^ \
+		-lbpf -lelf -lz -ljson-c -o $@
+
+fuzz: $(OUT)/tests/fuzz_jsonl
+	$(Q)bash tests/fuzz/run.sh $< $(FUZZ_SECONDS)

@@ -100,9 +100,11 @@ long long parse_rfc3339(const char *s)
 			ns += (*c - '0') * scale;
 		s += 1 + strlen(frac);
 	}
-	if (s[0] != 'Z' || s[1] || tm.tm_mon < 1 || tm.tm_mon > 12 ||
-	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59 || tm.tm_sec > 60 || tm.tm_year < 1970)
+	/* Years past 2262 do not fit in signed 64-bit nanoseconds. */
+	if (s[0] != 'Z' || s[1] || tm.tm_year < 1970 || tm.tm_year > 2262 ||
+	    tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour < 0 || tm.tm_hour > 23 ||
+	    tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;

@@ -262,6 +262,7 @@ static void apply_transition(struct iw_state *st, struct iw_record *rec,
 		dev->released = false;
 		dev->rid = (struct iw_dom){ 0, IW_DOM_NONE };
 		dev->rid_known = true;
+		dev->n_pasids = 0;
 	}
 	if (rec->group >= 0 && !dev->released)
 		device_set_group(st, dev, rec->group);
@@ -286,7 +287,8 @@ static void apply_release(struct iw_state *st, struct iw_record *rec,
 		rec->from_known = true;
 	}
 	dev->flags = rec->flags;
-	dev->n_pasids = 0;
+	/* The core tears no PASID down here: they stay, orphaned, until
+	 * their domain is freed or the device comes back. */
 	dev->released = true;
 	device_set_group(st, dev, -1);
 }
@@ -300,13 +302,15 @@ static int count_domain_users(struct iw_device *dev, void *arg)
 {
 	struct free_scan *scan = arg;
 
-	if (dev->released)
-		return 0;
-	if (dev->rid_known && dev->rid.id == scan->id)
+	if (!dev->released && dev->rid_known && dev->rid.id == scan->id)
 		scan->prior->rid_users++;
-	for (unsigned int i = 0; i < dev->n_pasids; i++)
-		if (dev->pasids[i].dom.id == scan->id)
-			scan->prior->pasid_users++;
+	for (unsigned int i = 0; i < dev->n_pasids; i++) {
+		if (dev->pasids[i].dom.id != scan->id)
+			continue;
+		scan->prior->pasid_users++;
+		/* Reported once: the domain is gone now. */
+		pasid_remove(dev, dev->pasids[i--].pasid);
+	}
 	return 0;
 }
 

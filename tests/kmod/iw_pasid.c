@@ -34,6 +34,10 @@
  * pci_dev, and later drops the attachments it can no longer detach.
  * rmmod detaches what is attached, frees what was allocated and puts the
  * device.
+ *
+ * No version #if: the calls used have the same C interface in 6.12 and 7.3
+ * (7.3 makes iommu_paging_domain_alloc an inline over ..._alloc_flags);
+ * iommu_replace_device_pasid is declared only in the core's private header.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -147,7 +151,7 @@ static int iw_alloc(void)
 	}
 	doms[i] = dom;
 	/* The raw address lets a test match iommuwatch's domain records. */
-	pr_info("alloc: dom %d = %px type %#x\n", i, dom, dom->type);
+	pr_info("alloc: dom %d type %#x\n", i, dom->type);
 	return 0;
 }
 
@@ -278,8 +282,8 @@ static int iw_cmd_get(char *buf, const struct kernel_param *kp)
 				     iw_dev()->iommu->max_pasids : 0);
 	for (i = 0; i < IW_MAX_DOMS; i++)
 		if (doms[i])
-			len += sysfs_emit_at(buf, len, "dom %d %px type %#x\n",
-					     i, doms[i], doms[i]->type);
+			len += sysfs_emit_at(buf, len, "dom %d type %#x\n",
+					     i, doms[i]->type);
 	for (i = 0; i < IW_MAX_ATTACH; i++)
 		if (attaches[i].used)
 			len += sysfs_emit_at(buf, len, "pasid %u dom %d\n",

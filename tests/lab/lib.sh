@@ -95,3 +95,19 @@ iw_replay_matches() {
 		sed 's/^/replay diff: /' /tmp/iw.diff
 	fi
 }
+
+# The PASID test module (tests/kmod), built on the host by 'make kmods'.
+PASID_CMD=/sys/module/iw_pasid/parameters/cmd
+
+pasid_load() {
+	insmod "$IOMMUWATCH_CACHE/kmod/$IOMMUWATCH_LAB_LINE/iw_pasid.ko" bdf="$1"
+}
+
+# pasid_cmd WORDS...: one module command; prints "cmd WORDS: ok|error".
+pasid_cmd() {
+	if echo "$*" 2>/tmp/pasid.err >"$PASID_CMD"; then
+		echo "cmd $*: ok"
+	else
+		echo "cmd $*: $(sed 's/.*: //' /tmp/pasid.err)"
+	fi
+}

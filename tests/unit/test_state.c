@@ -151,12 +151,15 @@ static void pasids_tracked_and_freed_domain_counted(void)
 	CHECK(r.from.kind == IW_DOM_NONE);
 	CHECK(state_device(st, "0000:00:03.0", false)->n_pasids == 1);
 
-	state_apply(st, &fr, &prior);
-	CHECK(prior.pasid_users == 1 && prior.rid_users == 0);
-
+	/* Released with the PASID on: it stays, orphaned, until its domain
+	 * is freed, which reports it once. */
 	rel.type = IW_REC_RELEASE;
 	state_apply(st, &rel, &prior);
 	CHECK(prior.pasids_left == 1);
+	state_apply(st, &fr, &prior);
+	CHECK(prior.pasid_users == 1 && prior.rid_users == 0);
+	state_apply(st, &fr, &prior);
+	CHECK(prior.pasid_users == 0);
 
 	/* 7.x detaches by attaching the blocked domain on the pasid path. */
 	r = rid("0000:00:04.0", 4, IW_PATH_PASID, IW_DOM_UNMANAGED, 7);

@@ -11,12 +11,19 @@ LAB_LINES ?=
 LAB_CASES ?=
 LAB_CMD ?= uname -r
 
-.PHONY: kernels lab-check lab-run
+.PHONY: kernels kmods lab-check lab-run
 
 kernels:
 	$(LAB_DIR)/fetch-kernels $(LAB_LINES)
 
-lab-check: kernels
+# The PASID test module, for the lines whose kernel has the API (exit 2:
+# it has not, e.g. 6.1).
+kmods: kernels
+	@for l in $${LAB_LINES:-$$(awk '!/^#/ && NF { print $$1 }' $(LAB_DIR)/kernels.conf)}; do \
+		tests/kmod/build.sh $$l >/dev/null || [ $$? = 2 ] || exit 1; \
+	done
+
+lab-check: kernels kmods
 	$(LAB_DIR)/run-scenarios $(addprefix -k ,$(LAB_LINES)) $(LAB_CASES)
 
 # One command in a guest of the first LAB_LINES line (default: newest).
