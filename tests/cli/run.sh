@@ -42,7 +42,7 @@ expect bad_duration 64 "invalid duration: 'soon'" -- "$IW" trace -d soon
 expect zero_duration 64 "invalid duration: '0'" -- "$IW" trace -d 0
 expect bad_group 64 "invalid group: '-3'" -- "$IW" trace -g -3
 expect unknown_command 64 "unknown command 'watch'" -- "$IW" watch
-expect trace_opts_elsewhere 64 "are for 'trace'" -- "$IW" status -d 5
+expect trace_opts_elsewhere 64 "--duration is for 'trace'" -- "$IW" status -d 5
 expect not_root 1 'must run as root \(or with CAP_BPF and CAP_PERFMON\)$' -- \
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$IW" trace
 expect missing_btf 1 'cannot read BTF file /nonexistent/btf: No such file' -- \
@@ -53,6 +53,34 @@ expect status_json 0 '^\{"type":"group","group":7,"domain":"dma","devices":\["00
 	"$IW" status --json --sysfs "$tmp/sys"
 expect status_no_iommu 1 'cannot read /nonexistent/kernel/iommu_groups: No such file or directory \(no IOMMU is active\)' -- \
 	"$IW" status --sysfs /nonexistent
+
+# replay: recorded lab traces (tests/replay) and damaged copies of them.
+rec=tests/replay
+expect replay_violation 3 '!! critical blocked_with_rmr: 0000:00:03\.0 group 3 path=release to=blocked to_domain=2 require_direct=true' -- \
+	"$IW" replay "$rec/rmrr-release-6.12.jsonl"
+expect replay_clean 0 '^2 transitions, 1 releases, 1 domains freed, 0 violations, 0 bad lines$' -- \
+	"$IW" replay "$rec/rmrr-release-7.3.jsonl"
+expect replay_json_stdin 3 '^\{"type":"violation",.*"kind":"attach_failed",.*"errno":"EPERM"' -- \
+	sh -c "'$IW' replay --json - < $rec/rmrr-vfio-6.1.jsonl"
+expect replay_all 3 ' 0000:00:03\.0 +- +none +dma-fq#3 +probe ' -- \
+	"$IW" replay --all "$rec/rmrr-release-6.12.jsonl"
+expect replay_filter 0 '0 transitions, 0 releases, 0 domains freed, 0 violations' -- \
+	"$IW" replay -g 4 "$rec/rmrr-release-6.12.jsonl"
+{
+	head -c 200 "$rec/rmrr-release-6.12.jsonl"; echo	# a truncated line
+	printf 'garbage\001\002\n{"type":"lost","time":"2026-11-23T00:00:00Z","count":1,"extra":1}\n'
+	cat "$rec/rmrr-release-6.12.jsonl"
+} >"$tmp/damaged.jsonl"
+expect replay_damaged_lines 1 'damaged\.jsonl:2: not a JSON object \(truncated\?\)' -- \
+	"$IW" replay "$tmp/damaged.jsonl"
+expect replay_damaged_unknown_field 1 "damaged\.jsonl:4: unknown field 'extra'" -- \
+	"$IW" replay "$tmp/damaged.jsonl"
+expect replay_damaged_rest_analysed 1 '1 violations \(blocked_with_rmr=1\), 3 bad lines$' -- \
+	"$IW" replay "$tmp/damaged.jsonl"
+expect replay_missing_file 1 'cannot open /nonexistent\.jsonl: No such file or directory' -- \
+	"$IW" replay /nonexistent.jsonl
+expect replay_no_file 64 'replay needs a FILE' -- "$IW" replay
+expect replay_all_elsewhere 64 "--all is for 'replay'" -- "$IW" trace --all
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
