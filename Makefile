@@ -21,9 +21,11 @@ CFLAGS		?= -g -O2
 CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		   -DIOMMUWATCH_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
 LDFLAGS		+= $(EXTRA_LDFLAGS)
-# One binary for every host and guest: libbpf, libelf and zlib linked in.
-STATIC_LIBS	:= -Wl,-Bstatic -lbpf -lelf -lz -ljson-c -Wl,-Bdynamic
-LDLIBS		:= -static $(STATIC_LIBS:-Wl,-B%=)
+# libbpf, libelf, zlib and json-c are linked in, so the binary needs no
+# BPF library on the host; libc and libmicrohttpd (whose static archive
+# drags in GnuTLS) stay shared.
+LDLIBS		:= -Wl,-Bstatic -lbpf -lelf -lz -ljson-c -lcap -Wl,-Bdynamic \
+		   -lmicrohttpd -lpthread -lm
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
@@ -77,7 +79,7 @@ UNIT_CFLAGS := $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer
 $(OUT)/tests/%: tests/unit/%.c $(LIB_SRCS) tests/unit/unit.h $(SKELS) | $(OUT)/tests
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(UNIT_CFLAGS) $(INCLUDES) -Itests/unit $< $(LIB_SRCS) \
-		-lbpf -lelf -lz -ljson-c -o $@
+		-lbpf -lelf -lz -ljson-c -lcap -lmicrohttpd -lpthread -lm -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)bash tests/unit/run.sh $(UNIT_BINS)
@@ -126,7 +128,7 @@ $(OUT)/tests/fuzz_jsonl: tests/fuzz/fuzz_jsonl.c $(FUZZ_SRCS) | $(OUT)/tests
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) \
 		-D_GNU_SOURCE -DIOMMUWATCH_VERSION='"$(VERSION)"' $^ \
-		-lbpf -lelf -lz -ljson-c -o $@
+		-lbpf -lelf -lz -ljson-c -lcap -lmicrohttpd -lpthread -lm -o $@
 
 fuzz: $(OUT)/tests/fuzz_jsonl
 	$(Q)bash tests/fuzz/run.sh $< $(FUZZ_SECONDS)

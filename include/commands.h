@@ -31,7 +31,19 @@ struct replay_opts {
 	int n_files;
 };
 
+struct daemon_opts {
+	struct common_opts c;
+	const char *listen;		/* ADDR:PORT */
+	const char *textfile;		/* NULL: none */
+	long textfile_interval;		/* seconds */
+	const char *journal;		/* NULL: none */
+	long journal_max_bytes;		/* 0: never rotate by size */
+	bool device_labels;		/* per-device transition series */
+	bool check;			/* attach, report, detach, exit */
+};
+
 int cmd_trace(const struct trace_opts *opts);
+int cmd_daemon(const struct daemon_opts *opts);
 int cmd_replay(const struct replay_opts *opts);
 int cmd_status(const struct common_opts *opts);
 int cmd_probe(const struct common_opts *opts);

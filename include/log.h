@@ -16,6 +16,11 @@ void log_set_level(enum log_level level);
 bool log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* logfmt lines (level=info msg="...") for the daemon under journald. */
+void log_set_logfmt(bool on);
+/* A message and logfmt fields: "key=value key2=\"v 2\"". */
+void log_fields(enum log_level level, const char *msg, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Route libbpf's own messages through log_msg. */
 void log_setup_libbpf(void);
 

@@ -10,8 +10,6 @@
 #include "rules.h"
 #include "state.h"
 
-#define IW_RULES_MAX	16
-
 struct pipeline {
 	struct iw_state *st;
 	struct output *out;		/* NULL: count only */
@@ -22,6 +20,10 @@ struct pipeline {
 	__u64 seen[3];			/* records shown, by type */
 	__u64 violations[IW_RULES_MAX];	/* by rule index */
 	__u64 n_violations;
+	/* Also told of every shown record and its violations (metrics). */
+	void (*sink)(void *arg, const struct iw_record *rec,
+		     const struct iw_violation *v, int n_violations);
+	void *sink_arg;
 };
 
 void pipeline_init(struct pipeline *pl, struct iw_state *st,

@@ -17,6 +17,8 @@ enum iw_severity {
 };
 
 #define IW_EVIDENCE_MAX	6
+/* Room for the rule table (iw_n_rules of them are used). */
+#define IW_RULES_MAX	16
 
 struct iw_evidence {
 	const char *key;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "commands.h"
+#include "http.h"
 #include "log.h"
 
 enum cmd_id {
@@ -15,11 +16,19 @@ enum cmd_id {
 	CMD_STATUS,
 	CMD_PROBE,
 	CMD_REPLAY,
+	CMD_DAEMON,
 };
 
 enum long_only_opts {
 	OPT_BTF = 0x100,
 	OPT_SYSFS,
+	OPT_LISTEN,
+	OPT_TEXTFILE,
+	OPT_TEXTFILE_INTERVAL,
+	OPT_JOURNAL,
+	OPT_JOURNAL_MAX,
+	OPT_DEVICE_LABELS,
+	OPT_CHECK,
 };
 
 struct args {
@@ -29,6 +38,8 @@ struct args {
 	bool all;
 	char **files;
 	int n_files;
+	struct daemon_opts daemon;
+	bool daemon_opt_given;
 };
 
 static void print_version(FILE *f, struct argp_state *state)
@@ -50,6 +61,8 @@ static const char doc[] =
 "  probe    load and attach, then list every hook as active/missing/failed\n"
 "  replay   run the violation rules over recorded JSON Lines (FILE, - for\n"
 "           stdin); exit 0: clean, 3: violations found, 1: bad input\n"
+"  daemon   keep watching; Prometheus metrics on --listen (default\n"
+"           " IW_DEFAULT_LISTEN "), optional textfile and JSON Lines journal\n"
 "\n"
 "EXAMPLES:\n"
 "  iommuwatch trace                   # every transition, as a table\n"
@@ -58,7 +71,9 @@ static const char doc[] =
 "  iommuwatch trace -D 0000:00:03.0   # only this device\n"
 "  iommuwatch status --json           # groups as JSON Lines\n"
 "  iommuwatch probe                   # what this kernel lets us watch\n"
-"  iommuwatch trace --json > rec.jsonl; iommuwatch replay rec.jsonl\n";
+"  iommuwatch trace --json > rec.jsonl; iommuwatch replay rec.jsonl\n"
+"  iommuwatch daemon --textfile /var/lib/node_exporter/textfile_collector/iommuwatch.prom\n"
+"  iommuwatch daemon --journal /var/log/iommuwatch.jsonl --listen [::1]:7389\n";
 
 static const struct argp_option options[] = {
 	{ "json", 'j', NULL, 0, "JSON Lines output", 0 },
@@ -73,6 +88,22 @@ static const struct argp_option options[] = {
 	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of the running one's",
 	  0 },
 	{ "sysfs", OPT_SYSFS, "DIR", OPTION_HIDDEN, "sysfs root (tests)", 0 },
+	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
+	  "daemon: serve /metrics here (default " IW_DEFAULT_LISTEN ")", 0 },
+	{ "textfile", OPT_TEXTFILE, "PATH", 0,
+	  "daemon: write metrics for node_exporter's textfile collector", 0 },
+	{ "textfile-interval", OPT_TEXTFILE_INTERVAL, "SEC", 0,
+	  "daemon: rewrite the textfile every SEC seconds (default 15)", 0 },
+	{ "journal", OPT_JOURNAL, "PATH", 0,
+	  "daemon: append every record as JSON Lines (SIGHUP reopens)", 0 },
+	{ "journal-max-bytes", OPT_JOURNAL_MAX, "N", 0,
+	  "daemon: rotate the journal to PATH.1 past N bytes (default 64 MiB, 0: never)",
+	  0 },
+	{ "device-labels", OPT_DEVICE_LABELS, NULL, 0,
+	  "daemon: add a device label to transition series (more series)", 0 },
+	{ "check", OPT_CHECK, NULL, 0,
+	  "daemon: attach, report the hooks, detach and exit (1 if any failed)",
+	  0 },
 	{},
 };
 
@@ -90,10 +121,39 @@ static long parse_long(struct argp_state *state, const char *arg,
 	return v;
 }
 
+static error_t parse_daemon_opt(int key, char *arg, struct argp_state *state,
+				struct daemon_opts *d)
+{
+	switch (key) {
+	case OPT_LISTEN:
+		d->listen = arg;
+		break;
+	case OPT_TEXTFILE:
+		d->textfile = arg;
+		break;
+	case OPT_TEXTFILE_INTERVAL:
+		d->textfile_interval = parse_long(state, arg, "interval", 1, 86400);
+		break;
+	case OPT_JOURNAL:
+		d->journal = arg;
+		break;
+	case OPT_JOURNAL_MAX:
+		d->journal_max_bytes = parse_long(state, arg, "size", 0, LONG_MAX);
+		break;
+	case OPT_DEVICE_LABELS:
+		d->device_labels = true;
+		break;
+	default:
+		d->check = true;
+		break;
+	}
+	return 0;
+}
+
 static int parse_cmd(struct args *a, const char *arg)
 {
 	static const char *const names[] = { "trace", "status", "probe",
-					     "replay" };
+					     "replay", "daemon" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strcmp(arg, names[i])) {
@@ -134,6 +194,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_SYSFS:
 		t->c.sysfs_root = arg;
 		break;
+	case OPT_LISTEN ... OPT_CHECK:
+		a->daemon_opt_given = true;
+		return parse_daemon_opt(key, arg, state, &a->daemon);
 	case ARGP_KEY_ARG:
 		if (!a->cmd_given) {
 			if (parse_cmd(a, arg))
@@ -171,6 +234,16 @@ static void check_cmd_opts(const struct args *a, const struct argp *argp)
 		argp_error(&st, "--group and --device are for 'trace' and 'replay'");
 	if (a->cmd != CMD_REPLAY && a->all)
 		argp_error(&st, "--all is for 'replay'");
+	if (a->cmd != CMD_DAEMON && a->daemon_opt_given)
+		argp_error(&st, "--listen, --textfile, --journal, --device-labels and --check are for 'daemon'");
+	if (a->cmd == CMD_DAEMON && (filters || t->c.json))
+		argp_error(&st, "--group, --device and --json are not for 'daemon'");
+}
+
+static int run_daemon(struct args *a)
+{
+	a->daemon.c = a->trace.c;
+	return cmd_daemon(&a->daemon);
 }
 
 static int run_replay(const struct args *a)
@@ -191,6 +264,8 @@ int main(int argc, char **argv)
 	struct args a = {
 		.cmd = CMD_TRACE,
 		.trace = { .group = -1, .c = { .sysfs_root = "/sys" } },
+		.daemon = { .listen = IW_DEFAULT_LISTEN, .textfile_interval = 15,
+			    .journal_max_bytes = 64L << 20 },
 	};
 	int err;
 
@@ -208,6 +283,8 @@ int main(int argc, char **argv)
 		return cmd_probe(&a.trace.c);
 	case CMD_REPLAY:
 		return run_replay(&a);
+	case CMD_DAEMON:
+		return run_daemon(&a);
 	default:
 		return cmd_trace(&a.trace);
 	}

@@ -200,6 +200,10 @@ static json_object *json_record(const struct output *out,
 
 static void json_emit(struct output *out, json_object *o)
 {
+	if (!out->f) {
+		json_object_put(o);
+		return;
+	}
 	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 						       JSON_C_TO_STRING_NOSLASHESCAPE),
 	      out->f);

@@ -35,6 +35,8 @@ void pipeline_feed(struct pipeline *pl, struct iw_record *rec)
 	if (!wanted(pl, rec))
 		return;
 	pl->seen[rec->type]++;
+	if (pl->sink)
+		pl->sink(pl->sink_arg, rec, v, n);
 	if (pl->out && pl->show_records)
 		output_record(pl->out, rec, &prior);
 	for (int i = 0; i < n; i++) {

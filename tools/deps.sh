@@ -6,9 +6,11 @@ set -euo pipefail
 packages=(
 	# build
 	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libmicrohttpd-dev libjson-c-dev pkg-config
+	libmicrohttpd-dev libjson-c-dev libcap-dev pkg-config
 	# lab
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod acpica-tools jq
+	# daemon tests: promtool, a real Prometheus server, a load generator
+	prometheus wrk curl
 )
 
 missing=()

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The daemon's HTTP endpoint (libmicrohttpd): /metrics and a landing page. */
+#ifndef __IW_HTTP_H
+#define __IW_HTTP_H
+
+#include <stddef.h>
+
+/* Fixed default, outside the full 9100-9999 exporter port range. */
+#define IW_DEFAULT_LISTEN	"127.0.0.1:7389"
+
+struct http_server;
+
+/* Returns malloc'd exposition text (*len bytes), or NULL. */
+typedef char *(*http_render_fn)(void *arg, size_t *len);
+
+/* Bind ADDR:PORT ("[::1]:PORT" for IPv6) now; 0 or -errno, logged. */
+int http_bind(struct http_server **out, const char *listen);
+/* Serve on the bound socket from libmicrohttpd's own thread. */
+int http_start(struct http_server *srv, http_render_fn render, void *arg);
+void http_stop(struct http_server *srv);
+/* The address actually bound, e.g. "127.0.0.1:7389". */
+const char *http_address(const struct http_server *srv);
+
+#endif /* __IW_HTTP_H */

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HTTP with libmicrohttpd: GET/HEAD /metrics and /, 404 elsewhere, 405 for
+ * other methods. Connections, per-IP connections, memory and idle time are
+ * bounded so that scrapers cannot starve the event loop or exhaust memory.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
+#include "http.h"
+#include "log.h"
+
+#define MAX_CONNECTIONS		64
+#define MAX_PER_IP		16
+#define IDLE_TIMEOUT_SEC	10
+#define CONN_MEMORY		(64 * 1024)
+#define LISTEN_BACKLOG		16
+
+#if MHD_VERSION >= 0x00097002
+typedef enum MHD_Result mhd_result;
+#else
+typedef int mhd_result;
+#endif
+
+static const char landing_page[] =
+	"<html><head><title>iommuwatch</title></head><body>\n"
+	"<h1>iommuwatch</h1>\n"
+	"<p>Watches the Linux IOMMU core's domain transitions.</p>\n"
+	"<p><a href=\"/metrics\">Metrics</a></p>\n"
+	"</body></html>\n";
+
+struct http_server {
+	int fd;
+	struct MHD_Daemon *mhd;
+	http_render_fn render;
+	void *arg;
+	char address[80];
+};
+
+/* "ADDR:PORT" or "[V6]:PORT" into host and port strings. */
+static int split_listen(const char *listen, char *host, size_t hlen,
+			char *port, size_t plen)
+{
+	const char *colon = strrchr(listen, ':');
+	const char *h = listen;
+	size_t n;
+
+	if (!colon || !colon[1] || strspn(colon + 1, "0123456789") !=
+				      strlen(colon + 1))
+		return -EINVAL;
+	n = colon - listen;
+	if (n >= 2 && listen[0] == '[' && listen[n - 1] == ']') {
+		h++;
+		n -= 2;
+	}
+	if (!n || n >= hlen || strlen(colon + 1) >= plen ||
+	    atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)
+		return -EINVAL;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	snprintf(port, plen, "%s", colon + 1);
+	return 0;
+}
+
+static int open_socket(const struct addrinfo *ai)
+{
+	int fd, one = 1;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) ||
+	    listen(fd, LISTEN_BACKLOG)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int http_bind(struct http_server **out, const char *listen)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE }, *res;
+	char host[64], port[8];
+	struct http_server *srv;
+	int fd, gai;
+
+	if (split_listen(listen, host, sizeof(host), port, sizeof(port))) {
+		log_err("bad --listen '%s': expected ADDR:PORT, e.g. %s or [::1]:7389",
+			listen, IW_DEFAULT_LISTEN);
+		return -EINVAL;
+	}
+	gai = getaddrinfo(host, port, &hints, &res);
+	if (gai) {
+		log_err("bad --listen '%s': %s", listen, gai_strerror(gai));
+		return -EINVAL;
+	}
+	fd = open_socket(res);
+	freeaddrinfo(res);
+	if (fd < 0) {
+		log_err("cannot listen on %s: %s", listen, strerror(-fd));
+		return fd;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		close(fd);
+		return -ENOMEM;
+	}
+	srv->fd = fd;
+	snprintf(srv->address, sizeof(srv->address), "%s", listen);
+	*out = srv;
+	return 0;
+}
+
+static mhd_result respond(struct MHD_Connection *conn, unsigned int status,
+			  const char *type, void *body, size_t len,
+			  enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *resp;
+	mhd_result ret;
+
+	resp = MHD_create_response_from_buffer(len, body, mode);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static mhd_result handle(void *cls, struct MHD_Connection *conn,
+			 const char *url, const char *method,
+			 const char *version, const char *upload,
+			 size_t *upload_size, void **con_cls)
+{
+	static int first_call;
+	struct http_server *srv = cls;
+	char *body;
+	size_t len;
+
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	/* The first call only announces the headers; answer on the next. */
+	if (!*con_cls) {
+		*con_cls = &first_call;
+		return MHD_YES;
+	}
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return respond(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
+			       "method not allowed\n", 19, MHD_RESPMEM_PERSISTENT);
+	if (!strcmp(url, "/"))
+		return respond(conn, MHD_HTTP_OK, "text/html; charset=utf-8",
+			       (void *)landing_page, sizeof(landing_page) - 1,
+			       MHD_RESPMEM_PERSISTENT);
+	if (strcmp(url, "/metrics"))
+		return respond(conn, MHD_HTTP_NOT_FOUND, "text/plain",
+			       "not found\n", 10, MHD_RESPMEM_PERSISTENT);
+	body = srv->render(srv->arg, &len);
+	if (!body)
+		return respond(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
+			       "cannot render metrics\n", 22,
+			       MHD_RESPMEM_PERSISTENT);
+	return respond(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
+		       body, len, MHD_RESPMEM_MUST_FREE);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[256];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_debug("http: %s", msg);
+}
+
+int http_start(struct http_server *srv, http_render_fn render, void *arg)
+{
+	srv->render = render;
+	srv->arg = arg;
+	srv->mhd = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+		NULL, handle, srv,
+		MHD_OPTION_LISTEN_SOCKET, srv->fd,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONNECTIONS,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)MAX_PER_IP,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)IDLE_TIMEOUT_SEC,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_END);
+	if (!srv->mhd) {
+		log_err("cannot start the HTTP server on %s", srv->address);
+		return -EIO;
+	}
+	return 0;
+}
+
+void http_stop(struct http_server *srv)
+{
+	if (!srv)
+		return;
+	/* A running daemon owns the listening socket and closes it. */
+	if (srv->mhd)
+		MHD_stop_daemon(srv->mhd);
+	else
+		close(srv->fd);
+	free(srv);
+}
+
+const char *http_address(const struct http_server *srv)
+{
+	return srv->address;
+}
