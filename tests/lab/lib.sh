@@ -111,3 +111,42 @@ pasid_cmd() {
 		echo "cmd $*: $(sed 's/.*: //' /tmp/pasid.err)"
 	fi
 }
+
+# The daemon, on its default address.
+IW_URL=http://127.0.0.1:7389
+IW_DAEMON_PID=
+
+# iw_daemon_start [DAEMON-ARGS...]: returns once /metrics answers.
+iw_daemon_start() {
+	"$IW" daemon "$@" 2>/tmp/iwd.err &
+	IW_DAEMON_PID=$!
+	for _ in $(seq 1 600); do
+		curl -sf "$IW_URL/metrics" -o /dev/null && return 0
+		kill -0 "$IW_DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "daemon did not start:" >&2
+	cat /tmp/iwd.err >&2
+	return 1
+}
+
+# iw_daemon_stop: SIGTERM, wait, print its log (tagged) and exit status.
+iw_daemon_stop() {
+	local rc
+	kill -TERM "$IW_DAEMON_PID"
+	wait "$IW_DAEMON_PID"
+	rc=$?
+	sed 's/^/log: /' /tmp/iwd.err
+	echo "daemon exit $rc"
+}
+
+# metric SERIES: its value in a fresh scrape ("absent" if not there).
+metric() {
+	curl -s "$IW_URL/metrics" | awk -v s="$1" \
+		'index($0, s " ") == 1 { print $NF; found = 1 } END { if (!found) print "absent" }'
+}
+
+# rss_kib PID
+rss_kib() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
