@@ -82,5 +82,29 @@ expect replay_missing_file 1 'cannot open /nonexistent\.jsonl: No such file or d
 expect replay_no_file 64 'replay needs a FILE' -- "$IW" replay
 expect replay_all_elsewhere 64 "--all is for 'replay'" -- "$IW" trace --all
 
+# daemon: every bad output is refused at start, before any BPF is loaded.
+expect daemon_bad_listen 1 "bad --listen 'nowhere': expected ADDR:PORT" -- \
+	"$IW" daemon --listen nowhere
+expect daemon_bad_port 1 "bad --listen '127.0.0.1:99999': expected ADDR:PORT" -- \
+	"$IW" daemon --listen 127.0.0.1:99999
+expect daemon_bad_host 1 "bad --listen 'no.such.host.invalid:7389': " -- \
+	"$IW" daemon --listen no.such.host.invalid:7389
+busybox httpd -f -p 127.0.0.1:17389 -h "$tmp" &
+srv_pid=$!
+sleep 0.3
+expect daemon_port_in_use 1 'cannot listen on 127.0.0.1:17389: Address already in use' -- \
+	"$IW" daemon --listen 127.0.0.1:17389
+kill "$srv_pid" 2>/dev/null
+wait "$srv_pid" 2>/dev/null
+expect daemon_bad_textfile 1 'cannot write textfile /nonexistent/iw.prom: No such file or directory' -- \
+	"$IW" daemon --listen 127.0.0.1:17390 --textfile /nonexistent/iw.prom
+expect daemon_bad_journal 1 'cannot open journal /proc/iw.jsonl: ' -- \
+	"$IW" daemon --listen 127.0.0.1:17391 --journal /proc/iw.jsonl
+expect daemon_logfmt 1 '^level=error msg="cannot open journal ' -- \
+	"$IW" daemon --listen 127.0.0.1:17392 --journal /proc/iw.jsonl
+expect daemon_opts_elsewhere 64 "are for 'daemon'" -- "$IW" trace --textfile /tmp/x
+expect daemon_no_json 64 "are not for 'daemon'" -- "$IW" daemon --json
+expect daemon_bad_interval 64 "invalid interval: '0'" -- "$IW" daemon --textfile-interval 0
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
