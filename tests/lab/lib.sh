@@ -150,3 +150,54 @@ metric() {
 rss_kib() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
+
+# A real Prometheus server on loopback scraping the daemon every second.
+PROM_URL=http://127.0.0.1:9090
+PROM_PID=
+
+# prom_start [RULE-FILE...]
+prom_start() {
+	local rules="" r
+	for r in "$@"; do rules+="  - $PWD/$r"$'\n'; done
+	cat >/tmp/prom.yml <<-YML
+	global:
+	  scrape_interval: 1s
+	  evaluation_interval: 1s
+	rule_files:
+	${rules:-  []}
+	scrape_configs:
+	  - job_name: iommuwatch
+	    static_configs:
+	      - targets: ['127.0.0.1:7389']
+	YML
+	prometheus --config.file=/tmp/prom.yml --storage.tsdb.path=/tmp/prom \
+		--web.listen-address=127.0.0.1:9090 >/tmp/prom.log 2>&1 &
+	PROM_PID=$!
+	for _ in $(seq 1 600); do
+		curl -sf "$PROM_URL/-/ready" -o /dev/null && return 0
+		sleep 0.1
+	done
+	echo "prometheus did not start:" >&2
+	tail -20 /tmp/prom.log >&2
+	return 1
+}
+
+# prom_query PROMQL: the first result's value, or "none".
+prom_query() {
+	curl -s "$PROM_URL/api/v1/query" --data-urlencode "query=$1" |
+		jq -r '.data.result[0].value[1] // "none"'
+}
+
+# prom_wait PROMQL VALUE: poll until the query gives VALUE (30 s at most).
+prom_wait() {
+	for _ in $(seq 1 300); do
+		[ "$(prom_query "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+prom_stop() {
+	kill "$PROM_PID" 2>/dev/null
+	wait "$PROM_PID" 2>/dev/null
+}
