@@ -122,7 +122,8 @@ lab-helpers: $(LAB_HELPERS)
 
 # libFuzzer on the replay reader; FUZZ_SECONDS bounds a run.
 FUZZ_SECONDS ?= 30
-FUZZ_SRCS := $(filter-out src/trace.c src/probe.c src/loader.c,$(LIB_SRCS))
+# Everything but the commands and the loader: no BPF object needed.
+FUZZ_SRCS := $(filter-out src/trace.c src/probe.c src/loader.c src/daemon.c,$(LIB_SRCS))
 
 $(OUT)/tests/fuzz_jsonl: tests/fuzz/fuzz_jsonl.c $(FUZZ_SRCS) | $(OUT)/tests
 	$(call msg,FUZZ,$@)
@@ -132,3 +133,13 @@ $(OUT)/tests/fuzz_jsonl: tests/fuzz/fuzz_jsonl.c $(FUZZ_SRCS) | $(OUT)/tests
 
 fuzz: $(OUT)/tests/fuzz_jsonl
 	$(Q)bash tests/fuzz/run.sh $< $(FUZZ_SECONDS)
+
+# Benchmarks (ratios side by side; see README "Performance").
+$(OUT)/bench/consumer: tests/bench/consumer.c $(FUZZ_SRCS)
+	$(call msg,CC-BENCH,$@)
+	$(Q)mkdir -p $(OUT)/bench
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $^ -lbpf -lelf -lz -ljson-c -lcap \
+		-lmicrohttpd -lpthread -lm -o $@
+
+bench-consumer: $(OUT)/bench/consumer
+	$(Q)$< $(BENCH_EVENTS)
