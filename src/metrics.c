@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Metric definitions (one table: names are a contract) and rendering. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio_ext.h>
 #include <json-c/linkhash.h>
 #include "metrics.h"
 #include "prom.h"
@@ -59,27 +62,38 @@ static const double duration_le[] = {
 };
 #define N_BUCKETS (int)(sizeof(duration_le) / sizeof(duration_le[0]))
 
-struct transition_series {
-	char key[128];			/* labels joined, for the table */
-	int group;
-	char from[16], to[16], path[16], device[IW_DEV_NAME_LEN];
+/*
+ * Transition series, per group (a host has few kinds of transition per
+ * group): a short vector searched linearly, 16 bytes a series, listed in
+ * a stable order without sorting. Devices, for --device-labels, are
+ * interned once and named by index.
+ */
+struct series {
+	__u8 from, to, path, from_known;
+	__u32 dev;
 	__u64 count;
+};
+
+struct group_series {
+	struct series *v;
+	unsigned int n, cap;
 };
 
 struct metrics {
 	struct metrics_info info;
-	struct lh_table *transitions;	/* key -> struct transition_series */
+	struct group_series *by_group;	/* index: group id + 1 (0: none) */
+	int n_by_group;
+	struct lh_table *dev_index;	/* device name -> index + 1 */
+	char **dev_names;		/* owned; keys of dev_index */
+	unsigned int n_devs, cap_devs;
+	unsigned int n_series;
+	size_t last_render;		/* bytes, to size the next one */
 	__u64 buckets[N_BUCKETS];	/* per bucket, not cumulative */
 	__u64 duration_count;
 	double duration_sum;
 	__u64 violations[IW_RULES_MAX];
 	__u64 releases, frees, dropped, resyncs;
 };
-
-static void free_series(struct lh_entry *e)
-{
-	free(lh_entry_v(e));
-}
 
 struct metrics *metrics_new(const struct metrics_info *info)
 {
@@ -88,10 +102,12 @@ struct metrics *metrics_new(const struct metrics_info *info)
 	if (!m)
 		return NULL;
 	m->info = *info;
-	m->transitions = lh_kchar_table_new(64, free_series);
-	if (!m->transitions) {
-		free(m);
-		return NULL;
+	if (info->device_labels) {
+		m->dev_index = lh_kchar_table_new(64, NULL);
+		if (!m->dev_index) {
+			free(m);
+			return NULL;
+		}
 	}
 	return m;
 }
@@ -100,37 +116,92 @@ void metrics_free(struct metrics *m)
 {
 	if (!m)
 		return;
-	lh_table_free(m->transitions);
+	for (int i = 0; i < m->n_by_group; i++)
+		free(m->by_group[i].v);
+	free(m->by_group);
+	if (m->dev_index)
+		lh_table_free(m->dev_index);
+	for (unsigned int i = 0; i < m->n_devs; i++)
+		free(m->dev_names[i]);
+	free(m->dev_names);
 	free(m);
+}
+
+/* Index + 1 of a device name, interned on first sight; 0: out of memory. */
+static __u32 device_index(struct metrics *m, const char *name)
+{
+	char **grown, *copy;
+	void *found;
+
+	if (lh_table_lookup_ex(m->dev_index, name, &found))
+		return (uintptr_t)found;
+	if (m->n_devs == m->cap_devs) {
+		unsigned int cap = m->cap_devs ? m->cap_devs * 2 : 64;
+
+		grown = realloc(m->dev_names, sizeof(*grown) * cap);
+		if (!grown)
+			return 0;
+		m->dev_names = grown;
+		m->cap_devs = cap;
+	}
+	copy = strdup(name);
+	if (!copy || lh_table_insert(m->dev_index, copy,
+				     (void *)(uintptr_t)(m->n_devs + 1))) {
+		free(copy);
+		return 0;
+	}
+	m->dev_names[m->n_devs] = copy;
+	return ++m->n_devs;
+}
+
+static struct group_series *group_slot(struct metrics *m, int group)
+{
+	int idx = group + 1, n;
+	struct group_series *grown;
+
+	if (idx < 0)
+		return NULL;
+	if (idx >= m->n_by_group) {
+		n = idx < 64 ? 64 : idx * 2;
+		grown = realloc(m->by_group, sizeof(*grown) * n);
+		if (!grown)
+			return NULL;
+		memset(grown + m->n_by_group, 0,
+		       sizeof(*grown) * (n - m->n_by_group));
+		m->by_group = grown;
+		m->n_by_group = n;
+	}
+	return &m->by_group[idx];
 }
 
 static void count_transition(struct metrics *m, const struct iw_record *rec)
 {
-	const char *dev = m->info.device_labels ? rec->device : "";
-	const char *from = rec->from_known ? dom_kind_name(rec->from.kind)
-					   : "unknown";
-	struct transition_series *s;
-	char key[128];
-	void *found;
+	struct series key = {
+		.from = rec->from.kind, .to = rec->to.kind, .path = rec->path,
+		.from_known = rec->from_known,
+		.dev = m->dev_index ? device_index(m, rec->device) : 0,
+	};
+	struct group_series *gs = group_slot(m, rec->group);
+	struct series *grown;
 
-	snprintf(key, sizeof(key), "%d|%s|%s|%s|%s", rec->group, from,
-		 dom_kind_name(rec->to.kind), path_name(rec->path), dev);
-	if (lh_table_lookup_ex(m->transitions, key, &found)) {
-		((struct transition_series *)found)->count++;
+	if (!gs)
 		return;
+	for (unsigned int i = 0; i < gs->n; i++) {
+		if (!memcmp(&gs->v[i], &key, offsetof(struct series, count))) {
+			gs->v[i].count++;
+			return;
+		}
 	}
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return;
-	memcpy(s->key, key, sizeof(key));
-	s->group = rec->group;
-	snprintf(s->from, sizeof(s->from), "%s", from);
-	snprintf(s->to, sizeof(s->to), "%s", dom_kind_name(rec->to.kind));
-	snprintf(s->path, sizeof(s->path), "%s", path_name(rec->path));
-	snprintf(s->device, sizeof(s->device), "%s", dev);
-	s->count = 1;
-	if (lh_table_insert(m->transitions, s->key, s))
-		free(s);
+	if (gs->n == gs->cap) {
+		grown = realloc(gs->v, sizeof(*grown) * (gs->cap ? gs->cap * 2 : 4));
+		if (!grown)
+			return;
+		gs->v = grown;
+		gs->cap = gs->cap ? gs->cap * 2 : 4;
+	}
+	key.count = 1;
+	gs->v[gs->n++] = key;
+	m->n_series++;
 }
 
 static void observe_duration(struct metrics *m, __u64 ns)
@@ -216,42 +287,35 @@ static void render_health(struct metrics *m, FILE *f)
 	single(f, M_RESYNCS, m->resyncs);
 }
 
-static int cmp_series(const void *a, const void *b)
-{
-	const struct transition_series *x = *(void *const *)a;
-	const struct transition_series *y = *(void *const *)b;
-
-	if (x->group != y->group)
-		return x->group < y->group ? -1 : 1;
-	return strcmp(x->key, y->key);
-}
-
-/* Sorted, so that scrapes list series in a stable order. */
+/* Groups in id order, each group's series in the order they appeared. */
 static void render_transitions(struct metrics *m, FILE *f)
 {
-	int n = m->transitions->count, i = 0;
-	struct transition_series **all = calloc(n ? n : 1, sizeof(*all));
-	struct lh_entry *e;
+	char group[12];
+	struct prom_label l[] = {
+		{ "group", group }, { "from", NULL }, { "to", NULL },
+		{ "path", NULL }, { "device", NULL },
+	};
 
 	family(f, M_TRANSITIONS);
-	if (!all)
-		return;
-	lh_foreach(m->transitions, e)
-		all[i++] = lh_entry_v(e);
-	qsort(all, n, sizeof(*all), cmp_series);
-	for (i = 0; i < n; i++) {
-		char group[12];
-		struct prom_label l[] = {
-			{ "group", group }, { "from", all[i]->from },
-			{ "to", all[i]->to }, { "path", all[i]->path },
-			{ "device", all[i]->device },
-		};
+	for (int idx = 0; idx < m->n_by_group; idx++) {
+		const struct group_series *gs = &m->by_group[idx];
 
-		snprintf(group, sizeof(group), "%d", all[i]->group);
-		prom_sample(f, metric_defs[M_TRANSITIONS].name, l,
-			    m->info.device_labels ? 5 : 4, all[i]->count);
+		if (idx)
+			snprintf(group, sizeof(group), "%d", idx - 1);
+		else
+			snprintf(group, sizeof(group), "none");
+		for (unsigned int i = 0; i < gs->n; i++) {
+			const struct series *s = &gs->v[i];
+
+			l[1].value = s->from_known ? dom_kind_name(s->from)
+						   : "unknown";
+			l[2].value = dom_kind_name(s->to);
+			l[3].value = path_name(s->path);
+			l[4].value = s->dev ? m->dev_names[s->dev - 1] : "";
+			prom_sample(f, metric_defs[M_TRANSITIONS].name, l,
+				    m->dev_index ? 5 : 4, s->count);
+		}
 	}
-	free(all);
 }
 
 static void render_duration(struct metrics *m, FILE *f)
@@ -339,17 +403,55 @@ void metrics_render(struct metrics *m, struct iw_state *st, FILE *f)
 	render_groups(st, f);
 }
 
-char *metrics_render_buf(struct metrics *m, struct iw_state *st, size_t *len)
+/* One render into a buffer of cap bytes; NULL if it did not fit. */
+static char *render_into(struct metrics *m, struct iw_state *st, size_t cap,
+			 size_t *len)
 {
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
+	char *buf = malloc(cap);
+	bool full;
+	FILE *f;
+	long pos;
 
-	if (!f)
+	if (!buf)
 		return NULL;
-	metrics_render(m, st, f);
-	if (fclose(f)) {
+	f = fmemopen(buf, cap, "w");
+	if (!f) {
 		free(buf);
 		return NULL;
 	}
+	/* Only this thread writes f: skip stdio's per-call locking. */
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
+	metrics_render(m, st, f);
+	fflush(f);
+	pos = ftell(f);
+	full = ferror(f) || pos < 0 || (size_t)pos >= cap - 1;
+	fclose(f);
+	if (full) {
+		free(buf);
+		return NULL;
+	}
+	*len = pos;
 	return buf;
+}
+
+/*
+ * Sized from the last render (plus room to grow), so that a large
+ * exposition is not built by doubling: that would hold up to three times
+ * its size at the peak.
+ */
+char *metrics_render_buf(struct metrics *m, struct iw_state *st, size_t *len)
+{
+	size_t cap = m->last_render ? m->last_render + m->last_render / 8
+				    : (size_t)(m->n_series + 2 *
+					       (state_max_group(st) + 1)) * 96;
+	char *buf;
+
+	for (cap += 16384; cap < ((size_t)1 << 31); cap *= 2) {
+		buf = render_into(m, st, cap, len);
+		if (buf) {
+			m->last_render = *len;
+			return buf;
+		}
+	}
+	return NULL;
 }

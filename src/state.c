@@ -2,6 +2,7 @@
 /* Tracked IOMMU state: groups by id, devices by name, PASIDs per device. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/linkhash.h>
@@ -11,7 +12,76 @@ struct iw_state {
 	struct iw_group *groups;	/* indexed by group id */
 	int n_groups;
 	struct lh_table *devices;	/* name -> struct iw_device */
+	/*
+	 * domain id -> how many RIDs, PASIDs and groups name it. It may count
+	 * too many (then a free scans to be exact), never too few: a free of
+	 * a domain nobody names, the usual case, costs no scan.
+	 */
+	struct lh_table *refs;
 };
+
+static unsigned long id_hash(const void *k)
+{
+	uintptr_t x = (uintptr_t)k;
+
+	x ^= x >> 16;
+	x *= 0x45d9f3bUL;
+	return x ^ (x >> 16);
+}
+
+static int id_equal(const void *a, const void *b)
+{
+	return a == b;
+}
+
+static struct lh_table *refs_new(void)
+{
+	return lh_table_new(256, NULL, id_hash, id_equal);
+}
+
+static void *id_key(__u32 id)
+{
+	return (void *)(uintptr_t)id;
+}
+
+static uintptr_t ref_count(struct iw_state *st, __u32 id)
+{
+	struct lh_entry *e = id ? lh_table_lookup_entry(st->refs, id_key(id))
+				: NULL;
+
+	return e ? (uintptr_t)lh_entry_v(e) : 0;
+}
+
+/* lh_table_insert() adds a second entry for a key: update in place. */
+static void ref_add(struct iw_state *st, __u32 id, int delta)
+{
+	struct lh_entry *e;
+	uintptr_t n;
+
+	if (!id)
+		return;
+	e = lh_table_lookup_entry(st->refs, id_key(id));
+	if (!e) {
+		if (delta > 0)
+			lh_table_insert(st->refs, id_key(id), (void *)(uintptr_t)delta);
+		return;
+	}
+	n = (uintptr_t)lh_entry_v(e) + delta;
+	if ((intptr_t)n > 0)
+		lh_entry_set_val(e, (void *)n);
+	else
+		lh_table_delete_entry(st->refs, e);
+}
+
+/* Point a RID, PASID or group at a new domain, keeping refs in step. */
+static void ref_move(struct iw_state *st, struct iw_dom *slot, bool counted,
+		     struct iw_dom to)
+{
+	if (counted)
+		ref_add(st, slot->id, -1);
+	ref_add(st, to.id, 1);
+	*slot = to;
+}
 
 static void device_free_entry(struct lh_entry *ent)
 {
@@ -28,8 +98,9 @@ struct iw_state *state_new(void)
 	if (!st)
 		return NULL;
 	st->devices = lh_kchar_table_new(256, device_free_entry);
-	if (!st->devices) {
-		free(st);
+	st->refs = refs_new();
+	if (!st->devices || !st->refs) {
+		state_free(st);
 		return NULL;
 	}
 	return st;
@@ -39,7 +110,10 @@ void state_free(struct iw_state *st)
 {
 	if (!st)
 		return;
-	lh_table_free(st->devices);
+	if (st->devices)
+		lh_table_free(st->devices);
+	if (st->refs)
+		lh_table_free(st->refs);
 	free(st->groups);
 	free(st);
 }
@@ -47,10 +121,18 @@ void state_free(struct iw_state *st)
 void state_clear(struct iw_state *st)
 {
 	struct lh_table *fresh = lh_kchar_table_new(256, device_free_entry);
+	struct lh_table *refs = refs_new();
 
-	if (fresh) {
+	if (fresh && refs) {
 		lh_table_free(st->devices);
+		lh_table_free(st->refs);
 		st->devices = fresh;
+		st->refs = refs;
+	} else {
+		if (fresh)
+			lh_table_free(fresh);
+		if (refs)
+			lh_table_free(refs);
 	}
 	memset(st->groups, 0, sizeof(*st->groups) * st->n_groups);
 }
@@ -156,9 +238,11 @@ static struct iw_pasid_entry *pasid_find(struct iw_device *dev, __u32 pasid)
 	return NULL;
 }
 
-static int pasid_set(struct iw_device *dev, __u32 pasid, struct iw_dom dom)
+static int pasid_set(struct iw_state *st, struct iw_device *dev, __u32 pasid,
+		     struct iw_dom dom)
 {
 	struct iw_pasid_entry *ent = pasid_find(dev, pasid), *grown;
+	bool existed = ent;
 	unsigned int cap;
 
 	if (!ent) {
@@ -173,16 +257,25 @@ static int pasid_set(struct iw_device *dev, __u32 pasid, struct iw_dom dom)
 		ent = &dev->pasids[dev->n_pasids++];
 		ent->pasid = pasid;
 	}
-	ent->dom = dom;
+	ref_move(st, &ent->dom, existed, dom);
 	return 0;
 }
 
-static void pasid_remove(struct iw_device *dev, __u32 pasid)
+static void pasid_remove(struct iw_state *st, struct iw_device *dev,
+			 __u32 pasid)
 {
 	struct iw_pasid_entry *ent = pasid_find(dev, pasid);
 
-	if (ent)
-		*ent = dev->pasids[--dev->n_pasids];
+	if (!ent)
+		return;
+	ref_add(st, ent->dom.id, -1);
+	*ent = dev->pasids[--dev->n_pasids];
+}
+
+static void pasids_clear(struct iw_state *st, struct iw_device *dev)
+{
+	while (dev->n_pasids)
+		pasid_remove(st, dev, dev->pasids[0].pasid);
 }
 
 /* What the RID of dev is on, as far as the state knows. */
@@ -215,20 +308,20 @@ static void apply_rid(struct iw_state *st, struct iw_device *dev,
 	}
 	if (rec->ret)
 		return;
-	dev->rid = rec->to;
+	ref_move(st, &dev->rid, dev->rid_known, rec->to);
 	dev->rid_known = true;
 	/* Release and reset move one device; the group's domain stays. */
 	if (rec->path == IW_PATH_RELEASE || rec->path == IW_PATH_RESET)
 		return;
 	grp = state_group(st, dev->group, false);
 	if (grp) {
-		grp->dom = rec->to;
+		ref_move(st, &grp->dom, grp->dom_known, rec->to);
 		grp->dom_known = true;
 	}
 }
 
-static void apply_pasid(struct iw_device *dev, struct iw_record *rec,
-			struct iw_prior *prior)
+static void apply_pasid(struct iw_state *st, struct iw_device *dev,
+			struct iw_record *rec, struct iw_prior *prior)
 {
 	struct iw_pasid_entry *ent = pasid_find(dev, rec->pasid);
 	bool removed;
@@ -245,9 +338,9 @@ static void apply_pasid(struct iw_device *dev, struct iw_record *rec,
 	removed = rec->to.kind == IW_DOM_NONE ||
 		  (rec->to.kind == IW_DOM_BLOCKED && rec->path == IW_PATH_PASID);
 	if (removed)
-		pasid_remove(dev, rec->pasid);
+		pasid_remove(st, dev, rec->pasid);
 	else
-		pasid_set(dev, rec->pasid, rec->to);
+		pasid_set(st, dev, rec->pasid, rec->to);
 }
 
 static void apply_transition(struct iw_state *st, struct iw_record *rec,
@@ -260,9 +353,10 @@ static void apply_transition(struct iw_state *st, struct iw_record *rec,
 	if (dev->released && rec->path != IW_PATH_RELEASE) {
 		/* Probed again: a new life, nothing carried over. */
 		dev->released = false;
-		dev->rid = (struct iw_dom){ 0, IW_DOM_NONE };
+		ref_move(st, &dev->rid, dev->rid_known,
+			 (struct iw_dom){ 0, IW_DOM_NONE });
 		dev->rid_known = true;
-		dev->n_pasids = 0;
+		pasids_clear(st, dev);
 	}
 	if (rec->group >= 0 && !dev->released)
 		device_set_group(st, dev, rec->group);
@@ -270,7 +364,7 @@ static void apply_transition(struct iw_state *st, struct iw_record *rec,
 	if (rec->pasid == IW_NO_PASID)
 		apply_rid(st, dev, rec, prior);
 	else
-		apply_pasid(dev, rec, prior);
+		apply_pasid(st, dev, rec, prior);
 }
 
 static void apply_release(struct iw_state *st, struct iw_record *rec,
@@ -294,6 +388,7 @@ static void apply_release(struct iw_state *st, struct iw_record *rec,
 }
 
 struct free_scan {
+	struct iw_state *st;
 	__u32 id;
 	struct iw_prior *prior;
 };
@@ -309,7 +404,7 @@ static int count_domain_users(struct iw_device *dev, void *arg)
 			continue;
 		scan->prior->pasid_users++;
 		/* Reported once: the domain is gone now. */
-		pasid_remove(dev, dev->pasids[i--].pasid);
+		pasid_remove(scan->st, dev, dev->pasids[i--].pasid);
 	}
 	return 0;
 }
@@ -317,9 +412,9 @@ static int count_domain_users(struct iw_device *dev, void *arg)
 static void apply_domain_free(struct iw_state *st, struct iw_record *rec,
 			      struct iw_prior *prior)
 {
-	struct free_scan scan = { .id = rec->from.id, .prior = prior };
+	struct free_scan scan = { st, rec->from.id, prior };
 
-	if (!scan.id)
+	if (!ref_count(st, scan.id))
 		return;
 	state_for_each_device(st, count_domain_users, &scan);
 	/* A group left without devices may keep a domain the core frees. */
@@ -358,7 +453,7 @@ struct iw_device *state_seed_device(struct iw_state *st, struct iw_group *grp,
 	if (!dev)
 		return NULL;
 	device_set_group(st, dev, grp->id);
-	dev->rid = grp->dom;
+	ref_move(st, &dev->rid, dev->rid_known, grp->dom);
 	dev->rid_known = grp->dom_known;
 	dev->released = false;
 	return dev;
