@@ -55,7 +55,8 @@ deps:
 $(OUT) $(OUT)/tests:
 	$(Q)mkdir -p $@
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c include/%.h $(wildcard bpf/*.bpf.h) | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c include/%.h $(wildcard bpf/*.bpf.h) \
+		  $(VMLINUX_DIR)/vmlinux.h | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 		$(INCLUDES) $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@

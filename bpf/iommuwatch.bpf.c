@@ -48,13 +48,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
-	__type(value, struct iw_task_ctx);
+	__type(value, struct iommuwatch_task_ctx);
 } task_ctx SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
-	__type(key, struct iw_start_key);
+	__type(key, struct iommuwatch_start_key);
 	__type(value, __u64);
 } starts SEC(".maps");
 
@@ -82,7 +82,7 @@ static __always_inline __u32 domain_id(struct iommu_domain *dom)
 	return id;
 }
 
-static __always_inline void domain_ref(struct iw_domain_ref *ref,
+static __always_inline void domain_ref(struct iommuwatch_domain_ref *ref,
 				       struct iommu_domain *dom)
 {
 	ref->id = domain_id(dom);
@@ -161,11 +161,11 @@ static __always_inline const struct iommu_ops *dev_ops(struct device *dev)
 }
 
 /* Fill what every device event carries; the caller adds the rest. */
-static __always_inline void fill_device(struct iw_event *e, struct device *dev,
+static __always_inline void fill_device(struct iommuwatch_event *e, struct device *dev,
 					__u32 kind, __u32 hook)
 {
 	struct iommu_group *grp = dev_group(dev);
-	struct iw_task_ctx *tc;
+	struct iommuwatch_task_ctx *tc;
 	__u32 tid = current_tid();
 
 	e->ts_ns = bpf_ktime_get_ns();
@@ -186,9 +186,9 @@ static __always_inline void fill_device(struct iw_event *e, struct device *dev,
 				  BPF_CORE_READ(dev, kobj.name));
 }
 
-static __always_inline struct iw_event *reserve_event(void)
+static __always_inline struct iommuwatch_event *reserve_event(void)
 {
-	struct iw_event *e;
+	struct iommuwatch_event *e;
 	__u32 zero = 0;
 	__u64 *cnt;
 
@@ -207,7 +207,7 @@ static __always_inline struct iw_event *reserve_event(void)
 
 static __always_inline int ctx_enter(__u32 path, __u32 hook, void *dev)
 {
-	struct iw_task_ctx tc = { .path = path, .hook = hook,
+	struct iommuwatch_task_ctx tc = { .path = path, .hook = hook,
 				  .dev = (__u64)dev };
 	__u32 tid = current_tid();
 
@@ -219,7 +219,7 @@ static __always_inline int ctx_enter(__u32 path, __u32 hook, void *dev)
 static __always_inline int ctx_exit(__u32 hook)
 {
 	__u32 tid = current_tid();
-	struct iw_task_ctx *tc;
+	struct iommuwatch_task_ctx *tc;
 
 	tc = bpf_map_lookup_elem(&task_ctx, &tid);
 	if (tc && tc->hook == hook)
@@ -262,7 +262,7 @@ CTX_HOOK(iommu_detach_device_pasid, IW_PATH_PASID, IW_HOOK_DETACH_PASID)
 
 static __always_inline int release_enter(struct device *dev, __u32 hook)
 {
-	struct iw_event *e;
+	struct iommuwatch_event *e;
 
 	if (!group_wanted(dev))
 		goto mark;
@@ -319,7 +319,7 @@ SEC("fentry/iommu_domain_free")
 int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 {
 	__u64 key = (__u64)dom;
-	struct iw_event *e;
+	struct iommuwatch_event *e;
 	__u32 *idp;
 
 	idp = bpf_map_lookup_elem(&domain_ids, &key);
@@ -347,7 +347,7 @@ int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 
 static __always_inline int op_entry(__u32 kind)
 {
-	struct iw_start_key key = { .tid = current_tid(), .kind = kind };
+	struct iommuwatch_start_key key = { .tid = current_tid(), .kind = kind };
 	__u64 ts = bpf_ktime_get_ns();
 
 	bpf_map_update_elem(&starts, &key, &ts, BPF_ANY);
@@ -356,7 +356,7 @@ static __always_inline int op_entry(__u32 kind)
 
 static __always_inline __u64 op_latency(__u32 kind, __u64 now)
 {
-	struct iw_start_key key = { .tid = current_tid(), .kind = kind };
+	struct iommuwatch_start_key key = { .tid = current_tid(), .kind = kind };
 	__u64 *start, lat = 0;
 
 	start = bpf_map_lookup_elem(&starts, &key);
@@ -368,7 +368,7 @@ static __always_inline __u64 op_latency(__u32 kind, __u64 now)
 }
 
 /* Domains and the old domain (an extra trailing argument on newer kernels). */
-static __always_inline void op_domains(struct iw_event *e, void *ctx,
+static __always_inline void op_domains(struct iommuwatch_event *e, void *ctx,
 				       struct iommu_domain *dom,
 				       struct device *dev, __u32 old_arg)
 {
@@ -399,7 +399,7 @@ static __always_inline int attach_exit(void *ctx, __u32 hook)
 	struct device *dev = (void *)((__u64 *)ctx)[1];
 	__u64 now = bpf_ktime_get_ns(), ret = 0;
 	__u64 lat = op_latency(IW_EV_ATTACH, now);
-	struct iw_event *e;
+	struct iommuwatch_event *e;
 
 	if (!group_wanted(dev))
 		goto out;
@@ -424,7 +424,7 @@ static __always_inline int set_pasid_exit(void *ctx, __u32 hook)
 	struct device *dev = (void *)((__u64 *)ctx)[1];
 	__u64 now = bpf_ktime_get_ns(), ret = 0, pasid = 0;
 	__u64 lat = op_latency(IW_EV_SET_PASID, now);
-	struct iw_event *e;
+	struct iommuwatch_event *e;
 
 	if (!group_wanted(dev))
 		return 0;
@@ -451,7 +451,7 @@ static __always_inline int remove_pasid_exit(void *ctx, __u32 hook)
 	struct iommu_domain *dom = (void *)((__u64 *)ctx)[2];
 	__u64 now = bpf_ktime_get_ns();
 	__u64 lat = op_latency(IW_EV_REMOVE_PASID, now);
-	struct iw_event *e;
+	struct iommuwatch_event *e;
 
 	if (!group_wanted(dev))
 		return 0;

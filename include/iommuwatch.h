@@ -88,12 +88,12 @@ enum iw_event_flags {
 };
 
 /* A domain as events name it: a stable id (never its address) and type. */
-struct iw_domain_ref {
+struct iommuwatch_domain_ref {
 	__u32 id;		/* 0: none */
 	__u32 type;		/* IOMMU_DOMAIN_* */
 };
 
-struct iw_event {
+struct iommuwatch_event {
 	__u64 ts_ns;		/* CLOCK_MONOTONIC at the hook's exit */
 	__u64 latency_ns;	/* entry to exit of the op, 0 if not timed */
 	__u32 kind;		/* enum iw_event_kind */
@@ -106,22 +106,22 @@ struct iw_event {
 	__u32 pid;
 	__u32 cpu;
 	__u32 pad;
-	struct iw_domain_ref new_dom;	/* domain being attached / freed */
-	struct iw_domain_ref old_dom;	/* old domain passed to the op */
-	struct iw_domain_ref group_dom;	/* group->domain at entry */
+	struct iommuwatch_domain_ref new_dom;	/* domain being attached / freed */
+	struct iommuwatch_domain_ref old_dom;	/* old domain passed to the op */
+	struct iommuwatch_domain_ref group_dom;	/* group->domain at entry */
 	char comm[IW_COMM_LEN];
 	char dev[IW_DEV_NAME_LEN];
 };
 
 /* Per-task marker of the core function that leads to the ops. */
-struct iw_task_ctx {
+struct iommuwatch_task_ctx {
 	__u32 path;		/* enum iw_path */
 	__u32 hook;		/* hook that set it; only it clears it */
 	__u64 dev;		/* device the marker is for, 0 for any */
 };
 
 /* Key of the entry-time map: one op of one kind in flight per task. */
-struct iw_start_key {
+struct iommuwatch_start_key {
 	__u32 tid;
 	__u32 kind;
 };

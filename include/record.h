@@ -67,7 +67,7 @@ const char *path_name(enum iw_path path);
 int path_parse(const char *name);
 
 /* Decode a BPF event; hook_name names the function it came from. */
-void record_from_event(struct iw_record *rec, const struct iw_event *e,
+void record_from_event(struct iw_record *rec, const struct iommuwatch_event *e,
 		       const char *hook_name);
 
 #endif /* __IW_RECORD_H */

@@ -74,7 +74,7 @@ static __u64 mono_now(void)
 
 static int on_event(void *ctx, void *data, size_t len)
 {
-	const struct iw_event *e = data;
+	const struct iommuwatch_event *e = data;
 	struct daemon *d = ctx;
 	struct iw_record rec;
 

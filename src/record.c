@@ -112,7 +112,7 @@ enum iw_dom_kind dom_kind_from_sysfs(const char *type)
 	return IW_DOM_UNKNOWN;
 }
 
-static void dom_from_ref(struct iw_dom *dom, const struct iw_domain_ref *ref,
+static void dom_from_ref(struct iw_dom *dom, const struct iommuwatch_domain_ref *ref,
 			 bool blocking)
 {
 	dom->id = ref->id;
@@ -132,7 +132,7 @@ static enum iw_record_type record_type(__u32 kind)
 	}
 }
 
-void record_from_event(struct iw_record *rec, const struct iw_event *e,
+void record_from_event(struct iw_record *rec, const struct iommuwatch_event *e,
 		       const char *hook_name)
 {
 	memset(rec, 0, sizeof(*rec));

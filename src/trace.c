@@ -44,7 +44,7 @@ static int setup_signals(void)
 
 static int on_event(void *ctx, void *data, size_t len)
 {
-	const struct iw_event *e = data;
+	const struct iommuwatch_event *e = data;
 	struct session *s = ctx;
 	struct iw_record rec;
 

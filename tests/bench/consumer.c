@@ -48,7 +48,7 @@ static const char comms[8][IW_COMM_LEN] = {
 	"kworker/4", "kworker/5", "kworker/6", "kworker/7",
 };
 
-static void make_event(struct iw_event *e, long i, int groups)
+static void make_event(struct iommuwatch_event *e, long i, int groups)
 {
 	int g = i % groups, step = (i / groups) % 6;
 	__u32 base = 1 + g * 4;
@@ -66,48 +66,48 @@ static void make_event(struct iw_event *e, long i, int groups)
 	memcpy(e->dev, dev_names[g], sizeof(e->dev));
 	switch (step) {
 	case 0: /* DMA-FQ -> identity */
-		e->old_dom = (struct iw_domain_ref){ base, 11 };
-		e->new_dom = (struct iw_domain_ref){ base + 1, 4 };
+		e->old_dom = (struct iommuwatch_domain_ref){ base, 11 };
+		e->new_dom = (struct iommuwatch_domain_ref){ base + 1, 4 };
 		break;
 	case 1: /* identity -> DMA-FQ */
-		e->old_dom = (struct iw_domain_ref){ base + 1, 4 };
-		e->new_dom = (struct iw_domain_ref){ base, 11 };
+		e->old_dom = (struct iommuwatch_domain_ref){ base + 1, 4 };
+		e->new_dom = (struct iommuwatch_domain_ref){ base, 11 };
 		break;
 	case 2: /* a PASID on an unmanaged domain */
 		e->kind = IW_EV_SET_PASID;
 		e->path = IW_PATH_PASID;
 		e->pasid = 1;
-		e->old_dom = (struct iw_domain_ref){ 0, 0 };
-		e->new_dom = (struct iw_domain_ref){ base + 2, 1 };
+		e->old_dom = (struct iommuwatch_domain_ref){ 0, 0 };
+		e->new_dom = (struct iommuwatch_domain_ref){ base + 2, 1 };
 		break;
 	case 3: /* and detached (7.x: the blocked domain) */
 		e->kind = IW_EV_SET_PASID;
 		e->path = IW_PATH_PASID;
 		e->pasid = 1;
 		e->flags |= IW_F_NEW_IS_BLOCKING;
-		e->old_dom = (struct iw_domain_ref){ base + 2, 1 };
-		e->new_dom = (struct iw_domain_ref){ 1000000, 0 };
+		e->old_dom = (struct iommuwatch_domain_ref){ base + 2, 1 };
+		e->new_dom = (struct iommuwatch_domain_ref){ 1000000, 0 };
 		break;
 	case 4: /* the device leaves: the release record */
 		e->kind = IW_EV_RELEASE;
 		e->path = IW_PATH_RELEASE;
-		e->group_dom = (struct iw_domain_ref){ base, 11 };
+		e->group_dom = (struct iommuwatch_domain_ref){ base, 11 };
 		break;
 	default: /* probed back onto its default domain */
 		e->path = IW_PATH_PROBE;
-		e->old_dom = (struct iw_domain_ref){ 0, 0 };
-		e->new_dom = (struct iw_domain_ref){ base, 11 };
+		e->old_dom = (struct iommuwatch_domain_ref){ 0, 0 };
+		e->new_dom = (struct iommuwatch_domain_ref){ base, 11 };
 		break;
 	}
 }
 
 /* Event i of the stream; every 50th frees a domain no longer in use. */
-static void next_event(struct iw_event *e, long i, int groups)
+static void next_event(struct iommuwatch_event *e, long i, int groups)
 {
 	make_event(e, i, groups);
 	if (i % 50 == 49) {
 		e->kind = IW_EV_DOMAIN_FREE;
-		e->new_dom = (struct iw_domain_ref){ 2000000 + i, 1 };
+		e->new_dom = (struct iommuwatch_domain_ref){ 2000000 + i, 1 };
 	}
 }
 
@@ -138,7 +138,7 @@ struct result {
 static double decode_only(long n, int groups)
 {
 	struct iw_record rec;
-	struct iw_event ev;
+	struct iommuwatch_event ev;
 	volatile __u32 sink = 0;
 	double t = now_sec();
 
@@ -179,7 +179,7 @@ static void run(long n, int groups, struct result *r)
 	struct metrics *m = metrics_new(&mi);
 	struct pipeline pl;
 	struct iw_record rec;
-	struct iw_event ev;
+	struct iommuwatch_event ev;
 	struct rusage ru;
 	double t;
 

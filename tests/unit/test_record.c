@@ -3,9 +3,9 @@
 #include "record.h"
 #include "unit.h"
 
-static struct iw_event attach_event(void)
+static struct iommuwatch_event attach_event(void)
 {
-	struct iw_event e = {
+	struct iommuwatch_event e = {
 		.ts_ns = 42, .latency_ns = 1500, .kind = IW_EV_ATTACH,
 		.hook = IW_HOOK_ATTACH_OP, .path = IW_PATH_RELEASE,
 		.group = 5, .pasid = IW_NO_PASID, .pid = 7, .cpu = 1,
@@ -17,7 +17,7 @@ static struct iw_event attach_event(void)
 
 static void decodes_attach_without_old(void)
 {
-	struct iw_event e = attach_event();
+	struct iommuwatch_event e = attach_event();
 	struct iw_record r;
 
 	record_from_event(&r, &e, "intel_iommu_attach_device");
@@ -32,38 +32,38 @@ static void decodes_attach_without_old(void)
 
 static void decodes_old_and_blocking(void)
 {
-	struct iw_event e = attach_event();
+	struct iommuwatch_event e = attach_event();
 	struct iw_record r;
 
 	/* A paging domain that is the group's blocker reads as blocked. */
-	e.new_dom = (struct iw_domain_ref){ .id = 9, .type = 1 };
-	e.old_dom = (struct iw_domain_ref){ .id = 3, .type = 4 };
+	e.new_dom = (struct iommuwatch_domain_ref){ .id = 9, .type = 1 };
+	e.old_dom = (struct iommuwatch_domain_ref){ .id = 3, .type = 4 };
 	e.flags = IW_F_HAS_OLD | IW_F_NEW_IS_BLOCKING;
 	record_from_event(&r, &e, "x");
 	CHECK(r.to.kind == IW_DOM_BLOCKED && r.to.id == 9);
 	CHECK(r.from_known && r.from.kind == IW_DOM_IDENTITY && r.from.id == 3);
 
 	/* The kernel passed old == NULL: the RID had no domain. */
-	e.old_dom = (struct iw_domain_ref){ 0, 0 };
+	e.old_dom = (struct iommuwatch_domain_ref){ 0, 0 };
 	record_from_event(&r, &e, "x");
 	CHECK(r.from_known && r.from.kind == IW_DOM_NONE);
 }
 
 static void decodes_pasid_removal_and_free(void)
 {
-	struct iw_event e = attach_event();
+	struct iommuwatch_event e = attach_event();
 	struct iw_record r;
 
 	e.kind = IW_EV_REMOVE_PASID;
 	e.pasid = 7;
 	e.flags = IW_F_HAS_OLD;
-	e.old_dom = (struct iw_domain_ref){ .id = 4, .type = 1 };
+	e.old_dom = (struct iommuwatch_domain_ref){ .id = 4, .type = 1 };
 	record_from_event(&r, &e, "intel_iommu_remove_dev_pasid");
 	CHECK(r.to.kind == IW_DOM_NONE && r.pasid == 7);
 	CHECK(r.from.kind == IW_DOM_UNMANAGED && r.from.id == 4);
 
 	e.kind = IW_EV_DOMAIN_FREE;
-	e.new_dom = (struct iw_domain_ref){ .id = 4, .type = 1 };
+	e.new_dom = (struct iommuwatch_domain_ref){ .id = 4, .type = 1 };
 	record_from_event(&r, &e, "iommu_domain_free");
 	CHECK(r.type == IW_REC_DOMAIN_FREE);
 	CHECK(r.from.id == 4 && r.from.kind == IW_DOM_UNMANAGED);
