@@ -106,8 +106,20 @@ vmlinux:
 format-check:
 	$(Q)clang-format --dry-run --Werror src/*.c include/*.h bpf/*.c bpf/*.h
 
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+SYSCONF_DIR ?= /etc
+
+# The unit names the binary where this install puts it.
 install: $(OUT)/iommuwatch
 	install -D -m 0755 $(OUT)/iommuwatch $(DESTDIR)$(PREFIX)/sbin/iommuwatch
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	sed 's|/usr/sbin/iommuwatch|$(PREFIX)/sbin/iommuwatch|' \
+		contrib/systemd/iommuwatch.service \
+		> $(DESTDIR)$(SYSTEMD_UNIT_DIR)/iommuwatch.service
+	install -D -m 0644 contrib/systemd/iommuwatch.default \
+		$(DESTDIR)$(SYSCONF_DIR)/default/iommuwatch
+	install -D -m 0644 contrib/prometheus/iommuwatch.rules.yml \
+		$(DESTDIR)$(PREFIX)/share/iommuwatch/iommuwatch.rules.yml
 
 clean:
 	$(Q)rm -rf $(OUT)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything 'make check' runs, suite by suite, then one total line.
-# Usage: tests/check.sh [SUITE...]   (unit cli fuzz lab; default: all)
+# Usage: tests/check.sh [SUITE...]   (unit cli contrib fuzz lab; default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,11 +24,12 @@ run_suite() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit cli fuzz lab)
+[ ${#suites[@]} -gt 0 ] || suites=(unit cli contrib fuzz lab)
 for s in "${suites[@]}"; do
 	case $s in
 	unit) run_suite unit make --no-print-directory unit ;;
 	cli) run_suite cli bash tests/cli/run.sh ;;
+	contrib) run_suite contrib bash tests/contrib/run.sh ;;
 	fuzz) run_suite fuzz make --no-print-directory fuzz FUZZ_SECONDS=20 ;;
 	lab) run_suite lab make --no-print-directory lab-check ;;
 	*) echo "check: unknown suite '$s'" >&2; exit 2 ;;

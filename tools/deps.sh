@@ -11,6 +11,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod acpica-tools jq
 	# daemon tests: promtool, a real Prometheus server, a load generator
 	prometheus wrk curl
+	# unit file checks (systemd-analyze)
+	systemd
 )
 
 missing=()

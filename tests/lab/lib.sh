@@ -201,3 +201,16 @@ prom_stop() {
 	kill "$PROM_PID" 2>/dev/null
 	wait "$PROM_PID" 2>/dev/null
 }
+
+# prom_alerts NAME: "KIND SEVERITY" of each firing alert NAME, polled up to
+# 30 s until one fires.
+prom_alerts() {
+	local out
+	for _ in $(seq 1 300); do
+		out=$(curl -s "$PROM_URL/api/v1/alerts" | jq -r --arg n "$1" \
+			'.data.alerts[] | select(.labels.alertname == $n and .state == "firing") | "\(.labels.kind) \(.labels.severity)"')
+		[ -n "$out" ] && break
+		sleep 0.1
+	done
+	echo "$out"
+}

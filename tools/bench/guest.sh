@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# Runs inside a lab guest (tools/lab/vm-run), from the repository root:
+# the benchmarks of tools/bench/run.sh, one boot for all of them.
+#
+# Usage: guest.sh [--quick] [BENCH...]    BENCH: probe_cost overhead startup
+# Prints the report on stdout; a line "bench NAME: ..." per benchmark, or
+# "bench NAME: could not run (why)" and exit 1 when one could not run.
+set -u
+
+IW=${IW:-build/iommuwatch}
+B=build/bench
+BDF=0000:00:03.0
+DEV=/sys/bus/pci/devices/$BDF
+KERNEL=$(uname -r)
+QUICK=0
+BENCHES=()
+for a in "$@"; do
+	case $a in
+	--quick) QUICK=1 ;;
+	*) BENCHES+=("$a") ;;
+	esac
+done
+[ ${#BENCHES[@]} -gt 0 ] || BENCHES=(probe_cost overhead startup)
+
+if [ $QUICK = 1 ]; then
+	PC_SWITCH=10 PC_RR=3          # probe cost: measured storm
+	OV_SWITCH=20 OV_RR=5 OV_ROUNDS=1
+	SU_REPS=1
+else
+	PC_SWITCH=100 PC_RR=30
+	OV_SWITCH=100 OV_RR=30 OV_ROUNDS=5
+	SU_REPS=5
+fi
+
+failed=0
+now() { "$B/startup" --now; }
+group_of() { basename "$(readlink "$DEV/iommu_group")"; }
+say() { printf '%s\n' "$*"; }
+
+# The storm: N default-domain switches identity <-> DMA of 00:03.0's group
+# (no driver bound), then M remove/rescan cycles of the device.
+storm() {
+	local i g t
+	g=$(group_of)
+	t=/sys/kernel/iommu_groups/$g/type
+	for ((i = 0; i < $1; i++)); do
+		echo identity >"$t" && echo DMA >"$t" || return 1
+	done
+	for ((i = 0; i < $2; i++)); do
+		echo 1 >"$DEV/remove" && echo 1 >/sys/bus/pci/rescan || return 1
+		[ -e "$DEV" ] || return 1
+	done
+}
+
+# wait_line FILE PREFIX PID: until FILE has a line starting with PREFIX.
+wait_line() {
+	local _
+	for _ in $(seq 1 1200); do
+		grep -q "^$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+stop_pid() {
+	kill -INT "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# ---- the hooks iommuwatch attaches on this kernel ----
+# HOOKS: "FUNC ROLE fentry|fentry+fexit", one a line.
+HOOKS=$("$IW" probe 2>/dev/null | awk '$3 == "active" { print $1, $2, $NF }')
+if [ -z "$HOOKS" ]; then
+	say "iommuwatch probe found no active hook on $KERNEL"
+	exit 1
+fi
+
+# The bpftrace equivalent: the same functions; the ops print a line per
+# call at exit (probe, comm, pid, return value, latency), the core
+# functions mark the task's path, release and domain free print a line.
+bpftrace_script() {
+	local func role kind
+	echo 'BEGIN { printf("READY\n"); }'
+	while read -r func role kind; do
+		case $role in
+		attach_dev | set_dev_pasid)
+			echo "kfunc:$func { @start[tid] = nsecs; }"
+			echo "kretfunc:$func { printf(\"%s %s %d ret=%d lat=%llu\\n\", probe, comm, pid, retval, nsecs - @start[tid]); delete(@start[tid]); }" ;;
+		remove_dev_pasid)
+			echo "kfunc:$func { @start[tid] = nsecs; }"
+			echo "kretfunc:$func { printf(\"%s %s %d lat=%llu\\n\", probe, comm, pid, nsecs - @start[tid]); delete(@start[tid]); }" ;;
+		release)
+			echo "kfunc:$func { printf(\"%s %s %d\\n\", probe, comm, pid); @path[tid] = 1; }"
+			echo "kretfunc:$func { delete(@path[tid]); }" ;;
+		free)
+			echo "kfunc:$func { printf(\"%s %s %d\\n\", probe, comm, pid); }" ;;
+		deferred)
+			echo "kfunc:$func { @deferred = count(); }" ;;
+		*)
+			echo "kfunc:$func { @path[tid] = 1; }"
+			[ "$kind" = fentry+fexit ] && echo "kretfunc:$func { delete(@path[tid]); }" ;;
+		esac
+	done <<<"$HOOKS"
+	echo 'END { clear(@start); clear(@path); }'
+}
+
+# ---- 1. probe cost vs an empty program on the same functions ----
+bench_probe_cost() {
+	local floor_args=() func role kind fpid ipid
+	say "== probe_cost: run_time_ns/run_cnt of iommuwatch's programs vs empty fentry/fexit programs on the same functions, same run"
+	say "   kernel $KERNEL; command: $IW trace --json >/dev/null, and $B/floor (tools/bench/empty.bpf.c) on the same hooks"
+	say "   storm: $PC_SWITCH type switches identity<->DMA of $BDF's group + $PC_RR remove/rescan of $BDF (after a warm-up of 3+2, not counted)"
+	while read -r func role kind; do
+		if [ "$kind" = fentry ]; then floor_args+=("$func:entry"); else floor_args+=("$func"); fi
+	done <<<"$HOOKS"
+	sysctl -qw kernel.bpf_stats_enabled=1
+	"$IW" trace --json >/dev/null 2>/tmp/pc.iw.err &
+	ipid=$!
+	"$B/floor" "${floor_args[@]}" >/tmp/pc.floor.out 2>/tmp/pc.floor.err &
+	fpid=$!
+	if ! wait_line /tmp/pc.iw.err Tracing $ipid || ! wait_line /tmp/pc.floor.err Attached $fpid; then
+		say "bench probe_cost: could not run (tracer or floor did not start: $(tail -2 /tmp/pc.iw.err /tmp/pc.floor.err | tr '\n' ' '))"
+		stop_pid $ipid; stop_pid $fpid; failed=1; return
+	fi
+	# Warm-up: TCG translates guest code the first time it runs, which
+	# would be charged to whichever program ran first.
+	storm 3 2
+	"$B/floor" --stats >/tmp/pc.before
+	storm $PC_SWITCH $PC_RR || { say "bench probe_cost: could not run (storm failed)"; failed=1; }
+	"$B/floor" --stats >/tmp/pc.after
+	stop_pid $ipid; stop_pid $fpid
+	sysctl -qw kernel.bpf_stats_enabled=0
+	[ $failed = 0 ] || return
+	# link PROG_ID entry|exit FUNC RUN_CNT RUN_TIME_NS NAME
+	awk -v kernel="$KERNEL" '
+	FNR == NR { c0[$2] = $5; t0[$2] = $6; next }
+	{
+		who = ($7 ~ /^empty_/) ? "e" : "i"
+		k = who SUBSEP $4 SUBSEP $3
+		cnt[k] += $5 - c0[$2]; ns[k] += $6 - t0[$2]
+		funcs[$4] = 1
+	}
+	function per(who, f, side) { k = who SUBSEP f SUBSEP side; return cnt[k] ? ns[k] / cnt[k] : 0 }
+	END {
+		printf "   %-30s %6s %9s %9s %9s %9s %7s\n", "HOOK", "RUNS", "IW-ENTRY", "IW-EXIT", "IW(ns)", "EMPTY(ns)", "RATIO"
+		worst = 0; n = 0
+		for (f in funcs) {
+			runs = cnt["i" SUBSEP f SUBSEP "entry"]
+			if (!runs) runs = cnt["i" SUBSEP f SUBSEP "exit"]
+			if (!runs) continue
+			ie = per("i", f, "entry"); ix = per("i", f, "exit")
+			fl = per("e", f, "entry") + per("e", f, "exit")
+			iw = ie + ix
+			r = fl ? iw / fl : 0
+			printf "   %-30s %6d %9.0f %9.0f %9.0f %9.0f %6.2fx\n", f, runs, ie, ix, iw, fl, r | "sort -k7 -rn"
+			if (r > worst) { worst = r; wf = f }
+			n++
+		}
+		close("sort -k7 -rn")
+		printf "   (ns per call of the hooked function, entry+exit programs; RATIO = IW / EMPTY; %d hooks ran)\n", n
+		if (!n) { print "bench probe_cost: could not run (no hooked function ran)"; exit 1 }
+		printf "bench probe_cost: kernel=%s worst_ratio=%.2f worst_hook=%s goal=1.5 (%s)\n", kernel, worst, wf, (worst <= 1.5 ? "met" : "missed")
+	}' /tmp/pc.before /tmp/pc.after || failed=1
+}
+
+# ---- 2. storm overhead: no tracer, iommuwatch trace, daemon, bpftrace ----
+start_variant() {
+	case $1 in
+	none) VPID= ;;
+	trace)
+		"$IW" trace --json >/dev/null 2>/tmp/ov.err &
+		VPID=$!
+		wait_line /tmp/ov.err Tracing $VPID ;;
+	daemon)
+		"$IW" daemon 2>/tmp/ov.err &
+		VPID=$!
+		local _
+		for _ in $(seq 1 1200); do
+			curl -sf http://127.0.0.1:7389/metrics -o /dev/null && return 0
+			kill -0 $VPID 2>/dev/null || return 1
+			sleep 0.05
+		done
+		return 1 ;;
+	bpftrace)
+		bpftrace -B line /tmp/iw.bt >/tmp/ov.bt.out 2>/tmp/ov.err &
+		VPID=$!
+		wait_line /tmp/ov.bt.out READY $VPID ;;
+	esac
+}
+
+bench_overhead() {
+	local variants=(none trace daemon bpftrace) r i v t0 t1 ms
+	say "== overhead: the storm ($OV_SWITCH type switches + $OV_RR remove/rescan of $BDF), CLOCK_MONOTONIC in the guest, $OV_ROUNDS round(s), variants interleaved (order rotates each round)"
+	say "   kernel $KERNEL; variants: none | $IW trace --json >/dev/null | $IW daemon | bpftrace -B line (same $(wc -l <<<"$HOOKS") functions, a line per event)"
+	bpftrace_script >/tmp/iw.bt
+	storm 3 2 # warm-up
+	for v in "${variants[@]}"; do : >/tmp/ov.$v; done
+	for ((r = 0; r < OV_ROUNDS; r++)); do
+		for ((i = 0; i < ${#variants[@]}; i++)); do
+			v=${variants[$(((i + r) % ${#variants[@]}))]}
+			if ! start_variant $v; then
+				say "bench overhead: could not run ($v did not start: $(tail -3 /tmp/ov.err | tr '\n' ' '))"
+				[ -n "$VPID" ] && stop_pid $VPID
+				failed=1; return
+			fi
+			sleep 0.5
+			t0=$(now)
+			storm $OV_SWITCH $OV_RR || { say "bench overhead: could not run (storm failed)"; failed=1; return; }
+			t1=$(now)
+			[ -n "$VPID" ] && stop_pid $VPID
+			ms=$(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
+			echo "$ms" >>/tmp/ov.$v
+			say "   round $((r + 1)) $(printf '%-8s' $v) ${ms} ms"
+		done
+	done
+	local base tr dm bt
+	base=$(median </tmp/ov.none); tr=$(median </tmp/ov.trace)
+	dm=$(median </tmp/ov.daemon); bt=$(median </tmp/ov.bpftrace)
+	awk -v kernel="$KERNEL" -v base=$base -v tr=$tr -v dm=$dm -v bt=$bt -v n=$OV_ROUNDS 'BEGIN {
+		ot = (tr / base - 1) * 100; od = (dm / base - 1) * 100; ob = (bt / base - 1) * 100
+		printf "   median of %d: none %.1f ms | trace %.1f ms (%+.2f%%) | daemon %.1f ms (%+.2f%%) | bpftrace %.1f ms (%+.2f%%)\n", n, base, tr, ot, dm, od, bt, ob
+		worst = ot > od ? ot : od
+		frac = ob > 0 ? worst / ob : (worst <= 0 ? 0 : 99)
+		printf "   iommuwatch overhead / bpftrace overhead: trace %.2f, daemon %.2f\n", (ob > 0 ? ot / ob : 0), (ob > 0 ? od / ob : 0)
+		met = (worst <= 2 && frac <= 1 / 3) ? "met" : "missed"
+		printf "bench overhead: kernel=%s trace=%+.2f%% daemon=%+.2f%% bpftrace=%+.2f%% worst_vs_bpftrace=%.2f goal=2%%,0.33 (%s)\n", kernel, ot, od, ob, frac, met
+	}'
+}
+
+# ---- 5. start-up: exec to readiness ----
+bench_startup() {
+	local r ns
+	say "== startup: exec to readiness, $SU_REPS rep(s) each, alternating"
+	say "   kernel $KERNEL; iommuwatch: '$IW trace --json' until its 'Tracing' line; bpftrace: 'bpftrace -B line' with the same $(wc -l <<<"$HOOKS") functions until BEGIN's READY (printed after every probe is attached) and its 'Attaching' line"
+	bpftrace_script >/tmp/iw.bt
+	: >/tmp/su.iw; : >/tmp/su.bt; : >/tmp/su.bta
+	for ((r = 0; r < SU_REPS; r++)); do
+		ns=$("$B/startup" -t 120 Tracing -- "$IW" trace --json 2>/tmp/su.err) ||
+			{ say "bench startup: could not run (iommuwatch: $(tail -2 /tmp/su.err | tr '\n' ' '))"; failed=1; return; }
+		echo "${ns#startup_ns=}" >>/tmp/su.iw
+		ns=$("$B/startup" -t 120 READY -- bpftrace -B line /tmp/iw.bt 2>/tmp/su.err) ||
+			{ say "bench startup: could not run (bpftrace: $(tail -3 /tmp/su.err | tr '\n' ' '))"; failed=1; return; }
+		echo "${ns#startup_ns=}" >>/tmp/su.bt
+		ns=$("$B/startup" -t 120 Attaching -- bpftrace -B line /tmp/iw.bt 2>/tmp/su.err) && echo "${ns#startup_ns=}" >>/tmp/su.bta
+		say "   rep $((r + 1)): iommuwatch $(tail -1 /tmp/su.iw | awk '{ printf "%.0f", $1 / 1e6 }') ms, bpftrace $(tail -1 /tmp/su.bt | awk '{ printf "%.0f", $1 / 1e6 }') ms (Attaching line at $(tail -1 /tmp/su.bta | awk '{ printf "%.0f", $1 / 1e6 }') ms)"
+	done
+	awk -v kernel="$KERNEL" -v iw="$(median </tmp/su.iw)" -v bt="$(median </tmp/su.bt)" -v bta="$(median </tmp/su.bta)" -v hooks="$(wc -l <<<"$HOOKS")" 'BEGIN {
+		r = iw / bt
+		printf "   median: iommuwatch %.0f ms, bpftrace %.0f ms to READY (%.0f ms to Attaching); ratio %.2f\n", iw / 1e6, bt / 1e6, bta / 1e6, r
+		printf "bench startup: kernel=%s iommuwatch_ms=%.0f bpftrace_ms=%.0f ratio=%.2f goal=1.0 (%s)\n", kernel, iw / 1e6, bt / 1e6, r, (r <= 1 ? "met" : "missed")
+	}'
+}
+
+say "iommuwatch benchmarks on $KERNEL ($(nproc) vCPUs, qemu TCG)$([ $QUICK = 1 ] && echo ', quick')"
+for b in "${BENCHES[@]}"; do
+	case $b in
+	probe_cost) bench_probe_cost ;;
+	overhead) bench_overhead ;;
+	startup) bench_startup ;;
+	*) say "unknown benchmark $b"; failed=1 ;;
+	esac
+done
+exit $failed

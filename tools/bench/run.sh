@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# iommuwatch benchmarks: ratios measured side by side in one lab guest.
+#
+# Usage: tools/bench/run.sh [--quick] [-k LINE] [BENCH...]
+#   BENCH: probe_cost overhead startup (default: all three)
+#   -k LINE: the lab kernel line (default: the newest, 7.3); may be repeated
+#   --quick: small storms, one round (a smoke run, < 90 s per line)
+# Exit 0 when every benchmark ran (missed goals are reported, not failures);
+# non-zero when one could not run.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP"
+
+quick=
+lines=()
+benches=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) quick=--quick ;;
+	-k) lines+=("${2:?-k wants a kernel line}"); shift ;;
+	-h | --help) sed -n '4,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	probe_cost | overhead | startup) benches+=("$1") ;;
+	*) echo "run.sh: unknown argument '$1'" >&2; exit 64 ;;
+	esac
+	shift
+done
+[ ${#lines[@]} -gt 0 ] || lines=(7.3)
+
+if [ ! -x build/iommuwatch ]; then
+	echo "run.sh: build/iommuwatch is missing: run make first" >&2
+	exit 1
+fi
+if ! command -v bpftrace >/dev/null; then
+	echo "run.sh: bpftrace is missing (apt-get install bpftrace; see tools/bench/deps.txt)" >&2
+	exit 1
+fi
+make -s -C tools/bench >/dev/null
+
+timeout=900
+[ -n "$quick" ] && timeout=150
+rc=0
+for line in "${lines[@]}"; do
+	echo "### tools/bench/run.sh $quick -k $line  ($(date -u +%FT%TZ), host $(nproc) cores)"
+	tools/lab/vm-run -k "$line" --timeout $timeout -- \
+		bash tools/bench/guest.sh $quick "${benches[@]}" || rc=1
+done
+exit $rc
