@@ -10,6 +10,7 @@ struct common_opts {
 	bool json;
 	const char *btf_path;		/* --btf */
 	const char *sysfs_root;		/* normally "/sys" */
+	long ringbuf_bytes;		/* 0: the object's default */
 };
 
 struct trace_opts {

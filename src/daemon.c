@@ -217,7 +217,8 @@ static int open_outputs(struct daemon *d)
 static int load(struct daemon *d)
 {
 	struct loader_opts lo = { .btf_path = d->opts->c.btf_path,
-				  .targ_group = -1 };
+				  .targ_group = -1,
+				  .ringbuf_bytes = d->opts->c.ringbuf_bytes };
 	struct metrics_info mi = { .version = IOMMUWATCH_VERSION,
 				   .kernel = d->kernel,
 				   .device_labels = d->opts->device_labels };

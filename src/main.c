@@ -29,6 +29,7 @@ enum long_only_opts {
 	OPT_JOURNAL_MAX,
 	OPT_DEVICE_LABELS,
 	OPT_CHECK,
+	OPT_RINGBUF,
 };
 
 struct args {
@@ -88,6 +89,9 @@ static const struct argp_option options[] = {
 	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of the running one's",
 	  0 },
 	{ "sysfs", OPT_SYSFS, "DIR", OPTION_HIDDEN, "sysfs root (tests)", 0 },
+	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
+	  "trace, daemon: event ring buffer size, a power of two of at least 4096 (default 262144)",
+	  0 },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
 	  "daemon: serve /metrics here (default " IW_DEFAULT_LISTEN ")", 0 },
 	{ "textfile", OPT_TEXTFILE, "PATH", 0,
@@ -194,6 +198,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_SYSFS:
 		t->c.sysfs_root = arg;
 		break;
+	case OPT_RINGBUF:
+		t->c.ringbuf_bytes = parse_long(state, arg, "ring buffer size",
+						4096, 1L << 30);
+		if (t->c.ringbuf_bytes & (t->c.ringbuf_bytes - 1))
+			argp_error(state, "invalid ring buffer size: '%s' (a power of two)",
+				   arg);
+		break;
 	case OPT_LISTEN ... OPT_CHECK:
 		a->daemon_opt_given = true;
 		return parse_daemon_opt(key, arg, state, &a->daemon);
@@ -230,6 +241,8 @@ static void check_cmd_opts(const struct args *a, const struct argp *argp)
 
 	if (a->cmd != CMD_TRACE && t->duration)
 		argp_error(&st, "--duration is for 'trace'");
+	if (a->cmd != CMD_TRACE && a->cmd != CMD_DAEMON && t->c.ringbuf_bytes)
+		argp_error(&st, "--ringbuf-size is for 'trace' and 'daemon'");
 	if (a->cmd != CMD_TRACE && a->cmd != CMD_REPLAY && filters)
 		argp_error(&st, "--group and --device are for 'trace' and 'replay'");
 	if (a->cmd != CMD_REPLAY && a->all)

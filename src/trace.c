@@ -148,7 +148,8 @@ static void print_summary(const struct session *s)
 int cmd_trace(const struct trace_opts *opts)
 {
 	struct loader_opts lo = { .btf_path = opts->c.btf_path,
-				  .targ_group = opts->group };
+				  .targ_group = opts->group,
+				  .ringbuf_bytes = opts->c.ringbuf_bytes };
 	struct session s = { .opts = opts };
 	char roles[256];
 	int err;

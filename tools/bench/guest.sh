@@ -28,7 +28,7 @@ if [ $QUICK = 1 ]; then
 	SU_REPS=1
 else
 	PC_SWITCH=100 PC_RR=30
-	OV_SWITCH=100 OV_RR=30 OV_ROUNDS=5
+	OV_SWITCH=200 OV_RR=60 OV_ROUNDS=7
 	SU_REPS=5
 fi
 
@@ -206,6 +206,9 @@ bench_overhead() {
 				[ -n "$VPID" ] && stop_pid $VPID
 				failed=1; return
 			fi
+			# Untimed warm-up: TCG translates a new tracer's JIT
+			# images the first time they run.
+			storm 2 1
 			sleep 0.5
 			t0=$(now)
 			storm $OV_SWITCH $OV_RR || { say "bench overhead: could not run (storm failed)"; failed=1; return; }

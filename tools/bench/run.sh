@@ -27,8 +27,11 @@ while [ $# -gt 0 ]; do
 done
 [ ${#lines[@]} -gt 0 ] || lines=(7.3)
 
-if [ ! -x build/iommuwatch ]; then
-	echo "run.sh: build/iommuwatch is missing: run make first" >&2
+# The binary under test (IW=..., default build/iommuwatch), copied so that a
+# rebuild during the run does not swap it under a running guest.
+IW=${IW:-build/iommuwatch}
+if [ ! -x "$IW" ]; then
+	echo "run.sh: $IW is missing: run make first" >&2
 	exit 1
 fi
 if ! command -v bpftrace >/dev/null; then
@@ -36,13 +39,14 @@ if ! command -v bpftrace >/dev/null; then
 	exit 1
 fi
 make -s -C tools/bench >/dev/null
+cp "$IW" build/bench/iommuwatch.snap
 
 timeout=900
 [ -n "$quick" ] && timeout=150
 rc=0
 for line in "${lines[@]}"; do
-	echo "### tools/bench/run.sh $quick -k $line  ($(date -u +%FT%TZ), host $(nproc) cores)"
+	echo "### tools/bench/run.sh $quick -k $line  ($(date -u +%FT%TZ), host $(nproc) cores, $IW $(sha256sum "$IW" | cut -c1-12), git $(git rev-parse --short HEAD 2>/dev/null))"
 	tools/lab/vm-run -k "$line" --timeout $timeout -- \
-		bash tools/bench/guest.sh $quick "${benches[@]}" || rc=1
+		env IW=build/bench/iommuwatch.snap bash tools/bench/guest.sh $quick "${benches[@]}" || rc=1
 done
 exit $rc
