@@ -105,7 +105,7 @@ expect daemon_logfmt 1 '^level=error msg="cannot open journal ' -- \
 expect daemon_opts_elsewhere 64 "are for 'daemon'" -- "$IW" trace --textfile /tmp/x
 expect daemon_no_json 64 "are not for 'daemon'" -- "$IW" daemon --json
 expect daemon_bad_interval 64 "invalid interval: '0'" -- "$IW" daemon --textfile-interval 0
-expect bad_ringbuf 64 "invalid ring buffer size: '5000' (a power of two)" -- "$IW" trace --ringbuf-size 5000
+expect bad_ringbuf 64 "invalid ring buffer size: '5000' \\(a power of two\\)" -- "$IW" trace --ringbuf-size 5000
 expect ringbuf_elsewhere 64 "--ringbuf-size is for 'trace' and 'daemon'" -- "$IW" status --ringbuf-size 4096
 
 echo "cli: $passed passed, $failed failed"
