@@ -18,6 +18,7 @@ struct trace_opts {
 	long duration;			/* seconds, 0: until a signal */
 	int group;			/* -1: all */
 	const char *device;		/* NULL: all */
+	const char *textfile;		/* metrics written at the end */
 };
 
 /* replay: analysis done, violations found. */

@@ -23,13 +23,13 @@ enum long_only_opts {
 	OPT_BTF = 0x100,
 	OPT_SYSFS,
 	OPT_LISTEN,
-	OPT_TEXTFILE,
 	OPT_TEXTFILE_INTERVAL,
 	OPT_JOURNAL,
 	OPT_JOURNAL_MAX,
 	OPT_DEVICE_LABELS,
 	OPT_CHECK,
 	OPT_RINGBUF,
+	OPT_TEXTFILE,
 };
 
 struct args {
@@ -95,7 +95,8 @@ static const struct argp_option options[] = {
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
 	  "daemon: serve /metrics here (default " IW_DEFAULT_LISTEN ")", 0 },
 	{ "textfile", OPT_TEXTFILE, "PATH", 0,
-	  "daemon: write metrics for node_exporter's textfile collector", 0 },
+	  "daemon, trace: write metrics for node_exporter's textfile collector (trace: at the end)",
+	  0 },
 	{ "textfile-interval", OPT_TEXTFILE_INTERVAL, "SEC", 0,
 	  "daemon: rewrite the textfile every SEC seconds (default 15)", 0 },
 	{ "journal", OPT_JOURNAL, "PATH", 0,
@@ -131,9 +132,6 @@ static error_t parse_daemon_opt(int key, char *arg, struct argp_state *state,
 	switch (key) {
 	case OPT_LISTEN:
 		d->listen = arg;
-		break;
-	case OPT_TEXTFILE:
-		d->textfile = arg;
 		break;
 	case OPT_TEXTFILE_INTERVAL:
 		d->textfile_interval = parse_long(state, arg, "interval", 1, 86400);
@@ -205,6 +203,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid ring buffer size: '%s' (a power of two)",
 				   arg);
 		break;
+	case OPT_TEXTFILE:
+		a->daemon.textfile = arg;
+		break;
 	case OPT_LISTEN ... OPT_CHECK:
 		a->daemon_opt_given = true;
 		return parse_daemon_opt(key, arg, state, &a->daemon);
@@ -248,7 +249,9 @@ static void check_cmd_opts(const struct args *a, const struct argp *argp)
 	if (a->cmd != CMD_REPLAY && a->all)
 		argp_error(&st, "--all is for 'replay'");
 	if (a->cmd != CMD_DAEMON && a->daemon_opt_given)
-		argp_error(&st, "--listen, --textfile, --journal, --device-labels and --check are for 'daemon'");
+		argp_error(&st, "--listen, --journal, --device-labels and --check are for 'daemon'");
+	if (a->cmd != CMD_DAEMON && a->cmd != CMD_TRACE && a->daemon.textfile)
+		argp_error(&st, "--textfile is for 'daemon' and 'trace'");
 	if (a->cmd == CMD_DAEMON && (filters || t->c.json))
 		argp_error(&st, "--group, --device and --json are not for 'daemon'");
 }
@@ -299,6 +302,7 @@ int main(int argc, char **argv)
 	case CMD_DAEMON:
 		return run_daemon(&a);
 	default:
+		a.trace.textfile = a.daemon.textfile;
 		return cmd_trace(&a.trace);
 	}
 }

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/utsname.h>
 #include "commands.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
+#include "outfile.h"
 #include "output.h"
 #include "pipeline.h"
 #include "state.h"
@@ -23,6 +26,8 @@ struct session {
 	struct iw_state *st;
 	struct output out;
 	struct pipeline pl;
+	struct metrics *m;		/* with --textfile */
+	char kernel[65];
 	__u64 lost;
 };
 
@@ -89,6 +94,10 @@ static void check_lost(struct session *s)
 		 (unsigned long long)(dropped - s->lost));
 	output_lost(&s->out, mono_now(), dropped - s->lost);
 	s->lost = dropped;
+	if (s->m) {
+		metrics_set_dropped(s->m, dropped);
+		metrics_count_resync(s->m);
+	}
 	seed_state(s);
 	pipeline_print_state(&s->pl);
 }
@@ -139,6 +148,38 @@ static int run_loop(struct session *s)
 	return 0;
 }
 
+/* The session's metrics for node_exporter, as the daemon would give them. */
+static int setup_metrics(struct session *s)
+{
+	struct metrics_info mi = { .version = IOMMUWATCH_VERSION,
+				   .kernel = s->kernel, .hooks = &s->ld.hooks };
+	struct utsname u;
+
+	if (!s->opts->textfile)
+		return 0;
+	snprintf(s->kernel, sizeof(s->kernel), "%s",
+		 uname(&u) ? "unknown" : u.release);
+	s->m = metrics_new(&mi);
+	if (!s->m)
+		return -ENOMEM;
+	s->pl.sink = metrics_record;
+	s->pl.sink_arg = s->m;
+	return 0;
+}
+
+static void write_textfile(struct session *s)
+{
+	size_t len;
+	char *buf;
+
+	if (!s->m)
+		return;
+	buf = metrics_render_buf(s->m, s->st, &len);
+	if (buf && !textfile_write(s->opts->textfile, buf, len))
+		log_info("metrics written to %s", s->opts->textfile);
+	free(buf);
+}
+
 static void print_summary(const struct session *s)
 {
 	pipeline_summary(&s->pl, stderr);
@@ -155,6 +196,8 @@ int cmd_trace(const struct trace_opts *opts)
 	int err;
 
 	err = loader_preflight(&lo);
+	if (!err && opts->textfile)
+		err = textfile_check(opts->textfile);
 	if (err)
 		return EXIT_FAILURE;
 	s.st = state_new();
@@ -173,6 +216,9 @@ int cmd_trace(const struct trace_opts *opts)
 	if (err)
 		goto out_state;
 	report_hooks(&s.ld.hooks, roles, sizeof(roles));
+	err = setup_metrics(&s);
+	if (err)
+		goto out_close;
 	s.pl.rules.deferred_locked = s.ld.hooks.deferred_locked;
 	fprintf(stderr, "Tracing IOMMU domain transitions (%d hooks)... Hit Ctrl-C to end.\n",
 		hooks_count(&s.ld.hooks, HOOK_ACTIVE));
@@ -181,7 +227,10 @@ int cmd_trace(const struct trace_opts *opts)
 	pipeline_print_state(&s.pl);
 	err = run_loop(&s);
 	print_summary(&s);
+	write_textfile(&s);
+out_close:
 	loader_close(&s.ld);
+	metrics_free(s.m);
 out_state:
 	state_free(s.st);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
