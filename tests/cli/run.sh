@@ -102,7 +102,8 @@ expect daemon_bad_journal 1 'cannot open journal /proc/iw.jsonl: ' -- \
 	"$IW" daemon --listen 127.0.0.1:17391 --journal /proc/iw.jsonl
 expect daemon_logfmt 1 '^level=error msg="cannot open journal ' -- \
 	"$IW" daemon --listen 127.0.0.1:17392 --journal /proc/iw.jsonl
-expect daemon_opts_elsewhere 64 "are for 'daemon'" -- "$IW" trace --textfile /tmp/x
+expect daemon_opts_elsewhere 64 "are for 'daemon'" -- "$IW" trace --journal /tmp/x
+expect textfile_elsewhere 64 "--textfile is for 'daemon' and 'trace'" -- "$IW" status --textfile /tmp/x
 expect daemon_no_json 64 "are not for 'daemon'" -- "$IW" daemon --json
 expect daemon_bad_interval 64 "invalid interval: '0'" -- "$IW" daemon --textfile-interval 0
 expect bad_ringbuf 64 "invalid ring buffer size: '5000' \\(a power of two\\)" -- "$IW" trace --ringbuf-size 5000
