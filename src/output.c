@@ -26,16 +26,28 @@ void output_init(struct output *out, FILE *f, bool json)
 	out->mono_to_real_ns = mono_to_real_offset();
 }
 
-void format_rfc3339(__u64 real_ns, char *buf, size_t len)
+/* Wall time as strftime's fmt, then a fraction of the second. */
+static void format_time(__u64 real_ns, bool utc, const char *fmt,
+			int digits, char *buf, size_t len)
 {
 	time_t sec = real_ns / NSEC_PER_SEC;
+	unsigned long long frac = real_ns % NSEC_PER_SEC;
 	struct tm tm;
 	size_t n;
 
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%09lluZ",
-		 (unsigned long long)(real_ns % NSEC_PER_SEC));
+	if (utc)
+		gmtime_r(&sec, &tm);
+	else
+		localtime_r(&sec, &tm);
+	n = strftime(buf, len, fmt, &tm);
+	for (int d = digits; d < 9; d++)
+		frac /= 10;
+	snprintf(buf + n, len - n, ".%0*llu%s", digits, frac, utc ? "Z" : "");
+}
+
+void format_rfc3339(__u64 real_ns, char *buf, size_t len)
+{
+	format_time(real_ns, true, "%Y-%m-%dT%H:%M:%S", 9, buf, len);
 }
 
 static void dom_label(const struct iw_dom *dom, bool known, char *buf,
@@ -65,15 +77,8 @@ void output_header(struct output *out)
 static void human_time(const struct output *out, __u64 mono_ns, char *buf,
 		       size_t len)
 {
-	__u64 real = mono_ns + out->mono_to_real_ns;
-	time_t sec = real / NSEC_PER_SEC;
-	struct tm tm;
-	size_t n;
-
-	localtime_r(&sec, &tm);
-	n = strftime(buf, len, "%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03llu",
-		 (unsigned long long)(real % NSEC_PER_SEC / 1000000));
+	format_time(mono_ns + out->mono_to_real_ns, false, "%H:%M:%S", 3, buf,
+		    len);
 }
 
 static void human_record(struct output *out, const struct iw_record *r)

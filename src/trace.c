@@ -186,11 +186,46 @@ static void print_summary(const struct session *s)
 	fprintf(stderr, ", %llu events lost\n", (unsigned long long)s->lost);
 }
 
-int cmd_trace(const struct trace_opts *opts)
+/* State, output and probes; s->st is set first, so stop() always works. */
+static int session_start(struct session *s, char *roles, size_t len)
 {
+	const struct trace_opts *opts = s->opts;
 	struct loader_opts lo = { .btf_path = opts->c.btf_path,
 				  .targ_group = opts->group,
 				  .ringbuf_bytes = opts->c.ringbuf_bytes };
+	int err;
+
+	s->st = state_new();
+	if (!s->st) {
+		log_err("out of memory");
+		return -ENOMEM;
+	}
+	seed_state(s);
+	output_init(&s->out, stdout, opts->c.json);
+	pipeline_init(&s->pl, s->st, &s->out);
+	s->pl.group = opts->group;
+	s->pl.device = opts->device;
+	err = setup_signals();
+	if (!err)
+		err = loader_open(&s->ld, &lo, on_event, s);
+	if (err)
+		return err;
+	report_hooks(&s->ld.hooks, roles, len);
+	s->pl.rules.deferred_locked = s->ld.hooks.deferred_locked;
+	return setup_metrics(s);
+}
+
+static void session_stop(struct session *s)
+{
+	if (s->ld.skel)
+		loader_close(&s->ld);
+	metrics_free(s->m);
+	state_free(s->st);
+}
+
+int cmd_trace(const struct trace_opts *opts)
+{
+	struct loader_opts lo = { .btf_path = opts->c.btf_path };
 	struct session s = { .opts = opts };
 	char roles[256];
 	int err;
@@ -200,26 +235,9 @@ int cmd_trace(const struct trace_opts *opts)
 		err = textfile_check(opts->textfile);
 	if (err)
 		return EXIT_FAILURE;
-	s.st = state_new();
-	if (!s.st) {
-		log_err("out of memory");
-		return EXIT_FAILURE;
-	}
-	seed_state(&s);
-	output_init(&s.out, stdout, opts->c.json);
-	pipeline_init(&s.pl, s.st, &s.out);
-	s.pl.group = opts->group;
-	s.pl.device = opts->device;
-	err = setup_signals();
-	if (!err)
-		err = loader_open(&s.ld, &lo, on_event, &s);
+	err = session_start(&s, roles, sizeof(roles));
 	if (err)
-		goto out_state;
-	report_hooks(&s.ld.hooks, roles, sizeof(roles));
-	err = setup_metrics(&s);
-	if (err)
-		goto out_close;
-	s.pl.rules.deferred_locked = s.ld.hooks.deferred_locked;
+		goto out;
 	fprintf(stderr, "Tracing IOMMU domain transitions (%d hooks)... Hit Ctrl-C to end.\n",
 		hooks_count(&s.ld.hooks, HOOK_ACTIVE));
 	output_header(&s.out);
@@ -228,10 +246,7 @@ int cmd_trace(const struct trace_opts *opts)
 	err = run_loop(&s);
 	print_summary(&s);
 	write_textfile(&s);
-out_close:
-	loader_close(&s.ld);
-	metrics_free(s.m);
-out_state:
-	state_free(s.st);
+out:
+	session_stop(&s);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
