@@ -3,7 +3,8 @@
 # On a host with an active IOMMU where fentry programs load, it watches the
 # host without touching it: status, probe, a 20 s trace. Anywhere else (or
 # with DEMO_LAB=1) it boots the newest lab kernel (DEMO_LINE to choose)
-# with an RMRR on 0000:00:03.0 and drives real transitions under trace.
+# with an RMRR on 0000:00:03.0 and drives real transitions under trace,
+# then shows the RMRR release on 6.12, where iommuwatch flags a violation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IW=build/iommuwatch
@@ -27,6 +28,13 @@ lab_demo() {
 	tools/lab/fetch-kernels "$line"
 	tools/lab/vm-run -k "$line" --rmrr 0000:00:03.0 --timeout 300 \
 		--qemu-args "-device e1000e,addr=04.0" -- bash tools/lab/demo-guest.sh
+	[ -z "${DEMO_LINE:-}" ] || return 0
+	echo
+	echo "The same RMRR device released on 6.12, whose release domain is still"
+	echo "Intel's blocking domain (fixed by 7.x): iommuwatch flags it."
+	tools/lab/fetch-kernels 6.12
+	tools/lab/vm-run -k 6.12 --rmrr 0000:00:03.0 --timeout 300 -- \
+		bash tools/lab/demo-guest.sh --release-only
 }
 
 if [ "${DEMO_LAB:-0}" != 1 ] && host_can_watch; then

@@ -5,6 +5,19 @@ set -uo pipefail
 
 step() { printf '\n>>> %s\n' "$*"; }
 
+# --release-only: just the RMRR device's release, traced.
+if [ "${1:-}" = --release-only ]; then
+	echo "kernel $(uname -r)"
+	IW_OUT=/tmp/demo.out
+	iw_trace_start
+	step "remove and rescan 0000:00:03.0 (its firmware wants direct mappings)"
+	remove_rescan 0000:00:03.0
+	iw_trace_stop >/dev/null
+	cat "$IW_OUT"
+	grep -vE '^(Tracing|iommuwatch: not watched)' "$IW_ERR" || true
+	exit 0
+fi
+
 modprobe e1000e 2>/dev/null
 modprobe vfio-pci 2>/dev/null
 modprobe vfio_iommu_type1 2>/dev/null
