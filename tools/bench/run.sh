@@ -41,7 +41,7 @@ fi
 make -s -C tools/bench >/dev/null
 cp "$IW" build/bench/iommuwatch.snap
 
-timeout=900
+timeout=1800
 [ -n "$quick" ] && timeout=150
 rc=0
 for line in "${lines[@]}"; do

@@ -2,11 +2,13 @@
 /*
  * startup: time from exec to readiness.
  *
- * Usage: startup [-t SEC] PREFIX -- COMMAND [ARG...]
+ * Usage: startup [-t SEC] [-g SEC] PREFIX -- COMMAND [ARG...]
  *   Runs COMMAND with its stdout and stderr on one pipe, and prints
  *   "startup_ns=N" (CLOCK_MONOTONIC, from just before fork to the first
  *   line that starts with PREFIX), then SIGINTs the command and waits for
- *   it. Every line the command wrote goes to our stderr prefixed "| ".
+ *   it (SIGKILL if it has not closed its output -g SEC, default 30, later: said on
+ *   stderr, the time still counts). Every line the command wrote goes to
+ *   our stderr prefixed "| ".
  *   Exit 0 if the line came, 1 if the command ended or -t passed first.
  *
  * startup --now: print CLOCK_MONOTONIC in ns (the storm's stopwatch).
@@ -34,6 +36,8 @@ int main(int argc, char **argv)
 	char buf[65536];
 	size_t have = 0;
 	long long t0, ready = -1, timeout_ns = 120LL * 1000000000LL;
+	long long grace_ns = 30LL * 1000000000LL;
+	int killed = 0;
 	const char *prefix;
 	int fds[2], a = 1, status;
 	pid_t pid;
@@ -46,8 +50,12 @@ int main(int argc, char **argv)
 		timeout_ns = atoll(argv[a + 1]) * 1000000000LL;
 		a += 2;
 	}
+	if (a + 1 < argc && !strcmp(argv[a], "-g")) {
+		grace_ns = atoll(argv[a + 1]) * 1000000000LL;
+		a += 2;
+	}
 	if (a + 2 >= argc || strcmp(argv[a + 1], "--")) {
-		fprintf(stderr, "usage: startup [-t SEC] PREFIX -- COMMAND...\n");
+		fprintf(stderr, "usage: startup [-t SEC] [-g SEC] PREFIX -- COMMAND...\n");
 		return 64;
 	}
 	prefix = argv[a];
@@ -68,13 +76,25 @@ int main(int argc, char **argv)
 	close(fds[1]);
 	for (;;) {
 		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
-		long long left = t0 + timeout_ns - now_ns();
+		long long left;
 		ssize_t n;
 		char *nl;
 
-		if (ready < 0 && left <= 0)
-			break;
-		if (ready < 0 && poll(&pfd, 1, (int)(left / 1000000) + 1) == 0)
+		/* Before the line: the timeout; after it: the exit grace. */
+		left = ready < 0 ? t0 + timeout_ns - now_ns() :
+				   t0 + ready + grace_ns - now_ns();
+		if (left <= 0) {
+			if (ready < 0 || killed)
+				break;
+			fprintf(stderr, "startup: %s did not exit %lld s after "
+				"SIGINT: SIGKILL\n", argv[a + 2],
+				grace_ns / 1000000000LL);
+			kill(pid, SIGKILL);
+			killed = 1;
+			grace_ns += 5LL * 1000000000LL;
+			continue;
+		}
+		if (poll(&pfd, 1, (int)(left / 1000000) + 1) == 0)
 			continue;
 		n = read(fds[0], buf + have, sizeof(buf) - 1 - have);
 		if (n <= 0)
@@ -95,7 +115,7 @@ int main(int argc, char **argv)
 			have = 0;
 	}
 	if (ready < 0)
-		kill(pid, SIGINT);
+		kill(pid, SIGKILL);
 	close(fds[0]);
 	waitpid(pid, &status, 0);
 	if (ready < 0) {
