@@ -43,7 +43,8 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean deps test unit check demo install format-check vmlinux lab-helpers fuzz
+.PHONY: all clean deps test unit check demo install format-check vmlinux lab-helpers fuzz \
+	bench bench-consumer
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -156,3 +157,9 @@ $(OUT)/bench/consumer: tests/bench/consumer.c $(FUZZ_SRCS)
 
 bench-consumer: $(OUT)/bench/consumer
 	$(Q)$< $(BENCH_EVENTS)
+
+# Every benchmark: the userspace consumer on the host, then the lab ones
+# (probe cost, storm overhead, start-up) on BENCH_LINES.
+BENCH_LINES	?= 7.3
+bench: bench-consumer all kernels
+	$(Q)tools/bench/run.sh $(foreach l,$(BENCH_LINES),-k $(l))

@@ -44,23 +44,31 @@ struct {
 	__type(value, __u32);
 } domain_ids SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct iommuwatch_task_ctx);
-} task_ctx SEC(".maps");
+/*
+ * What a task is doing in the IOMMU core. Task-local storage rather than a
+ * tid-keyed hash: no hashing and no LRU locks on every core function.
+ */
+struct task_ctx {
+	__u32 path;		/* enum iw_path; IW_PATH_UNKNOWN: no marker */
+	__u32 hook;		/* hook that set the marker; only it clears it */
+	__u64 dev;		/* device the marker is for, 0 for any */
+	__u64 op_start_ns[IW_EV_REMOVE_PASID + 1];	/* per op kind */
+};
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct iommuwatch_start_key);
-	__type(value, __u64);
-} starts SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_ctx);
+} task_ctxs SEC(".maps");
 
-static __always_inline __u32 current_tid(void)
+/* PCI devices are the only ones that can be untrusted; 0 without PCI. */
+extern const void pci_bus_type __ksym __weak;
+
+static __always_inline struct task_ctx *task_ctx_get(bool create)
 {
-	return (__u32)bpf_get_current_pid_tgid();
+	return bpf_task_storage_get(&task_ctxs, bpf_get_current_task_btf(), NULL,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
 static __always_inline __u32 domain_id(struct iommu_domain *dom)
@@ -122,12 +130,8 @@ static __always_inline bool dev_is_untrusted(struct device *dev)
 {
 	const struct bus_type *bus = BPF_CORE_READ(dev, bus);
 	struct pci_dev *pdev;
-	char name[4] = {};
 
-	if (!bus)
-		return false;
-	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(bus, name));
-	if (name[0] != 'p' || name[1] != 'c' || name[2] != 'i' || name[3])
+	if (!&pci_bus_type || bus != &pci_bus_type)
 		return false;
 	pdev = (void *)dev - bpf_core_field_offset(struct pci_dev, dev);
 	return BPF_CORE_READ_BITFIELD_PROBED(pdev, untrusted);
@@ -165,8 +169,7 @@ static __always_inline void fill_device(struct iommuwatch_event *e, struct devic
 					__u32 kind, __u32 hook)
 {
 	struct iommu_group *grp = dev_group(dev);
-	struct iommuwatch_task_ctx *tc;
-	__u32 tid = current_tid();
+	struct task_ctx *tc = task_ctx_get(false);
 
 	e->ts_ns = bpf_ktime_get_ns();
 	e->kind = kind;
@@ -178,7 +181,6 @@ static __always_inline void fill_device(struct iommuwatch_event *e, struct devic
 	e->flags = device_flags(dev, grp);
 	if (grp)
 		domain_ref(&e->group_dom, BPF_CORE_READ(grp, domain));
-	tc = bpf_map_lookup_elem(&task_ctx, &tid);
 	if (tc && (!tc->dev || tc->dev == (__u64)dev))
 		e->path = tc->path;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -203,27 +205,43 @@ static __always_inline struct iommuwatch_event *reserve_event(void)
 	return NULL;
 }
 
+/*
+ * Waking the reader is an IPI and a cross-CPU wakeup inside the traced
+ * call; the reader polls on a short timeout anyway. Wake it only when a
+ * burst could fill the ring before its next poll.
+ */
+static __always_inline void submit_event(struct iommuwatch_event *e)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	__u64 flags = avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(e, flags);
+}
+
 /* ---- per-task path markers, set by the core functions ---- */
 
 static __always_inline int ctx_enter(__u32 path, __u32 hook, void *dev)
 {
-	struct iommuwatch_task_ctx tc = { .path = path, .hook = hook,
-				  .dev = (__u64)dev };
-	__u32 tid = current_tid();
+	struct task_ctx *tc = task_ctx_get(true);
 
 	/* The outermost function names the path: never overwrite. */
-	bpf_map_update_elem(&task_ctx, &tid, &tc, BPF_NOEXIST);
+	if (!tc || tc->path != IW_PATH_UNKNOWN)
+		return 0;
+	tc->path = path;
+	tc->hook = hook;
+	tc->dev = (__u64)dev;
 	return 0;
 }
 
 static __always_inline int ctx_exit(__u32 hook)
 {
-	__u32 tid = current_tid();
-	struct iommuwatch_task_ctx *tc;
+	struct task_ctx *tc = task_ctx_get(false);
 
-	tc = bpf_map_lookup_elem(&task_ctx, &tid);
-	if (tc && tc->hook == hook)
-		bpf_map_delete_elem(&task_ctx, &tid);
+	if (tc && tc->path != IW_PATH_UNKNOWN && tc->hook == hook) {
+		tc->path = IW_PATH_UNKNOWN;
+		tc->dev = 0;
+	}
 	return 0;
 }
 
@@ -271,7 +289,7 @@ static __always_inline int release_enter(struct device *dev, __u32 hook)
 		goto mark;
 	fill_device(e, dev, IW_EV_RELEASE, hook);
 	e->path = IW_PATH_RELEASE;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 mark:
 	return ctx_enter(IW_PATH_RELEASE, hook, NULL);
 }
@@ -310,7 +328,7 @@ int BPF_PROG(iommu_deferred_attach_entry, struct device *dev)
 {
 	struct dev_iommu *di = dev->iommu;
 
-	if (!di || !dev_iommu_attach_deferred(di))
+	if (!di || !dev_iommu_attach_deferred_direct(di))
 		return 0;
 	return ctx_enter(IW_PATH_DEFERRED, IW_HOOK_DEFERRED_ATTACH, dev);
 }
@@ -337,7 +355,7 @@ int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 		e->new_dom.id = *idp;
 		e->new_dom.type = BPF_CORE_READ(dom, type);
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
-		bpf_ringbuf_submit(e, 0);
+		submit_event(e);
 	}
 	bpf_map_delete_elem(&domain_ids, &key);
 	return 0;
@@ -347,22 +365,21 @@ int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 
 static __always_inline int op_entry(__u32 kind)
 {
-	struct iommuwatch_start_key key = { .tid = current_tid(), .kind = kind };
-	__u64 ts = bpf_ktime_get_ns();
+	struct task_ctx *tc = task_ctx_get(true);
 
-	bpf_map_update_elem(&starts, &key, &ts, BPF_ANY);
+	if (tc && kind < IW_EV_REMOVE_PASID + 1)
+		tc->op_start_ns[kind] = bpf_ktime_get_ns();
 	return 0;
 }
 
 static __always_inline __u64 op_latency(__u32 kind, __u64 now)
 {
-	struct iommuwatch_start_key key = { .tid = current_tid(), .kind = kind };
-	__u64 *start, lat = 0;
+	struct task_ctx *tc = task_ctx_get(false);
+	__u64 lat = 0;
 
-	start = bpf_map_lookup_elem(&starts, &key);
-	if (start) {
-		lat = now - *start;
-		bpf_map_delete_elem(&starts, &key);
+	if (tc && kind < IW_EV_REMOVE_PASID + 1 && tc->op_start_ns[kind]) {
+		lat = now - tc->op_start_ns[kind];
+		tc->op_start_ns[kind] = 0;
 	}
 	return lat;
 }
@@ -412,7 +429,7 @@ static __always_inline int attach_exit(void *ctx, __u32 hook)
 	e->ret = (int)ret;
 	e->ts_ns = now;
 	e->latency_ns = lat;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 out:
 	clear_deferred_mark();
 	return 0;
@@ -439,7 +456,7 @@ static __always_inline int set_pasid_exit(void *ctx, __u32 hook)
 	e->ret = (int)ret;
 	e->ts_ns = now;
 	e->latency_ns = lat;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -464,7 +481,7 @@ static __always_inline int remove_pasid_exit(void *ctx, __u32 hook)
 	domain_ref(&e->old_dom, dom);
 	e->ts_ns = now;
 	e->latency_ns = lat;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 

@@ -113,17 +113,4 @@ struct iommuwatch_event {
 	char dev[IW_DEV_NAME_LEN];
 };
 
-/* Per-task marker of the core function that leads to the ops. */
-struct iommuwatch_task_ctx {
-	__u32 path;		/* enum iw_path */
-	__u32 hook;		/* hook that set it; only it clears it */
-	__u64 dev;		/* device the marker is for, 0 for any */
-};
-
-/* Key of the entry-time map: one op of one kind in flight per task. */
-struct iommuwatch_start_key {
-	__u32 tid;
-	__u32 kind;
-};
-
 #endif /* __IOMMUWATCH_H */

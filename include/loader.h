@@ -22,6 +22,10 @@ struct loader {
 int loader_preflight(const struct loader_opts *opts);
 int loader_open(struct loader *ld, const struct loader_opts *opts,
 		ring_buffer_sample_fn on_event, void *ctx);
+/* Events reach the reader at most this late (see loader_read_events). */
+#define LOADER_POLL_MS	100
+
+int loader_read_events(struct loader *ld);
 /* Events the BPF side could not queue, summed over CPUs. */
 __u64 loader_dropped(struct loader *ld);
 void loader_close(struct loader *ld);

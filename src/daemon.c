@@ -22,7 +22,6 @@
 #include "outfile.h"
 #include "pipeline.h"
 
-#define POLL_MS		100
 #define NSEC_PER_SEC	1000000000ULL
 
 static volatile sig_atomic_t exiting, reopen;
@@ -161,7 +160,7 @@ static int run_loop(struct daemon *d)
 	int err;
 
 	while (!exiting) {
-		err = ring_buffer__poll(d->ld.rb, POLL_MS);
+		err = loader_read_events(&d->ld);
 		if (err < 0 && err != -EINTR) {
 			log_err("reading events failed: %s", strerror(-err));
 			return err;

@@ -157,6 +157,23 @@ out_close:
 	return err;
 }
 
+/*
+ * Wait up to LOADER_POLL_MS for events and hand them to the callback.
+ * The programs wake the reader only when the ring fills up, so a quiet
+ * ring is read here, after the timeout: events reach the reader within
+ * LOADER_POLL_MS. Returns the events read or a negative errno.
+ */
+int loader_read_events(struct loader *ld)
+{
+	int n, more;
+
+	n = ring_buffer__poll(ld->rb, LOADER_POLL_MS);
+	if (n < 0)
+		return n;
+	more = ring_buffer__consume(ld->rb);
+	return more < 0 ? more : n + more;
+}
+
 __u64 loader_dropped(struct loader *ld)
 {
 	int ncpu = libbpf_num_possible_cpus();

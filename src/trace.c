@@ -16,7 +16,6 @@
 #include "pipeline.h"
 #include "state.h"
 
-#define POLL_MS	100
 
 static volatile sig_atomic_t exiting;
 
@@ -127,7 +126,7 @@ static int run_loop(struct session *s)
 	int err = 0;
 
 	while (!exiting) {
-		err = ring_buffer__poll(s->ld.rb, POLL_MS);
+		err = loader_read_events(&s->ld);
 		if (err == -EINTR) {
 			err = 0;
 			continue;

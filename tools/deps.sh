@@ -13,6 +13,8 @@ packages=(
 	prometheus wrk curl
 	# unit file checks (systemd-analyze)
 	systemd
+	# benchmarks: the tracer iommuwatch is compared with
+	bpftrace
 )
 
 missing=()

@@ -35,7 +35,7 @@ if [ ! -x "$IW" ]; then
 	exit 1
 fi
 if ! command -v bpftrace >/dev/null; then
-	echo "run.sh: bpftrace is missing (apt-get install bpftrace; see tools/bench/deps.txt)" >&2
+	echo "run.sh: bpftrace is missing (make deps installs it)" >&2
 	exit 1
 fi
 make -s -C tools/bench >/dev/null

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# A smoke run of every benchmark, so that 'make check' keeps them working.
+# It asserts that each one ran and printed its summary line, never on a
+# time or a ratio: these machines are too noisy for that (see README
+# "Performance"). Ends with "bench: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+passed=0 failed=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+# expect NAME REGEX: one case, on the output of the last run.
+expect() {
+	if grep -qE "$2" "$out"; then
+		echo "PASS  bench.$1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL  bench.$1: no line matching /$2/"
+		failed=$((failed + 1))
+	fi
+}
+
+num='[0-9]+(\.[0-9]+)?'
+make -s bench-consumer BENCH_EVENTS=200000 >"$out" 2>&1
+sed 's/^/  /' "$out"
+expect consumer_1k "^bench consumer_g1000: events_per_sec=$num .*render_ms=$num .*peak_rss_mib=$num"
+expect consumer_10k "^bench consumer_g10000: events_per_sec=$num .*render_ms=$num .*peak_rss_mib=$num"
+
+tools/bench/run.sh --quick -k "${BENCH_LINE:-7.3}" >"$out" 2>&1
+echo "  run.sh exit $?" >>"$out"
+sed 's/^/  /' "$out"
+expect lab_ran 'run.sh exit 0$'
+expect probe_cost "^bench probe_cost: kernel=[^ ]+ worst_ratio=$num .*bpf_share=$num%"
+expect overhead "^bench overhead: kernel=[^ ]+ trace=[-+]$num% daemon=[-+]$num% bpftrace=[-+]$num%"
+expect startup "^bench startup: kernel=[^ ]+ iommuwatch_ms=[0-9]+ bpftrace_ms=[0-9]+ ratio=$num"
+echo "bench: $passed passed, $failed failed"
