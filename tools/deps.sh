@@ -9,6 +9,8 @@ packages=(
 	libmicrohttpd-dev libjson-c-dev libcap-dev pkg-config
 	# lab
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod acpica-tools jq
+	# benchmark 6: load a kdump crash kernel in the guest
+	kexec-tools
 	# daemon tests: promtool, a real Prometheus server, a load generator
 	prometheus wrk curl
 	# unit file checks (systemd-analyze)

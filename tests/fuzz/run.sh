@@ -8,10 +8,10 @@ corpus=$(dirname "$0")/corpus
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1
-"$fuzzer" -max_total_time="$seconds" -max_len=70000 -timeout=10 \
+"$fuzzer" -max_total_time="$seconds" -max_len=70000 -timeout=10 -print_final_stats=1 \
 	-artifact_prefix="$scratch/" "$scratch" "$corpus" >"$scratch/log" 2>&1
 rc=$?
-tail -n 3 "$scratch/log"
+grep -E "^Done [0-9]+ runs" "$scratch/log"
 if [ $rc -eq 0 ]; then
 	echo "PASS  fuzz.jsonl ($seconds s, $(grep -o 'stat::number_of_executed_units: [0-9]*' "$scratch/log" | grep -o '[0-9]*$' || echo '?') runs)"
 	echo "fuzz: 1 passed, 0 failed"
