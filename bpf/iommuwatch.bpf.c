@@ -294,30 +294,21 @@ mark:
 	return ctx_enter(IW_PATH_RELEASE, hook, NULL);
 }
 
-SEC("fentry/iommu_deinit_device")
-int BPF_PROG(iommu_deinit_device_entry, struct device *dev)
-{
-	return release_enter(dev, IW_HOOK_DEINIT_DEVICE);
+#define RELEASE_HOOK(func, hook)					\
+SEC("fentry/" #func)							\
+int BPF_PROG(func##_entry, struct device *dev)				\
+{									\
+	return release_enter(dev, hook);				\
+}									\
+SEC("fexit/" #func)							\
+int BPF_PROG(func##_exit)						\
+{									\
+	return ctx_exit(hook);						\
 }
 
-SEC("fexit/iommu_deinit_device")
-int BPF_PROG(iommu_deinit_device_exit)
-{
-	return ctx_exit(IW_HOOK_DEINIT_DEVICE);
-}
-
+RELEASE_HOOK(iommu_deinit_device, IW_HOOK_DEINIT_DEVICE)
 /* 6.1: iommu_release_device is where a device leaves (inlined later). */
-SEC("fentry/iommu_release_device")
-int BPF_PROG(iommu_release_device_entry, struct device *dev)
-{
-	return release_enter(dev, IW_HOOK_RELEASE_DEVICE);
-}
-
-SEC("fexit/iommu_release_device")
-int BPF_PROG(iommu_release_device_exit)
-{
-	return ctx_exit(IW_HOOK_RELEASE_DEVICE);
-}
+RELEASE_HOOK(iommu_release_device, IW_HOOK_RELEASE_DEVICE)
 
 /*
  * On the DMA fast path of a deferred kernel: return at once unless the

@@ -44,6 +44,8 @@ struct iw_prior {
 	unsigned int pasids_left;	/* PASIDs attached at a release */
 	unsigned int rid_users;		/* RIDs/groups still on a freed domain */
 	unsigned int pasid_users;	/* PASIDs still on a freed domain */
+	int user_group;			/* first of those users, -1: none */
+	char user_device[IW_DEV_NAME_LEN];	/* "" for a group's domain */
 };
 
 struct iw_state *state_new(void);

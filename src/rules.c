@@ -25,6 +25,15 @@ static void ev_bool(struct iw_violation *v, const char *key, bool b)
 			.key = key, .type = IW_EV_BOOL, .num = b };
 }
 
+/* Where a freed domain was still in use: the first group and device. */
+static void ev_domain_user(struct iw_violation *v, const struct iw_prior *prior)
+{
+	if (prior->user_group >= 0)
+		ev_int(v, "still_on_group", prior->user_group);
+	if (prior->user_device[0])
+		ev_str(v, "still_on_device", prior->user_device);
+}
+
 static bool is_rid_attach(const struct iw_record *rec)
 {
 	return rec->type == IW_REC_TRANSITION && rec->pasid == IW_NO_PASID;
@@ -79,6 +88,7 @@ static bool stale_pasid(const struct iw_record *rec,
 		ev_str(v, "reason", "domain freed while attached to PASIDs");
 		ev_int(v, "domain", rec->from.id);
 		ev_int(v, "pasids", prior->pasid_users);
+		ev_domain_user(v, prior);
 		return true;
 	}
 	/* The kernel passed its old domain, and it is not what was attached. */
@@ -104,6 +114,7 @@ static bool domain_freed_in_use(const struct iw_record *rec,
 	ev_int(v, "domain", rec->from.id);
 	ev_str(v, "domain_type", dom_kind_name(rec->from.kind));
 	ev_int(v, "users", prior->rid_users);
+	ev_domain_user(v, prior);
 	return true;
 }
 

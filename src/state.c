@@ -391,18 +391,35 @@ struct free_scan {
 	struct iw_state *st;
 	__u32 id;
 	struct iw_prior *prior;
+	bool *group_counted;	/* per group: one of its RIDs was counted */
 };
+
+/* Name the first user of a freed domain, so a violation says where. */
+static void note_domain_user(struct iw_prior *prior, int group,
+			     const char *device)
+{
+	if (prior->user_group >= 0 || prior->user_device[0])
+		return;
+	prior->user_group = group;
+	snprintf(prior->user_device, sizeof(prior->user_device), "%s", device);
+}
 
 static int count_domain_users(struct iw_device *dev, void *arg)
 {
 	struct free_scan *scan = arg;
 
-	if (!dev->released && dev->rid_known && dev->rid.id == scan->id)
+	if (!dev->released && dev->rid_known && dev->rid.id == scan->id) {
 		scan->prior->rid_users++;
+		if (scan->group_counted && dev->group >= 0 &&
+		    dev->group < scan->st->n_groups)
+			scan->group_counted[dev->group] = true;
+		note_domain_user(scan->prior, dev->group, dev->name);
+	}
 	for (unsigned int i = 0; i < dev->n_pasids; i++) {
 		if (dev->pasids[i].dom.id != scan->id)
 			continue;
 		scan->prior->pasid_users++;
+		note_domain_user(scan->prior, dev->group, dev->name);
 		/* Reported once: the domain is gone now. */
 		pasid_remove(scan->st, dev, dev->pasids[i--].pasid);
 	}
@@ -412,16 +429,22 @@ static int count_domain_users(struct iw_device *dev, void *arg)
 static void apply_domain_free(struct iw_state *st, struct iw_record *rec,
 			      struct iw_prior *prior)
 {
-	struct free_scan scan = { st, rec->from.id, prior };
+	struct free_scan scan = { st, rec->from.id, prior, NULL };
 
 	if (!ref_count(st, scan.id))
 		return;
+	scan.group_counted = calloc(st->n_groups ? st->n_groups : 1, sizeof(bool));
 	state_for_each_device(st, count_domain_users, &scan);
-	/* A group left without devices may keep a domain the core frees. */
-	for (int id = 0; id < st->n_groups; id++)
-		if (st->groups[id].present && st->groups[id].n_devices &&
-		    st->groups[id].dom.id == scan.id)
-			prior->rid_users++;
+	/* A group on the domain counts once, if none of its RIDs did. */
+	for (int id = 0; id < st->n_groups; id++) {
+		if (!st->groups[id].present || !st->groups[id].n_devices ||
+		    st->groups[id].dom.id != scan.id ||
+		    (scan.group_counted && scan.group_counted[id]))
+			continue;
+		prior->rid_users++;
+		note_domain_user(prior, id, "");
+	}
+	free(scan.group_counted);
 }
 
 void state_apply(struct iw_state *st, struct iw_record *rec,
@@ -432,6 +455,7 @@ void state_apply(struct iw_state *st, struct iw_record *rec,
 	if (!prior)
 		prior = &ignored;
 	memset(prior, 0, sizeof(*prior));
+	prior->user_group = -1;
 	switch (rec->type) {
 	case IW_REC_TRANSITION:
 		apply_transition(st, rec, prior);

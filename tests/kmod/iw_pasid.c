@@ -19,7 +19,16 @@
  *   detach PASID           iommu_detach_device_pasid with the domain the
  *                          module attached at PASID
  *   free [DOM]             iommu_domain_free; -EBUSY while DOM is attached
- *                          to a PASID of a device that is still present
+ *                          to a PASID of a device that is still present,
+ *                          or to its RID
+ *   attach-rid [DOM]       iommu_attach_device(dom, dev): the whole
+ *                          (singleton) group moves to DOM
+ *   detach-rid             iommu_detach_device: back to the default domain
+ *   free-in-use [DOM]      iommu_domain_free of DOM while the RID is still
+ *                          on it: the bug domain_freed_in_use exists for.
+ *                          The Intel driver WARNs and keeps the domain's
+ *                          memory (its device list is not empty), so a
+ *                          later detach-rid still works
  *
  * DOM defaults to 0. Each command logs "iw_pasid: CMD: RESULT" and a failed
  * command fails the write with its error code, so `echo attach 1 > cmd`
@@ -73,6 +82,10 @@ static u32 iw_saved_max_pasids;
 static bool iw_set_max_pasids;
 static struct iommu_domain *doms[IW_MAX_DOMS];
 static struct iw_attach attaches[IW_MAX_ATTACH];
+/* Domain the RID was moved to by attach-rid, -1: the default domain. */
+static int iw_rid_dom = -1;
+/* free-in-use freed it: only detach-rid may still name it, once. */
+static bool iw_rid_dom_freed;
 
 static struct device *iw_dev(void)
 {
@@ -200,11 +213,65 @@ static int iw_detach(ioasid_t pasid)
 	return ret;
 }
 
+static int iw_attach_rid(int idx)
+{
+	int ret = -EBUSY;
+
+	if (iw_rid_dom >= 0)
+		goto out;
+	ret = -ENODEV;
+	if (!iw_dev_present())
+		goto out;
+	ret = iommu_attach_device(doms[idx], iw_dev());
+	if (!ret)
+		iw_rid_dom = idx;
+out:
+	pr_info("attach-rid dom %d: %d\n", idx, ret);
+	return ret;
+}
+
+static int iw_detach_rid(void)
+{
+	int ret = 0;
+
+	if (iw_rid_dom < 0)
+		ret = -ENOENT;
+	else if (!iw_dev_present())
+		ret = -ENODEV;
+	else
+		iommu_detach_device(doms[iw_rid_dom], iw_dev());
+	if (ret != -ENOENT) {
+		if (iw_rid_dom_freed)
+			doms[iw_rid_dom] = NULL;
+		iw_rid_dom = -1;
+		iw_rid_dom_freed = false;
+	}
+	pr_info("detach-rid: %d\n", ret);
+	return ret;
+}
+
+/* Free a domain the RID is still on; the domain stays ours to detach. */
+static int iw_free_in_use(int idx)
+{
+	if (iw_rid_dom != idx || iw_rid_dom_freed) {
+		pr_info("free-in-use dom %d: %d (RID not on it)\n", idx, -EINVAL);
+		return -EINVAL;
+	}
+	iommu_domain_free(doms[idx]);
+	iw_rid_dom_freed = true;
+	pr_info("free-in-use dom %d: 0\n", idx);
+	return 0;
+}
+
 static int iw_free(int idx)
 {
 	struct iommu_domain *dom = doms[idx];
 	int i;
 
+	if (iw_rid_dom == idx) {
+		pr_info("free dom %d: %d (RID attached)\n", idx, -EBUSY);
+		return -EBUSY;
+	}
 	if (iw_dom_attached(idx)) {
 		if (iw_dev_present()) {
 			pr_info("free dom %d: %d (attached)\n", idx, -EBUSY);
@@ -262,6 +329,14 @@ static int iw_cmd_set(const char *val, const struct kernel_param *kp)
 	} else if (!strcmp(verb, "free") && n <= 2) {
 		idx = iw_get_dom(verb, n - 1, a, &dom);
 		ret = idx < 0 ? idx : iw_free(idx);
+	} else if (!strcmp(verb, "attach-rid") && n <= 2) {
+		idx = iw_get_dom(verb, n - 1, a, &dom);
+		ret = idx < 0 ? idx : iw_attach_rid(idx);
+	} else if (!strcmp(verb, "detach-rid") && n == 1) {
+		ret = iw_detach_rid();
+	} else if (!strcmp(verb, "free-in-use") && n <= 2) {
+		idx = iw_get_dom(verb, n - 1, a, &dom);
+		ret = idx < 0 ? idx : iw_free_in_use(idx);
 	} else {
 		pr_info("%s: bad command or arguments\n", verb);
 		ret = -EINVAL;
@@ -297,7 +372,7 @@ static const struct kernel_param_ops iw_cmd_ops = {
 	.get = iw_cmd_get,
 };
 module_param_cb(cmd, &iw_cmd_ops, NULL, 0600);
-MODULE_PARM_DESC(cmd, "alloc | attach PASID [DOM] | attach-identity PASID | detach PASID | free [DOM]");
+MODULE_PARM_DESC(cmd, "alloc | attach PASID [DOM] | attach-identity PASID | detach PASID | free [DOM] | attach-rid [DOM] | detach-rid | free-in-use [DOM]");
 
 static int __init iw_init(void)
 {
@@ -339,6 +414,8 @@ static void __exit iw_exit(void)
 	int i;
 
 	mutex_lock(&iw_lock);
+	if (iw_rid_dom >= 0)
+		iw_detach_rid();
 	for (i = 0; i < IW_MAX_ATTACH; i++)
 		if (attaches[i].used && iw_dev_present())
 			iw_detach(attaches[i].pasid);

@@ -4,6 +4,7 @@
  * must not. Sequences go through the state as live records do.
  */
 #include <stdio.h>
+#include <string.h>
 #include "pipeline.h"
 #include "unit.h"
 
@@ -168,6 +169,27 @@ static void stale_pasid(void)
 	run_done(&r);
 }
 
+/* The violation's evidence names where the freed domain was in use. */
+static void freed_domain_user_named(struct run *r)
+{
+	struct iw_record rec = freed(30, IW_DOM_UNMANAGED);
+	struct iw_prior prior = { .rid_users = 1, .user_group = 3,
+				  .user_device = DEV };
+	struct iw_violation v[IW_RULES_MAX];
+	int n = rules_check(&rec, &prior, &r->pl.rules, v, IW_RULES_MAX);
+	bool group = false, device = false;
+
+	CHECK(n == 1);
+	for (int i = 0; n == 1 && i < v[0].n_evidence; i++) {
+		const struct iw_evidence *e = &v[0].evidence[i];
+
+		group |= !strcmp(e->key, "still_on_group") && e->num == 3;
+		device |= !strcmp(e->key, "still_on_device") &&
+			  !strcmp(e->str, DEV);
+	}
+	CHECK(group && device);
+}
+
 static void domain_freed_in_use(void)
 {
 	struct run r;
@@ -176,6 +198,7 @@ static void domain_freed_in_use(void)
 	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_UNMANAGED, 30, 0));
 	feed(&r, freed(30, IW_DOM_UNMANAGED));
 	CHECK(fired(&r, "domain_freed_in_use") == 1);
+	freed_domain_user_named(&r);
 	run_done(&r);
 
 	/* Near misses: detached first; the last device released first. */

@@ -2,6 +2,7 @@
 /* Seeding from a sysfs tree and advancing the state by records. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "state.h"
@@ -158,6 +159,8 @@ static void pasids_tracked_and_freed_domain_counted(void)
 	CHECK(prior.pasids_left == 1);
 	state_apply(st, &fr, &prior);
 	CHECK(prior.pasid_users == 1 && prior.rid_users == 0);
+	CHECK(!strcmp(prior.user_device, "0000:00:03.0"));
+	CHECK(prior.user_group == -1);	/* released: in no group now */
 	state_apply(st, &fr, &prior);
 	CHECK(prior.pasid_users == 0);
 
@@ -173,7 +176,26 @@ static void pasids_tracked_and_freed_domain_counted(void)
 	state_free(st);
 }
 
+/* A RID and its group on a freed domain are one user, and named. */
+static void freed_rid_domain_counted_once(void)
+{
+	struct iw_state *st = seeded();
+	struct iw_record r = rid("0000:00:03.0", 3, IW_PATH_ATTACH,
+				 IW_DOM_UNMANAGED, 9);
+	struct iw_record fr = { .type = IW_REC_DOMAIN_FREE,
+				.from = { 9, IW_DOM_UNMANAGED } };
+	struct iw_prior prior;
+
+	state_apply(st, &r, NULL);
+	state_apply(st, &fr, &prior);
+	CHECK(prior.rid_users == 1 && prior.pasid_users == 0);
+	CHECK(prior.user_group == 3);
+	CHECK(!strcmp(prior.user_device, "0000:00:03.0"));
+	state_free(st);
+}
+
 UNIT_MAIN("state", UNIT_CASE(seeds_groups_and_devices),
 	  UNIT_CASE(release_then_reprobe),
 	  UNIT_CASE(failed_attach_changes_nothing),
-	  UNIT_CASE(pasids_tracked_and_freed_domain_counted))
+	  UNIT_CASE(pasids_tracked_and_freed_domain_counted),
+	  UNIT_CASE(freed_rid_domain_counted_once))
