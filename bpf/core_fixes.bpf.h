@@ -38,17 +38,6 @@ static __always_inline bool dev_iommu_attach_deferred(struct dev_iommu *p)
 }
 
 /*
- * The same, for a pointer the verifier knows (no helper call). Not named
- * p: libbpf 1.1's BPF_CORE_READ_BITFIELD declares a local p of its own.
- */
-static __always_inline bool dev_iommu_attach_deferred_direct(struct dev_iommu *di)
-{
-	if (!bpf_core_field_exists(struct dev_iommu, attach_deferred))
-		return false;
-	return BPF_CORE_READ_BITFIELD(di, attach_deferred);
-}
-
-/*
  * iommu_ops.blocked_domain arrived in 6.7 ("iommu: Add
  * ops->blocked_domain"); before it only group->blocking_domain exists.
  */

@@ -310,20 +310,6 @@ RELEASE_HOOK(iommu_deinit_device, IW_HOOK_DEINIT_DEVICE)
 /* 6.1: iommu_release_device is where a device leaves (inlined later). */
 RELEASE_HOOK(iommu_release_device, IW_HOOK_RELEASE_DEVICE)
 
-/*
- * On the DMA fast path of a deferred kernel: return at once unless the
- * device still waits for its attach. No fexit, so the op clears the mark.
- */
-SEC("fentry/iommu_deferred_attach")
-int BPF_PROG(iommu_deferred_attach_entry, struct device *dev)
-{
-	struct dev_iommu *di = dev->iommu;
-
-	if (!di || !dev_iommu_attach_deferred_direct(di))
-		return 0;
-	return ctx_enter(IW_PATH_DEFERRED, IW_HOOK_DEFERRED_ATTACH, dev);
-}
-
 SEC("fentry/iommu_domain_free")
 int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 {
@@ -396,11 +382,6 @@ static __always_inline void op_domains(struct iommuwatch_event *e, void *ctx,
 	}
 }
 
-static __always_inline void clear_deferred_mark(void)
-{
-	ctx_exit(IW_HOOK_DEFERRED_ATTACH);
-}
-
 static __always_inline int attach_exit(void *ctx, __u32 hook)
 {
 	struct iommu_domain *dom = (void *)((__u64 *)ctx)[0];
@@ -410,19 +391,25 @@ static __always_inline int attach_exit(void *ctx, __u32 hook)
 	struct iommuwatch_event *e;
 
 	if (!group_wanted(dev))
-		goto out;
+		return 0;
 	e = reserve_event();
 	if (!e)
-		goto out;
+		return 0;
 	fill_device(e, dev, IW_EV_ATTACH, hook);
+	/*
+	 * iommu_deferred_attach runs on every DMA map once a device was
+	 * deferred (kdump), so it carries no program: its attach is the one
+	 * reached from no other core path while the flag is still set (the
+	 * core clears it after the op returns).
+	 */
+	if (e->path == IW_PATH_UNKNOWN && (e->flags & IW_F_ATTACH_DEFERRED))
+		e->path = IW_PATH_DEFERRED;
 	op_domains(e, ctx, dom, dev, 2);
 	bpf_get_func_ret(ctx, &ret);
 	e->ret = (int)ret;
 	e->ts_ns = now;
 	e->latency_ns = lat;
 	submit_event(e);
-out:
-	clear_deferred_mark();
 	return 0;
 }
 

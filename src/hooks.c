@@ -24,7 +24,6 @@ static const struct core_hook_def core_hooks[] = {
 	{ IW_HOOK_RELEASE_DEVICE, "iommu_release_device", "release", false },
 	{ IW_HOOK_RESET_PREPARE, "pci_dev_reset_iommu_prepare", "reset", false },
 	{ IW_HOOK_RESET_DONE, "pci_dev_reset_iommu_done", "reset", false },
-	{ IW_HOOK_DEFERRED_ATTACH, "iommu_deferred_attach", "deferred", true },
 	{ IW_HOOK_TAKE_OWNER, "__iommu_take_dma_ownership", "owner", false },
 	{ IW_HOOK_RELEASE_OWNER, "__iommu_release_dma_ownership", "owner", false },
 	{ IW_HOOK_GROUP_CLAIM, "iommu_group_claim_dma_owner", "owner", false },

@@ -165,13 +165,13 @@ static void configure_autoload(void)
 
 	fake_init(&k, false);
 	fake_core(&k, "iommu_deinit_device");
-	fake_core(&k, "iommu_deferred_attach");
+	fake_core(&k, "iommu_domain_free");
 	run_select(&k, &hs);
 	skel = iommuwatch_bpf__open();
 	CHECK(skel && hooks_configure(&hs, skel->obj) == 0);
 	CHECK(bpf_program__autoload(skel->progs.iommu_deinit_device_entry));
 	CHECK(bpf_program__autoload(skel->progs.iommu_deinit_device_exit));
-	CHECK(bpf_program__autoload(skel->progs.iommu_deferred_attach_entry));
+	CHECK(bpf_program__autoload(skel->progs.iommu_domain_free_entry));
 	CHECK(!bpf_program__autoload(skel->progs.iommu_release_device_entry));
 	CHECK(!bpf_program__autoload(skel->progs.pci_dev_reset_iommu_done_exit));
 	CHECK(!bpf_program__autoload(skel->progs.attach_dev_entry_0));
