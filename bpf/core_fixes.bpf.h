@@ -23,18 +23,23 @@ static __always_inline bool dev_iommu_has_flags(void)
 	       bpf_core_field_exists(struct dev_iommu, attach_deferred);
 }
 
-static __always_inline bool dev_iommu_require_direct(struct dev_iommu *p)
+/*
+ * Readers take pointers the verifier knows (hook arguments and fields read
+ * through them) and use plain loads. Not named p: libbpf 1.1's
+ * BPF_CORE_READ_BITFIELD declares a local p of its own.
+ */
+static __always_inline bool dev_iommu_require_direct(struct dev_iommu *di)
 {
 	if (!bpf_core_field_exists(struct dev_iommu, require_direct))
 		return false;
-	return BPF_CORE_READ_BITFIELD_PROBED(p, require_direct);
+	return BPF_CORE_READ_BITFIELD(di, require_direct);
 }
 
-static __always_inline bool dev_iommu_attach_deferred(struct dev_iommu *p)
+static __always_inline bool dev_iommu_attach_deferred(struct dev_iommu *di)
 {
 	if (!bpf_core_field_exists(struct dev_iommu, attach_deferred))
 		return false;
-	return BPF_CORE_READ_BITFIELD_PROBED(p, attach_deferred);
+	return BPF_CORE_READ_BITFIELD(di, attach_deferred);
 }
 
 /*
@@ -46,7 +51,7 @@ ops_blocked_domain(const struct iommu_ops *ops)
 {
 	if (!ops || !bpf_core_field_exists(struct iommu_ops, blocked_domain))
 		return NULL;
-	return BPF_CORE_READ(ops, blocked_domain);
+	return ops->blocked_domain;
 }
 
 /*
@@ -64,7 +69,7 @@ static __always_inline bool mutex_held_by_current(void *lock)
 
 	if (!bpf_core_field_exists(struct mutex___plain, owner))
 		return false;
-	owner = BPF_CORE_READ(m, owner.counter);
+	owner = m->owner.counter;
 	return (owner & ~IW_MUTEX_FLAGS) == (unsigned long)bpf_get_current_task();
 }
 

@@ -90,16 +90,17 @@ static __always_inline __u32 domain_id(struct iommu_domain *dom)
 	return id;
 }
 
+/*
+ * Pointers that come from the hooked function's arguments (and fields
+ * read through them) are typed for the verifier: they are read with plain
+ * loads, not a bpf_probe_read_kernel() call each. Only the old domain,
+ * fetched with bpf_get_func_arg(), needs the probed reads.
+ */
 static __always_inline void domain_ref(struct iommuwatch_domain_ref *ref,
 				       struct iommu_domain *dom)
 {
 	ref->id = domain_id(dom);
-	ref->type = dom ? BPF_CORE_READ(dom, type) : 0;
-}
-
-static __always_inline struct iommu_group *dev_group(struct device *dev)
-{
-	return BPF_CORE_READ(dev, iommu_group);
+	ref->type = dom ? dom->type : 0;
 }
 
 static __always_inline bool group_wanted(struct device *dev)
@@ -108,30 +109,36 @@ static __always_inline bool group_wanted(struct device *dev)
 
 	if (targ_group < 0)
 		return true;
-	grp = dev_group(dev);
-	return grp && BPF_CORE_READ(grp, id) == targ_group;
+	grp = dev->iommu_group;
+	return grp && grp->id == targ_group;
 }
 
-/* As the kernel decides it: BLOCKED type, or the group's/driver's blocker. */
-static __always_inline bool is_blocking(struct iommu_domain *dom,
-					struct iommu_group *grp,
-					const struct iommu_ops *ops)
+/* Besides any domain of type BLOCKED, the kernel's blockers for a device. */
+struct blockers {
+	struct iommu_domain *group;	/* group->blocking_domain */
+	struct iommu_domain *ops;	/* ops->blocked_domain (6.7+) */
+};
+
+static __always_inline void dev_blockers(struct device *dev,
+					 struct iommu_group *grp,
+					 struct blockers *b)
 {
-	if (!dom)
-		return false;
-	if (BPF_CORE_READ(dom, type) == IOMMU_DOMAIN_BLOCKED)
-		return true;
-	if (grp && BPF_CORE_READ(grp, blocking_domain) == dom)
-		return true;
-	return ops && ops_blocked_domain(ops) == dom;
+	b->group = grp ? grp->blocking_domain : NULL;
+	b->ops = ops_blocked_domain(dev->iommu->iommu_dev->ops);
+}
+
+static __always_inline bool is_blocking(struct iommu_domain *dom, __u32 type,
+					const struct blockers *b)
+{
+	return dom && (type == IOMMU_DOMAIN_BLOCKED || dom == b->group ||
+		       dom == b->ops);
 }
 
 static __always_inline bool dev_is_untrusted(struct device *dev)
 {
-	const struct bus_type *bus = BPF_CORE_READ(dev, bus);
 	struct pci_dev *pdev;
 
-	if (!&pci_bus_type || bus != &pci_bus_type)
+	if (!&pci_bus_type || dev->bus != &pci_bus_type)
 		return false;
 	pdev = (void *)dev - bpf_core_field_offset(struct pci_dev, dev);
 	return BPF_CORE_READ_BITFIELD_PROBED(pdev, untrusted);
@@ -140,7 +147,7 @@ static __always_inline bool dev_is_untrusted(struct device *dev)
 static __always_inline __u32 device_flags(struct device *dev,
 					  struct iommu_group *grp)
 {
-	struct dev_iommu *di = BPF_CORE_READ(dev, iommu);
+	struct dev_iommu *di = dev->iommu;
 	__u32 flags = 0;
 
 	if (di && dev_iommu_has_flags()) {
@@ -159,16 +166,11 @@ static __always_inline __u32 device_flags(struct device *dev,
 	return flags;
 }
 
-static __always_inline const struct iommu_ops *dev_ops(struct device *dev)
-{
-	return BPF_CORE_READ(dev, iommu, iommu_dev, ops);
-}
-
 /* Fill what every device event carries; the caller adds the rest. */
 static __always_inline void fill_device(struct iommuwatch_event *e, struct device *dev,
 					__u32 kind, __u32 hook)
 {
-	struct iommu_group *grp = dev_group(dev);
+	struct iommu_group *grp = dev->iommu_group;
 	struct task_ctx *tc = task_ctx_get(false);
 
 	e->ts_ns = bpf_ktime_get_ns();
@@ -177,15 +179,14 @@ static __always_inline void fill_device(struct iommuwatch_event *e, struct devic
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->cpu = bpf_get_smp_processor_id();
 	e->pasid = IW_NO_PASID;
-	e->group = grp ? BPF_CORE_READ(grp, id) : -1;
+	e->group = grp ? grp->id : -1;
 	e->flags = device_flags(dev, grp);
 	if (grp)
-		domain_ref(&e->group_dom, BPF_CORE_READ(grp, domain));
+		domain_ref(&e->group_dom, grp->domain);
 	if (tc && (!tc->dev || tc->dev == (__u64)dev))
 		e->path = tc->path;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_probe_read_kernel_str(e->dev, sizeof(e->dev),
-				  BPF_CORE_READ(dev, kobj.name));
+	bpf_probe_read_kernel_str(e->dev, sizeof(e->dev), dev->kobj.name);
 }
 
 static __always_inline struct iommuwatch_event *reserve_event(void)
@@ -330,7 +331,7 @@ int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 		e->pid = bpf_get_current_pid_tgid() >> 32;
 		e->cpu = bpf_get_smp_processor_id();
 		e->new_dom.id = *idp;
-		e->new_dom.type = BPF_CORE_READ(dom, type);
+		e->new_dom.type = dom->type;
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 		submit_event(e);
 	}
@@ -366,18 +367,19 @@ static __always_inline void op_domains(struct iommuwatch_event *e, void *ctx,
 				       struct iommu_domain *dom,
 				       struct device *dev, __u32 old_arg)
 {
-	struct iommu_group *grp = dev_group(dev);
-	const struct iommu_ops *ops = dev_ops(dev);
-	__u64 old = 0;
+	struct iommu_domain *old = NULL;
+	struct blockers b;
 
+	dev_blockers(dev, dev->iommu_group, &b);
 	domain_ref(&e->new_dom, dom);
-	if (is_blocking(dom, grp, ops))
+	if (is_blocking(dom, e->new_dom.type, &b))
 		e->flags |= IW_F_NEW_IS_BLOCKING;
 	if (bpf_get_func_arg_cnt(ctx) > old_arg &&
-	    !bpf_get_func_arg(ctx, old_arg, &old)) {
+	    !bpf_get_func_arg(ctx, old_arg, (__u64 *)&old)) {
 		e->flags |= IW_F_HAS_OLD;
-		domain_ref(&e->old_dom, (void *)old);
-		if (is_blocking((void *)old, grp, ops))
+		e->old_dom.id = domain_id(old);
+		e->old_dom.type = old ? BPF_CORE_READ(old, type) : 0;
+		if (is_blocking(old, e->old_dom.type, &b))
 			e->flags |= IW_F_OLD_IS_BLOCKING;
 	}
 }

@@ -302,6 +302,15 @@ static void apply_rid(struct iw_state *st, struct iw_device *dev,
 	struct iw_group *grp;
 
 	prior->known = rid_prior(st, dev, &prior->dom);
+	/*
+	 * A deferred device was never attached by this kernel: sysfs showed
+	 * its group's default domain, but the hardware still ran on the
+	 * tables the previous kernel left (kdump).
+	 */
+	if (rec->path == IW_PATH_DEFERRED && !rec->from_known) {
+		prior->dom = (struct iw_dom){ 0, IW_DOM_NONE };
+		prior->known = true;
+	}
 	if (!rec->from_known && prior->known) {
 		rec->from = prior->dom;
 		rec->from_known = true;

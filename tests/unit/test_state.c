@@ -194,8 +194,22 @@ static void freed_rid_domain_counted_once(void)
 	state_free(st);
 }
 
+/* A deferred device's first attach starts from no domain of this kernel. */
+static void deferred_attach_from_none(void)
+{
+	struct iw_state *st = seeded();
+	struct iw_record r = rid("0000:00:03.0", 3, IW_PATH_DEFERRED,
+				 IW_DOM_DMA_FQ, 11);
+
+	state_apply(st, &r, NULL);
+	CHECK(r.from_known && r.from.kind == IW_DOM_NONE);
+	CHECK(state_device(st, "0000:00:03.0", false)->rid.id == 11);
+	state_free(st);
+}
+
 UNIT_MAIN("state", UNIT_CASE(seeds_groups_and_devices),
 	  UNIT_CASE(release_then_reprobe),
 	  UNIT_CASE(failed_attach_changes_nothing),
 	  UNIT_CASE(pasids_tracked_and_freed_domain_counted),
-	  UNIT_CASE(freed_rid_domain_counted_once))
+	  UNIT_CASE(freed_rid_domain_counted_once),
+	  UNIT_CASE(deferred_attach_from_none))

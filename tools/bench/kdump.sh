@@ -1,27 +1,29 @@
 #!/usr/bin/env bash
 # Benchmark 6 (deferred), run inside a lab guest booted with crashkernel=
-# (tools/bench/run.sh deferred): the cost of iommuwatch's
-# iommu_deferred_attach program against an empty fentry program, in a kdump
-# crash kernel, where the DMA layer calls iommu_deferred_attach on every map.
+# (tools/bench/run.sh deferred): in a kdump crash kernel, where the DMA
+# layer calls iommu_deferred_attach on every map, what iommuwatch adds to
+# that function (it attaches no program there: the attach_dev op labels the
+# deferred attach) against what an empty fentry program there costs, and
+# whether the real deferred attach at link-up is still reported.
 #
 # Usage: kdump.sh [--quick] VMLINUZ INITRD
-# The same command runs twice: in the first kernel (no /proc/vmcore) it
-# loads VMLINUZ + INITRD (the lab's own initramfs, so the crash kernel
-# mounts the shared root and runs this command again) with kexec -p and
-# crashes the kernel; in the crash kernel it runs the benchmark. The first
-# kernel's output is kept in /run/lab (the result share) and printed by the
-# second run. Ends with "bench deferred: ..." (or "could not run").
+# The same command runs twice: in the first kernel (no /proc/vmcore)
+# tests/lab/kdump.sh loads VMLINUZ + INITRD (the lab's own initramfs, so
+# the crash kernel mounts the shared root and runs this command again) with
+# kexec -p and crashes the kernel; in the crash kernel it runs the
+# benchmark, and prints the first kernel's log first. Ends with
+# "bench deferred: ..." (or "could not run").
 set -u
 
 IW=${IW:-build/iommuwatch}
 B=build/bench
 FUNC=iommu_deferred_attach
+DEV=0000:00:02.0
 GW=10.0.2.2
 QUICK=0
 [ "${1:-}" = --quick ] && { QUICK=1; shift; }
 VMLINUZ=${1:?usage: kdump.sh [--quick] VMLINUZ INITRD}
 INITRD=${2:?usage: kdump.sh [--quick] VMLINUZ INITRD}
-P1=/run/lab/kdump.first
 KERNEL=$(uname -r)
 if [ $QUICK = 1 ]; then
 	WARM=100 PINGS=500 ROUNDS=2
@@ -34,25 +36,8 @@ fail() { say "bench deferred: could not run ($*)"; exit 1; }
 
 # ---- first kernel: load the crash kernel and crash ----
 first_kernel() {
-	local args
-	grep -q 'crashkernel=' /proc/cmdline || fail "no crashkernel= on the first kernel's command line"
-	[ "$(cat /sys/kernel/kexec_crash_size 2>/dev/null || echo 0)" -gt 0 ] ||
-		fail "no memory reserved for a crash kernel: $(dmesg | grep -i -m1 crashkernel)"
-	# The crash kernel gets the lab's command line (console, intel_iommu=on)
-	# without the reservation; nr_cpus=1 as kdump setups do.
-	args="$(sed 's/crashkernel=[^ ]*//' /proc/cmdline) nr_cpus=1 reset_devices"
-	{
-		say "first kernel $KERNEL: crash_size=$(cat /sys/kernel/kexec_crash_size)"
-		say "kexec -p $VMLINUZ --initrd=$INITRD --append=\"$args\""
-	} >$P1
-	kexec -p "$VMLINUZ" --initrd="$INITRD" --append="$args" >>$P1 2>&1 ||
-		{ cat $P1; fail "kexec -p failed"; }
-	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || { cat $P1; fail "kexec_crash_loaded is 0"; }
-	say "crash kernel loaded; echo c > /proc/sysrq-trigger" >>$P1
-	sync
-	echo c >/proc/sysrq-trigger
-	sleep 30
-	fail "the kernel did not crash"
+	bash tests/lab/kdump.sh "$VMLINUZ" "$INITRD" 2>/tmp/kd.err
+	fail "$(sed 's/^kdump: error: //' /tmp/kd.err | tail -n 1)"
 }
 
 # wait_line FILE PREFIX PID: until FILE has a line starting with PREFIX.
@@ -78,33 +63,41 @@ stop_pid() {
 	wait "$1" 2>/dev/null
 }
 
-# run_cnt and run_time_ns on FUNC of iommuwatch's program and of the two
-# floors' empty programs (told apart by program id):
-# "IW_CNT IW_NS A_CNT A_NS B_CNT B_NS".
+# Every fentry/fexit link in the guest, from floor --stats, is the floor's
+# (its two empty programs A and B, told apart by program id) or
+# iommuwatch's (nothing else traces here). On FUNC, run_cnt and run_time_ns:
+# "IW_LINKS IW_CNT IW_NS A_CNT A_NS B_CNT B_NS".
 stats() {
 	"$B/floor" --stats | awk -v f=$FUNC -v A="$(ids 1)" -v B="$(ids 2)" '
-		$4 == f && $3 == "entry" {
-			w = index(" " A " ", " " $2 " ") ? "a" : index(" " B " ", " " $2 " ") ? "b" : ($7 ~ /^empty_/ ? "?" : "i")
-			c[w] += $5; t[w] += $6
-		}
-		END { printf "%d %d %d %d %d %d\n", c["i"], t["i"], c["a"], t["a"], c["b"], t["b"] }'
+		$4 != f { next }
+		{ w = index(" " A " ", " " $2 " ") ? "a" : index(" " B " ", " " $2 " ") ? "b" : "i" }
+		w == "i" { n++ }
+		{ c[w] += $5; t[w] += $6 }
+		END { printf "%d %d %d %d %d %d %d\n", n, c["i"], t["i"], c["a"], t["a"], c["b"], t["b"] }'
 }
 ids() { awk -v n="$1" 'NR == n { print $2 }' /tmp/kd.floor.out; }
+
+# "LINKS FUNCS": iommuwatch's fentry/fexit links in all, and on how many
+# functions.
+iw_links() {
+	"$B/floor" --stats | awk -v A="$(ids 1) $(ids 2)" '
+		!index(" " A " ", " " $2 " ") { n++; if (!seen[$4]++) f++ }
+		END { printf "%d %d\n", n, f }'
+}
 
 # DMA traffic: ICMP echo to qemu's user-net gateway, the next request as
 # soon as the reply arrives (each packet is a tx and an rx buffer map).
 traffic() {
-	busybox ping -q -A -c "$1" -W 5 $GW >/tmp/kd.ping 2>&1
+	busybox ping -q -A -c "$1" -W 5 $GW >/tmp/kd.ping 2>&1 ||
+		fail "ping $GW failed: $(tail -2 /tmp/kd.ping | tr '\n' ' ')"
 }
 
-# The programs on FUNC: two empty ones, A and B, in one floor process,
-# and iommuwatch's. A trampoline runs its programs in an order set by
-# attachment, and under TCG the position alone moves an empty program's
-# cost by tens of percent, so the rounds come in pairs: the empty programs
-# attached before iommuwatch (odd rounds; iommuwatch and the floor start
-# anew), then after it (even rounds; only the floor restarts). Over a pair,
-# iommuwatch and the empty programs' mean sit at the same mean position.
-# A against B shows the noise.
+# Wall time as iommuwatch's JSON writes it, to compare as strings.
+rfc3339() { date -u +%Y-%m-%dT%H:%M:%S.%NZ; }
+
+# Two empty programs on FUNC, A and B, in one floor process: the cost a
+# program there has at the least. A against B, identical programs (B is
+# attached after A), shows the noise and the position in the trampoline.
 start_floor() {
 	"$B/floor" $FUNC:entry $FUNC:entry >/tmp/kd.floor.out 2>/tmp/kd.floor.err &
 	pidF=$!
@@ -113,95 +106,99 @@ start_floor() {
 }
 
 start_iw() {
-	"$IW" trace --json >>/tmp/kd.iw.out 2>/tmp/kd.iw.err &
+	"$IW" trace --json >/tmp/kd.iw.out 2>/tmp/kd.iw.err &
 	pidI=$!
 	wait_line /tmp/kd.iw.err Tracing $pidI ||
 		fail "iommuwatch did not start: $(tail -2 /tmp/kd.iw.err)"
 }
 
-stop_iw() {
-	stop_pid "$pidI"
-	grep -v '^Tracing' /tmp/kd.iw.err | tail -1 >>/tmp/kd.iw.sum
-}
-
-# ---- crash kernel: the benchmark ----
-crash_kernel() {
-	local nic="" n r b t0 t1 lines0 probe ev_all ev_win=0
-	pidF="" pidI=""
-	cat $P1 2>/dev/null
-	say "== deferred: iommuwatch's fentry program on $FUNC vs empty fentry programs, in a kdump crash kernel, same run"
-	say "   crash kernel $KERNEL ($(nproc) vCPU, $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo)); cmdline: $(cat /proc/cmdline)"
-	dmesg | grep -E -m2 'Translation already enabled|Copied translation tables' | sed 's/^/   dmesg: /'
-	probe=$("$IW" probe 2>&1 | awk -v f=$FUNC '$1 == f { $1 = $1; print }')
-	say "   iommuwatch probe: $probe"
-	[ "$(echo "$probe" | awk '{ print $3 }')" = active ] ||
-		fail "iommuwatch does not attach $FUNC in the crash kernel"
-	sysctl -qw kernel.bpf_stats_enabled=1
-	: >/tmp/kd.iw.out; : >/tmp/kd.iw.sum; : >/tmp/kd.rounds
-	start_floor
-	start_iw
-	# Bind e1000e now, under trace, so that a real deferred attach on the
-	# first DMA map is seen. qemu's default NIC (00:02.0) has user-net.
+# Bind e1000e under trace, so that the real deferred attach on the first
+# DMA map is seen. qemu's default NIC (00:02.0, user-net) had no driver in
+# the first kernel, so its context entry was copied with no domain.
+link_up() {
+	local n
+	nic=""
 	modprobe e1000e || fail "modprobe e1000e failed"
-	for n in /sys/bus/pci/devices/0000:00:02.0/net/*; do [ -e "$n" ] && nic=${n##*/}; done
-	[ -n "$nic" ] || fail "no netdev on 0000:00:02.0"
+	for n in "/sys/bus/pci/devices/$DEV/net/"*; do [ -e "$n" ] && nic=${n##*/}; done
+	[ -n "$nic" ] || fail "no netdev on $DEV"
 	{ ip link set "$nic" up && ip addr add 10.0.2.15/24 dev "$nic"; } || fail "cannot bring $nic up"
 	for _ in $(seq 1 100); do
 		[ "$(cat "/sys/class/net/$nic/carrier" 2>/dev/null)" = 1 ] && break
 		sleep 0.1
 	done
+}
+
+# Records iommuwatch wrote (other than the session and group lines) with a
+# time inside one of the measured windows (/tmp/kd.windows: FROM TO).
+events_in_windows() {
+	jq -r 'select(.type != "session" and .type != "group") | .time' /tmp/kd.iw.out |
+		awk 'NR == FNR { from[NR] = $1; to[NR] = $2; n = NR; next }
+			{ for (i = 1; i <= n; i++) if ($1 >= from[i] && $1 <= to[i]) { c++; break } }
+			END { print c + 0 }' /tmp/kd.windows -
+}
+
+# ---- crash kernel: the benchmark ----
+crash_kernel() {
+	local b r t0 t1 w0 w1 probe links nfuncs events seen
+	pidF="" pidI=""
+	bash tests/lab/kdump.sh
+	say "== deferred: what iommuwatch adds to $FUNC vs an empty fentry program there, in a kdump crash kernel, same run"
+	say "   crash kernel $KERNEL ($(nproc) vCPU, $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo)); cmdline: $(cat /proc/cmdline)"
+	dmesg | grep -E -m2 'Translation already enabled|Copied translation tables' | sed 's/^/   dmesg: /'
+	probe=$("$IW" probe 2>&1 | awk -v f=$FUNC '$1 == f { $1 = $1; print }')
+	say "   iommuwatch probe: ${probe:-no hook on $FUNC}"
+	sysctl -qw kernel.bpf_stats_enabled=1
+	: >/tmp/kd.rounds; : >/tmp/kd.windows
+	start_floor
+	start_iw
+	link_up
 	b=$(stats)
-	say "   modprobe e1000e + ip link set $nic up (0000:00:02.0, user-net): $FUNC ran ${b%% *} times"
+	say "   modprobe e1000e + ip link set $nic up ($DEV, user-net): $FUNC ran $(echo "$b" | awk '{ print $4 }') times"
+	read -r links nfuncs < <(iw_links)
+	say "   fentry/fexit links: iommuwatch $links on $nfuncs functions, $(echo "$b" | awk '{ print $1 }') on $FUNC; floor 2 on $FUNC (empty A, B)"
+	# Warm-up: TCG translates fresh JIT images the first time they run.
+	traffic $WARM
+	sleep 0.3
 	for ((r = 1; r <= ROUNDS; r++)); do
-		if [ $r -gt 1 ]; then
-			stop_pid "$pidF"
-			if [ $((r % 2)) = 1 ]; then
-				stop_iw
-				start_floor
-				start_iw
-			else
-				start_floor
-			fi
-		fi
-		# Warm-up: TCG translates fresh JIT images the first time they run.
-		traffic $WARM || fail "ping $GW failed: $(tail -2 /tmp/kd.ping | tr '\n' ' ')"
-		sleep 0.3
-		lines0=$(wc -l </tmp/kd.iw.out)
 		b=$(stats)
+		w0=$(rfc3339)
 		t0=$("$B/startup" --now)
-		traffic $PINGS || fail "ping $GW failed: $(tail -2 /tmp/kd.ping | tr '\n' ' ')"
+		traffic $PINGS
 		t1=$("$B/startup" --now)
-		echo "$b $(stats) $((t1 - t0)) $([ $((r % 2)) = 1 ] && echo empty-first || echo iw-first)" >>/tmp/kd.rounds
-		sleep 0.3
-		ev_win=$((ev_win + $(tail -n +$((lines0 + 1)) /tmp/kd.iw.out | grep -c '"path":"deferred"')))
+		w1=$(rfc3339)
+		echo "$b $(stats) $((t1 - t0))" >>/tmp/kd.rounds
+		echo "$w0 $w1" >>/tmp/kd.windows
 	done
+	sleep 0.5
 	stop_pid "$pidF"
-	stop_iw
+	stop_pid "$pidI"
 	sysctl -qw kernel.bpf_stats_enabled=0
-	ev_all=$(grep -c '"path":"deferred"' /tmp/kd.iw.out)
-	say "   traffic per round: busybox ping -A -c $PINGS $GW over $nic after a warm-up of $WARM; last: $(grep -m1 'packets' /tmp/kd.ping)"
-	say "   $ROUNDS round(s), in pairs: empty A and B attached before iommuwatch (empty-first), then after it (iw-first)"
-	awk -v kernel="$KERNEL" -v ev="$ev_win" '
+	events=$(events_in_windows)
+	seen=$(jq -r --arg d $DEV 'select(.type == "transition" and .device == $d and .path == "deferred" and .attach_deferred == true) | .device' /tmp/kd.iw.out | wc -l)
+	say "   traffic per round: busybox ping -A -c $PINGS $GW over $nic, after one warm-up of $WARM; last: $(grep -m1 'packets' /tmp/kd.ping)"
+	awk -v kernel="$KERNEL" -v ev="$events" -v seen="$seen" '
 	{
-		ic = $7 - $1; in_ = $8 - $2; ac = $9 - $3; an = $10 - $4; bc = $11 - $5; bn = $12 - $6
-		if (ic <= 0 || ac <= 0 || bc <= 0) { bad = 1; next }
+		n = NR; il = $8; ic = $9 - $2; in_ = $10 - $3; ac = $11 - $4; an = $12 - $5; bc = $13 - $6; bn = $14 - $7
+		if (ac <= 0 || bc <= 0) { bad = 1; next }
 		em = (an / ac + bn / bc) / 2
-		printf "   round %d (%s): %6d calls  iw %5.0f ns  empty A %5.0f ns  B %5.0f ns  ratio %.2f  (A/B %.2f; %.0f ms wall)\n", NR, $14, ic, in_ / ic, an / ac, bn / bc, in_ / ic / em, (an / ac) / (bn / bc), $13 / 1e6
-		r[NR] = in_ / ic / em; n = NR
-		IC += ic; IN += in_; AC += ac; AN += an; BC += bc; BN += bn
-		if (ic != ac || ic != bc) printf "   (round %d: iommuwatch ran %d times, A %d, B %d)\n", NR, ic, ac, bc
+		iw = in_ / ac
+		printf "   round %d: %6d calls  iommuwatch %4.0f ns (%d program(s))  empty A %4.0f ns  B %4.0f ns  (A/B %.2f; %.0f ms wall)\n", NR, ac, iw, il, an / ac, bn / bc, (an / ac) / (bn / bc), $15 / 1e6
+		ab[NR] = (an / ac) / (bn / bc)
+		IC += ic; IN += in_; AC += ac; AN += an; BC += bc; BN += bn; IL = il > IL ? il : IL
+		if (ac != bc || (il && ic != ac)) printf "   (round %d: A ran %d times, B %d, iommuwatch %d)\n", NR, ac, bc, ic
 	}
 	END {
-		if (bad || !IC) { print "bench deferred: could not run (no measured call of the hooked function)"; exit 1 }
-		iw = IN / IC; em = (AN / AC + BN / BC) / 2; ratio = iw / em
-		lo = hi = r[1]; for (i = 2; i <= n; i++) { if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
-		printf "   all rounds: %d calls, iommuwatch %.0f ns/call, empty %.0f ns/call (A %.0f, B %.0f): ratio %.2f (rounds %.2f..%.2f), empty A/B %.2f\n", IC, iw, em, AN / AC, BN / BC, ratio, lo, hi, (AN / AC) / (BN / BC)
-		if (n % 2) printf "   (%d round(s): an odd count leaves the position in the trampoline unbalanced)\n", n
-		printf "bench deferred: kernel=%s calls=%d iw_ns=%.0f empty_ns=%.0f ratio=%.2f events=%d goal=1.2 (%s)\n", kernel, IC, iw, em, ratio, ev, (ratio <= 1.2 && ev == 0 ? "met" : "missed")
+		if (bad || !AC) { print "bench deferred: could not run (no measured call of the hooked function)"; exit 1 }
+		# Added cost per call of the function: its programs time over its calls.
+		iw = IN / AC; em = (AN / AC + BN / BC) / 2; ratio = IL ? iw / em : 0
+		lo = hi = ab[1]; for (i = 2; i <= n; i++) { if (ab[i] < lo) lo = ab[i]; if (ab[i] > hi) hi = ab[i] }
+		printf "   all rounds: %d calls of the function; iommuwatch: %d program(s) on it, %.0f ns/call; empty: %.0f ns/call (A %.0f, B %.0f; A/B %.2f, rounds %.2f..%.2f); ratio %.2f\n", AC, IL, iw, em, AN / AC, BN / BC, (AN / AC) / (BN / BC), lo, hi, ratio
+		printf "   iommuwatch: %d record(s) during the measured traffic; %d deferred attach(es) of the link-up reported with path deferred\n", ev, seen
+		printf "bench deferred: kernel=%s calls=%d iw_ns=%.0f empty_ns=%.0f ratio=%.2f events=%d deferred_seen=%d goal=1.2 (%s)\n", kernel, AC, iw, em, ratio, ev, seen, (ratio <= 1.2 && ev == 0 && seen >= 1 ? "met" : "missed")
 	}' /tmp/kd.rounds || exit 1
-	say "   iommuwatch: path=deferred transitions: $ev_all in the session, $ev_win during the measured traffic"
-	grep '"path":"deferred"' /tmp/kd.iw.out | head -3 | cut -c1-400 | sed 's/^/   deferred: /'
-	sed -n 1p /tmp/kd.iw.sum
+	jq -c --arg d $DEV 'select(.type == "transition" and .device == $d and .path == "deferred")' /tmp/kd.iw.out |
+		head -n 3 | cut -c1-420 | sed 's/^/   deferred: /'
+	grep -v '^Tracing' /tmp/kd.iw.err | tail -n 1 | sed 's/^/   iommuwatch: /'
 }
 
 if [ -e /proc/vmcore ]; then

@@ -60,9 +60,10 @@ for line in "${lines[@]}"; do
 			env IW=build/bench/iommuwatch.snap bash tools/bench/guest.sh $quick "${benches[@]}" || rc=1
 	fi
 	# Benchmark 6 needs a guest booted with a crash kernel reservation; the
-	# same command runs in the first kernel (kexec -p, crash) and in the
-	# crash kernel (the benchmark). The crash kernel is the line's own
-	# kernel and lab initramfs, so it mounts the shared root as well.
+	# same command runs in the first kernel (tests/lab/kdump.sh: kexec -p,
+	# crash) and in the crash kernel (the benchmark). The crash kernel is
+	# the line's own kernel and lab initramfs, so it mounts the shared root
+	# as well.
 	if [ $deferred = 1 ]; then
 		if ! command -v kexec >/dev/null; then
 			echo "bench deferred: could not run (kexec is missing: make deps installs kexec-tools)"
