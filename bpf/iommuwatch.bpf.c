@@ -62,8 +62,11 @@ struct {
 	__type(value, struct task_ctx);
 } task_ctxs SEC(".maps");
 
-/* PCI devices are the only ones that can be untrusted; 0 without PCI. */
-extern const void pci_bus_type __ksym __weak;
+/*
+ * &pci_bus_type from the loader's pass over kallsyms; 0 when addresses are
+ * hidden from it (kptr_restrict), and then the bus is told by its name.
+ */
+const volatile __u64 pci_bus_addr = 0;
 
 static __always_inline struct task_ctx *task_ctx_get(bool create)
 {
@@ -134,11 +137,25 @@ static __always_inline bool is_blocking(struct iommu_domain *dom, __u32 type,
 		       dom == b->ops);
 }
 
+static __always_inline bool dev_on_pci_bus(struct device *dev)
+{
+	const struct bus_type *bus = dev->bus;
+	char name[4] = {};
+
+	if (!bus)
+		return false;
+	if (pci_bus_addr)
+		return (__u64)bus == pci_bus_addr;
+	bpf_probe_read_kernel_str(name, sizeof(name), bus->name);
+	return name[0] == 'p' && name[1] == 'c' && name[2] == 'i' && !name[3];
+}
+
+/* Only PCI devices can be untrusted (behind an external-facing port). */
 static __always_inline bool dev_is_untrusted(struct device *dev)
 {
 	struct pci_dev *pdev;
 
-	if (!&pci_bus_type || dev->bus != &pci_bus_type)
+	if (!dev_on_pci_bus(dev))
 		return false;
 	pdev = (void *)dev - bpf_core_field_offset(struct pci_dev, dev);
 	return BPF_CORE_READ_BITFIELD_PROBED(pdev, untrusted);

@@ -43,6 +43,8 @@ struct hook_set {
 	 * PCI reset series, which also added group_device.blocked.
 	 */
 	bool deferred_locked;
+	/* Address of pci_bus_type in kallsyms, 0 if hidden; stays in BPF. */
+	__u64 pci_bus_type;
 };
 
 /*

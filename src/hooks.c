@@ -191,12 +191,15 @@ static int cmp_hook_func(const void *a, const void *b)
 
 /*
  * One pass over kallsyms marks the hooks whose function has a symbol in
- * vmlinux (module symbols carry "\t[mod]" and have no vmlinux BTF).
+ * vmlinux (module symbols carry "\t[mod]" and have no vmlinux BTF), and
+ * finds pci_bus_type for the programs, which would otherwise need a
+ * second pass (libbpf's, for a __ksym) or a string read per event.
  */
 static int mark_symbols(struct hook_set *hs, const char *kallsyms, bool *has)
 {
 	struct hook *sorted[IW_HOOK_MAX], key, *kp = &key, **found;
 	char line[512], name[sizeof(key.func)], type;
+	unsigned long long addr;
 	FILE *f;
 
 	if (!kallsyms) {
@@ -211,9 +214,12 @@ static int mark_symbols(struct hook_set *hs, const char *kallsyms, bool *has)
 		sorted[i] = &hs->hooks[i];
 	qsort(sorted, hs->n, sizeof(sorted[0]), cmp_hook_func);
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %c %63s", &type, name) != 2 ||
+		if (sscanf(line, "%llx %c %63s", &addr, &type, name) != 3 ||
 		    strchr(line, '['))
 			continue;
+		/* 0 when kptr_restrict hides addresses from this task. */
+		if (!strcmp(name, "pci_bus_type"))
+			hs->pci_bus_type = addr;
 		memcpy(key.func, name, sizeof(key.func));
 		found = bsearch(&kp, sorted, hs->n, sizeof(sorted[0]),
 				cmp_hook_func);

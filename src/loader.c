@@ -100,6 +100,7 @@ static int prepare(struct loader *ld, const struct loader_opts *opts)
 		return err;
 	}
 	ld->skel->rodata->targ_group = opts->targ_group;
+	ld->skel->rodata->pci_bus_addr = ld->hooks.pci_bus_type;
 	if (opts->ringbuf_bytes)
 		err = bpf_map__set_max_entries(ld->skel->maps.events,
 					       opts->ringbuf_bytes);

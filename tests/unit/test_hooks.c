@@ -95,8 +95,10 @@ static void kernel_612(void)
 	fake_func(&k, "intel_iommu_set_dev_pasid", k.t_int, 3, pasid3, "");
 	fake_func(&k, "intel_iommu_remove_dev_pasid", 0, 3, remove3, "");
 	fake_func(&k, "odd_attach_dev", 0, 2, attach2, ""); /* returns void */
+	fprintf(k.ksyms, "ffffffff82345678 D pci_bus_type\n");
 	(void)attach3;
 	run_select(&k, &hs);
+	CHECK(hs.pci_bus_type == 0xffffffff82345678ULL);
 
 	h = find(&hs, "iommu_deinit_device");
 	CHECK(h && h->status == HOOK_ACTIVE && h->nr_args == 1);
