@@ -51,7 +51,6 @@ struct {
 struct task_ctx {
 	__u32 path;		/* enum iw_path; IW_PATH_UNKNOWN: no marker */
 	__u32 hook;		/* hook that set the marker; only it clears it */
-	__u64 dev;		/* device the marker is for, 0 for any */
 	__u64 op_start_ns[IW_EV_REMOVE_PASID + 1];	/* per op kind */
 };
 
@@ -200,7 +199,7 @@ static __always_inline void fill_device(struct iommuwatch_event *e, struct devic
 	e->flags = device_flags(dev, grp);
 	if (grp)
 		domain_ref(&e->group_dom, grp->domain);
-	if (tc && (!tc->dev || tc->dev == (__u64)dev))
+	if (tc)
 		e->path = tc->path;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_probe_read_kernel_str(e->dev, sizeof(e->dev), dev->kobj.name);
@@ -239,7 +238,7 @@ static __always_inline void submit_event(struct iommuwatch_event *e)
 
 /* ---- per-task path markers, set by the core functions ---- */
 
-static __always_inline int ctx_enter(__u32 path, __u32 hook, void *dev)
+static __always_inline int ctx_enter(__u32 path, __u32 hook)
 {
 	struct task_ctx *tc = task_ctx_get(true);
 
@@ -248,7 +247,6 @@ static __always_inline int ctx_enter(__u32 path, __u32 hook, void *dev)
 		return 0;
 	tc->path = path;
 	tc->hook = hook;
-	tc->dev = (__u64)dev;
 	return 0;
 }
 
@@ -256,10 +254,8 @@ static __always_inline int ctx_exit(__u32 hook)
 {
 	struct task_ctx *tc = task_ctx_get(false);
 
-	if (tc && tc->path != IW_PATH_UNKNOWN && tc->hook == hook) {
+	if (tc && tc->path != IW_PATH_UNKNOWN && tc->hook == hook)
 		tc->path = IW_PATH_UNKNOWN;
-		tc->dev = 0;
-	}
 	return 0;
 }
 
@@ -267,7 +263,7 @@ static __always_inline int ctx_exit(__u32 hook)
 SEC("fentry/" #func)							\
 int func##_entry(void *ctx)						\
 {									\
-	return ctx_enter(path, hook, NULL);				\
+	return ctx_enter(path, hook);				\
 }									\
 SEC("fexit/" #func)							\
 int func##_exit(void *ctx)						\
@@ -309,7 +305,7 @@ static __always_inline int release_enter(struct device *dev, __u32 hook)
 	e->path = IW_PATH_RELEASE;
 	submit_event(e);
 mark:
-	return ctx_enter(IW_PATH_RELEASE, hook, NULL);
+	return ctx_enter(IW_PATH_RELEASE, hook);
 }
 
 #define RELEASE_HOOK(func, hook)					\

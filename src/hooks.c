@@ -433,11 +433,12 @@ void hooks_attach(struct hook_set *hs)
 
 		if (h->status != HOOK_ACTIVE)
 			continue;
-		if (attach_prog(h, h->entry, 0))
+		/* Exit first: an entry without its exit leaves marks behind. */
+		if (h->exit && attach_prog(h, h->exit, 1))
 			continue;
-		if (h->exit && attach_prog(h, h->exit, 1)) {
-			bpf_link__destroy(h->links[0]);
-			h->links[0] = NULL;
+		if (attach_prog(h, h->entry, 0)) {
+			bpf_link__destroy(h->links[1]);
+			h->links[1] = NULL;
 		}
 	}
 }
