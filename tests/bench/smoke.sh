@@ -34,4 +34,10 @@ expect lab_ran 'run.sh exit 0$'
 expect probe_cost "^bench probe_cost: kernel=[^ ]+ worst_ratio=$num .*bpf_share=$num%"
 expect overhead "^bench overhead: kernel=[^ ]+ trace=[-+]$num% daemon=[-+]$num% bpftrace=[-+]$num%"
 expect startup "^bench startup: kernel=[^ ]+ iommuwatch_ms=[0-9]+ bpftrace_ms=[0-9]+ ratio=$num"
+
+tools/bench/run.sh --quick -k "${BENCH_LINE:-7.3}" deferred >"$out" 2>&1
+echo "  run.sh exit $?" >>"$out"
+sed 's/^/  /' "$out"
+expect deferred_ran 'run.sh exit 0$'
+expect deferred "^bench deferred: kernel=[^ ]+ calls=[0-9]+ iw_ns=[0-9]+ empty_ns=[0-9]+ ratio=$num events=[0-9]+ deferred_seen=[0-9]+"
 echo "bench: $passed passed, $failed failed"

@@ -40,28 +40,7 @@ first_kernel() {
 	fail "$(sed 's/^kdump: error: //' /tmp/kd.err | tail -n 1)"
 }
 
-# wait_line FILE PREFIX PID: until FILE has a line starting with PREFIX.
-wait_line() {
-	local _
-	for _ in $(seq 1 1200); do
-		grep -q "^$2" "$1" 2>/dev/null && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
-stop_pid() {
-	local _
-	[ -n "$1" ] || return 0
-	kill -INT "$1" 2>/dev/null
-	for _ in $(seq 1 300); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$1" 2>/dev/null && kill -KILL "$1"
-	wait "$1" 2>/dev/null
-}
+. "$(dirname "$0")/lib.sh"
 
 # Every fentry/fexit link in the guest, from floor --stats, is the floor's
 # (its two empty programs A and B, told apart by program id) or
