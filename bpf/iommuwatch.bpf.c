@@ -275,7 +275,6 @@ CTX_HOOK(__iommu_probe_device, IW_PATH_PROBE, IW_HOOK_PROBE_DEVICE)
 /* 6.1 attaches the default domain here, after __iommu_probe_device. */
 CTX_HOOK(iommu_probe_device, IW_PATH_PROBE, IW_HOOK_PROBE_DEVICE_61)
 CTX_HOOK(iommu_setup_default_domain, IW_PATH_DEFAULT, IW_HOOK_SETUP_DEFAULT)
-CTX_HOOK(iommu_group_store_type, IW_PATH_DEFAULT, IW_HOOK_STORE_TYPE)
 CTX_HOOK(pci_dev_reset_iommu_prepare, IW_PATH_RESET, IW_HOOK_RESET_PREPARE)
 CTX_HOOK(pci_dev_reset_iommu_done, IW_PATH_RESET, IW_HOOK_RESET_DONE)
 CTX_HOOK(__iommu_take_dma_ownership, IW_PATH_OWNER, IW_HOOK_TAKE_OWNER)
@@ -289,6 +288,45 @@ CTX_HOOK(iommu_detach_group, IW_PATH_DETACH, IW_HOOK_DETACH_GROUP)
 CTX_HOOK(iommu_attach_device_pasid, IW_PATH_PASID, IW_HOOK_ATTACH_PASID)
 CTX_HOOK(iommu_replace_device_pasid, IW_PATH_PASID, IW_HOOK_REPLACE_PASID)
 CTX_HOOK(iommu_detach_device_pasid, IW_PATH_PASID, IW_HOOK_DETACH_PASID)
+
+/*
+ * A sysfs type change can turn a DMA domain into DMA-FQ in place (a flush
+ * queue on the live domain, no op runs): after each successful change,
+ * report the group's domain; the reader tells whether its type changed.
+ */
+SEC("fentry/iommu_group_store_type")
+int iommu_group_store_type_entry(void *ctx)
+{
+	return ctx_enter(IW_PATH_DEFAULT, IW_HOOK_STORE_TYPE);
+}
+
+SEC("fexit/iommu_group_store_type")
+int iommu_group_store_type_exit(void *ctx)
+{
+	struct iommu_group *grp = (void *)((__u64 *)ctx)[0];
+	struct iommuwatch_event *e;
+	__u64 ret = 0;
+
+	ctx_exit(IW_HOOK_STORE_TYPE);
+	bpf_get_func_ret(ctx, &ret);
+	if ((long)ret < 0 || !grp || (targ_group >= 0 && grp->id != targ_group))
+		return 0;
+	e = reserve_event();
+	if (!e)
+		return 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = IW_EV_GROUP_TYPE;
+	e->hook = IW_HOOK_STORE_TYPE;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->cpu = bpf_get_smp_processor_id();
+	e->group = grp->id;
+	e->pasid = IW_NO_PASID;
+	e->path = IW_PATH_DEFAULT;
+	domain_ref(&e->new_dom, grp->domain);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	submit_event(e);
+	return 0;
+}
 
 /* ---- device release: the event, and the path for its ops ---- */
 

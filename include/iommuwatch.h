@@ -23,6 +23,7 @@ enum iw_event_kind {
 	IW_EV_REMOVE_PASID,	/* remove_dev_pasid op (6.12): a PASID is torn down */
 	IW_EV_RELEASE,		/* device leaves the IOMMU core */
 	IW_EV_DOMAIN_FREE,	/* iommu_domain_free */
+	IW_EV_GROUP_TYPE,	/* sysfs type change done: the group's domain */
 };
 
 /*

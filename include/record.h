@@ -15,6 +15,9 @@ enum iw_record_type {
 	IW_REC_TRANSITION,	/* a RID or PASID moved (or failed to) */
 	IW_REC_RELEASE,		/* a device left the IOMMU core */
 	IW_REC_DOMAIN_FREE,	/* a domain was freed */
+	/* Internal: a group's domain after a type change; the pipeline turns
+	 * an in-place change into transitions and shows nothing else. */
+	IW_REC_GROUP_TYPE,
 };
 
 /* Domain types as reported; "blocked" also covers a group's blocker. */

@@ -235,6 +235,8 @@ void metrics_record(void *arg, const struct iw_record *rec,
 	case IW_REC_DOMAIN_FREE:
 		m->frees++;
 		break;
+	case IW_REC_GROUP_TYPE:	/* the pipeline expands it */
+		break;
 	}
 	for (int i = 0; i < n_violations; i++)
 		m->violations[v[i].rule - iw_rules]++;

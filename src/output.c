@@ -104,6 +104,8 @@ static void human_record(struct output *out, const struct iw_record *r)
 	case IW_REC_DOMAIN_FREE:
 		snprintf(to, sizeof(to), "(freed)");
 		break;
+	case IW_REC_GROUP_TYPE:	/* the pipeline expands it */
+		break;
 	}
 	fprintf(out->f, HUMAN_FMT, tbuf, group, r->device[0] ? r->device : "-",
 		pasid, from, to,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* State, rules and output applied to one record after another. */
+#include <stdlib.h>
 #include <string.h>
 #include "pipeline.h"
 
@@ -23,12 +24,69 @@ static bool wanted(const struct pipeline *pl, const struct iw_record *rec)
 	return !pl->device || !strcmp(pl->device, rec->device);
 }
 
+struct in_place {
+	const struct iw_record *grec;
+	struct iw_dom was;		/* the group's domain before */
+	struct iw_record *recs;		/* one transition per device on it */
+	int n;
+};
+
+static int collect_in_place(struct iw_device *dev, void *arg)
+{
+	struct in_place *ip = arg;
+	struct iw_record *rec, *grown;
+
+	if (dev->group != ip->grec->group || dev->released || !dev->rid_known ||
+	    dev->rid.id != ip->was.id || dev->rid.kind != ip->was.kind)
+		return 0;
+	grown = realloc(ip->recs, (ip->n + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	ip->recs = grown;
+	rec = &ip->recs[ip->n++];
+	*rec = *ip->grec;
+	rec->type = IW_REC_TRANSITION;
+	snprintf(rec->device, sizeof(rec->device), "%s", dev->name);
+	rec->from = dev->rid;
+	rec->from_known = true;
+	/* The device's facts as last seen; the core held the group mutex. */
+	rec->flags = (dev->flags & (IW_F_FLAGS_KNOWN | IW_F_REQUIRE_DIRECT |
+				    IW_F_ATTACH_DEFERRED | IW_F_UNTRUSTED)) |
+		     IW_F_MUTEX_HELD;
+	return 0;
+}
+
+/*
+ * After a sysfs type change, the group's domain as the kernel left it. A
+ * change of type on the same domain (DMA -> DMA-FQ: a flush queue set up
+ * on the live domain, no op ran) becomes one transition per device on it;
+ * anything else was already reported by the ops.
+ */
+static void feed_group_type(struct pipeline *pl, const struct iw_record *grec)
+{
+	struct iw_group *g = state_group(pl->st, grec->group, false);
+	struct in_place ip = { .grec = grec };
+
+	if (!g || !g->dom_known || g->dom.kind == grec->to.kind ||
+	    (g->dom.id && g->dom.id != grec->to.id))
+		return;
+	ip.was = g->dom;
+	state_for_each_device(pl->st, collect_in_place, &ip);
+	for (int i = 0; i < ip.n; i++)
+		pipeline_feed(pl, &ip.recs[i]);
+	free(ip.recs);
+}
+
 void pipeline_feed(struct pipeline *pl, struct iw_record *rec)
 {
 	struct iw_violation v[IW_RULES_MAX];
 	struct iw_prior prior;
 	int n;
 
+	if (rec->type == IW_REC_GROUP_TYPE) {
+		feed_group_type(pl, rec);
+		return;
+	}
 	state_apply(pl->st, rec, &prior);
 	/* Rules see every record; the filters only choose what is shown. */
 	n = rules_check(rec, &prior, &pl->rules, v, IW_RULES_MAX);

@@ -127,6 +127,8 @@ static enum iw_record_type record_type(__u32 kind)
 		return IW_REC_RELEASE;
 	case IW_EV_DOMAIN_FREE:
 		return IW_REC_DOMAIN_FREE;
+	case IW_EV_GROUP_TYPE:
+		return IW_REC_GROUP_TYPE;
 	default:
 		return IW_REC_TRANSITION;
 	}
@@ -153,6 +155,7 @@ void record_from_event(struct iw_record *rec, const struct iommuwatch_event *e,
 	snprintf(rec->hook, sizeof(rec->hook), "%s", hook_name);
 
 	switch (e->kind) {
+	case IW_EV_GROUP_TYPE:
 	case IW_EV_ATTACH:
 	case IW_EV_SET_PASID:
 		dom_from_ref(&rec->to, &e->new_dom,

@@ -475,6 +475,8 @@ void state_apply(struct iw_state *st, struct iw_record *rec,
 	case IW_REC_DOMAIN_FREE:
 		apply_domain_free(st, rec, prior);
 		break;
+	case IW_REC_GROUP_TYPE:	/* the pipeline expands it */
+		break;
 	}
 }
 

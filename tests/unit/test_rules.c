@@ -283,6 +283,30 @@ static void evidence_of_a_failure(void)
 	state_free(st);
 }
 
+/* DMA -> DMA-FQ on the live domain: no op, one transition per device. */
+static void in_place_type_change(void)
+{
+	struct iw_record g = { .type = IW_REC_GROUP_TYPE, .group = 3,
+			       .pasid = IW_NO_PASID, .path = IW_PATH_DEFAULT,
+			       .to = { 40, IW_DOM_DMA_FQ } };
+	struct run r;
+
+	run_init(&r);
+	feed(&r, attach(IW_PATH_DEFAULT, IW_DOM_DMA, 40, 0));
+	feed(&r, g);
+	CHECK(r.pl.seen[IW_REC_TRANSITION] == 2);
+	CHECK(state_group(r.st, 3, false)->dom.kind == IW_DOM_DMA_FQ);
+	CHECK(state_device(r.st, DEV, false)->rid.kind == IW_DOM_DMA_FQ);
+	CHECK(r.pl.n_violations == 0);
+	/* The same again, or a change the ops already reported: nothing. */
+	feed(&r, g);
+	g.to = (struct iw_dom){ 41, IW_DOM_IDENTITY };
+	feed(&r, g);
+	CHECK(r.pl.seen[IW_REC_TRANSITION] == 2);
+	run_done(&r);
+}
+
 UNIT_MAIN("rules", UNIT_CASE(blocked_with_rmr), UNIT_CASE(stale_pasid),
 	  UNIT_CASE(domain_freed_in_use), UNIT_CASE(deferred_and_lock),
-	  UNIT_CASE(untrusted_and_failed), UNIT_CASE(evidence_of_a_failure))
+	  UNIT_CASE(untrusted_and_failed), UNIT_CASE(evidence_of_a_failure),
+	  UNIT_CASE(in_place_type_change))
