@@ -48,10 +48,13 @@ struct {
  * What a task is doing in the IOMMU core. Task-local storage rather than a
  * tid-keyed hash: no hashing and no LRU locks on every core function.
  */
+/* Op kinds timed from entry to exit (enum iw_event_kind up to them). */
+#define IW_OP_KINDS	(IW_EV_REMOVE_PASID + 1)
+
 struct task_ctx {
 	__u32 path;		/* enum iw_path; IW_PATH_UNKNOWN: no marker */
 	__u32 hook;		/* hook that set the marker; only it clears it */
-	__u64 op_start_ns[IW_EV_REMOVE_PASID + 1];	/* per op kind */
+	__u64 op_start_ns[IW_OP_KINDS];
 };
 
 struct {
@@ -182,6 +185,20 @@ static __always_inline __u32 device_flags(struct device *dev,
 	return flags;
 }
 
+/* Fill what every event carries: when, what, and the task that did it. */
+static __always_inline void fill_task(struct iommuwatch_event *e, __u32 kind,
+				      __u32 hook)
+{
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->hook = hook;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->cpu = bpf_get_smp_processor_id();
+	e->group = -1;
+	e->pasid = IW_NO_PASID;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
 /* Fill what every device event carries; the caller adds the rest. */
 static __always_inline void fill_device(struct iommuwatch_event *e, struct device *dev,
 					__u32 kind, __u32 hook)
@@ -189,19 +206,13 @@ static __always_inline void fill_device(struct iommuwatch_event *e, struct devic
 	struct iommu_group *grp = dev->iommu_group;
 	struct task_ctx *tc = task_ctx_get(false);
 
-	e->ts_ns = bpf_ktime_get_ns();
-	e->kind = kind;
-	e->hook = hook;
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->cpu = bpf_get_smp_processor_id();
-	e->pasid = IW_NO_PASID;
+	fill_task(e, kind, hook);
 	e->group = grp ? grp->id : -1;
 	e->flags = device_flags(dev, grp);
 	if (grp)
 		domain_ref(&e->group_dom, grp->domain);
 	if (tc)
 		e->path = tc->path;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_probe_read_kernel_str(e->dev, sizeof(e->dev), dev->kobj.name);
 }
 
@@ -314,16 +325,10 @@ int iommu_group_store_type_exit(void *ctx)
 	e = reserve_event();
 	if (!e)
 		return 0;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->kind = IW_EV_GROUP_TYPE;
-	e->hook = IW_HOOK_STORE_TYPE;
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->cpu = bpf_get_smp_processor_id();
+	fill_task(e, IW_EV_GROUP_TYPE, IW_HOOK_STORE_TYPE);
 	e->group = grp->id;
-	e->pasid = IW_NO_PASID;
 	e->path = IW_PATH_DEFAULT;
 	domain_ref(&e->new_dom, grp->domain);
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	submit_event(e);
 	return 0;
 }
@@ -374,16 +379,9 @@ int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 		return 0;	/* never attached while we watched */
 	e = reserve_event();
 	if (e) {
-		e->ts_ns = bpf_ktime_get_ns();
-		e->kind = IW_EV_DOMAIN_FREE;
-		e->hook = IW_HOOK_DOMAIN_FREE;
-		e->group = -1;
-		e->pasid = IW_NO_PASID;
-		e->pid = bpf_get_current_pid_tgid() >> 32;
-		e->cpu = bpf_get_smp_processor_id();
+		fill_task(e, IW_EV_DOMAIN_FREE, IW_HOOK_DOMAIN_FREE);
 		e->new_dom.id = *idp;
 		e->new_dom.type = dom->type;
-		bpf_get_current_comm(e->comm, sizeof(e->comm));
 		submit_event(e);
 	}
 	bpf_map_delete_elem(&domain_ids, &key);
@@ -396,7 +394,7 @@ static __always_inline int op_entry(__u32 kind)
 {
 	struct task_ctx *tc = task_ctx_get(true);
 
-	if (tc && kind < IW_EV_REMOVE_PASID + 1)
+	if (tc && kind < IW_OP_KINDS)
 		tc->op_start_ns[kind] = bpf_ktime_get_ns();
 	return 0;
 }
@@ -406,7 +404,7 @@ static __always_inline __u64 op_latency(__u32 kind, __u64 now)
 	struct task_ctx *tc = task_ctx_get(false);
 	__u64 lat = 0;
 
-	if (tc && kind < IW_EV_REMOVE_PASID + 1 && tc->op_start_ns[kind]) {
+	if (tc && kind < IW_OP_KINDS && tc->op_start_ns[kind]) {
 		lat = now - tc->op_start_ns[kind];
 		tc->op_start_ns[kind] = 0;
 	}

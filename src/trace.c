@@ -16,7 +16,6 @@
 #include "pipeline.h"
 #include "state.h"
 
-
 static volatile sig_atomic_t exiting;
 
 struct session {
