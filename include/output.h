@@ -5,15 +5,25 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include <json-c/json.h>
+#include <time.h>
+#include "jsonw.h"
 #include "record.h"
 #include "rules.h"
 #include "state.h"
+
+/* The text of the last second formatted. */
+struct time_cache {
+	time_t sec;
+	size_t len;
+	char text[24];
+};
 
 struct output {
 	FILE *f;
 	bool json;
 	__s64 mono_to_real_ns;	/* add to CLOCK_MONOTONIC for wall time */
+	struct jsonw jw;
+	struct time_cache tc;
 };
 
 void output_init(struct output *out, FILE *f, bool json);
@@ -25,9 +35,7 @@ void output_violation(struct output *out, const struct iw_record *rec,
 /* JSON only: the first line of a session, with the kernel's facts. */
 void output_session(struct output *out, __u64 mono_ns, bool deferred_locked,
 		    const char *not_watched);
-/* One group as status and a trace's start state show it. */
-json_object *group_json(struct iw_state *st, const struct iw_group *grp);
-/* JSON only: the state a session starts from, one object per group. */
+/* JSON only: one group, as status and a trace's start state show it. */
 void output_group(struct output *out, struct iw_state *st,
 		  const struct iw_group *grp);
 /* Events lost in the kernel since the last report. */

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <time.h>
 #include <sys/utsname.h>
-#include <json-c/json.h>
 #include "output.h"
 
 #define NSEC_PER_SEC	1000000000ULL
@@ -21,33 +20,58 @@ static __s64 mono_to_real_offset(void)
 
 void output_init(struct output *out, FILE *f, bool json)
 {
+	memset(out, 0, sizeof(*out));
 	out->f = f;
 	out->json = json;
 	out->mono_to_real_ns = mono_to_real_offset();
+	out->tc.sec = -1;
 }
 
-/* Wall time as strftime's fmt, then a fraction of the second. */
-static void format_time(__u64 real_ns, bool utc, const char *fmt,
-			int digits, char *buf, size_t len)
+/*
+ * Wall time as strftime's fmt, then a fraction of the second. The second's
+ * text is kept in tc (when given): records come many to a second, and
+ * strftime was a fifth of a JSON line's cost.
+ */
+static void format_time(struct time_cache *tc, __u64 real_ns, bool utc,
+			const char *fmt, int digits, char *buf, size_t len)
 {
+	struct time_cache one = { .sec = -1 };
 	time_t sec = real_ns / NSEC_PER_SEC;
-	unsigned long long frac = real_ns % NSEC_PER_SEC;
+	unsigned long frac = real_ns % NSEC_PER_SEC;
 	struct tm tm;
 	size_t n;
 
-	if (utc)
-		gmtime_r(&sec, &tm);
-	else
-		localtime_r(&sec, &tm);
-	n = strftime(buf, len, fmt, &tm);
-	for (int d = digits; d < 9; d++)
+	if (!tc)
+		tc = &one;
+	if (tc->sec != sec) {
+		if (utc)
+			gmtime_r(&sec, &tm);
+		else
+			localtime_r(&sec, &tm);
+		tc->len = strftime(tc->text, sizeof(tc->text), fmt, &tm);
+		tc->sec = sec;
+	}
+	n = tc->len;
+	if (len < n + digits + 3) {	/* '.', 'Z', NUL */
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, tc->text, n);
+	buf[n++] = '.';
+	for (int d = 9; d > digits; d--)
 		frac /= 10;
-	snprintf(buf + n, len - n, ".%0*llu%s", digits, frac, utc ? "Z" : "");
+	for (int d = digits; d > 0; d--, frac /= 10)
+		buf[n + d - 1] = '0' + frac % 10;
+	n += digits;
+	if (utc)
+		buf[n++] = 'Z';
+	buf[n] = '\0';
 }
 
 void format_rfc3339(__u64 real_ns, char *buf, size_t len)
 {
-	format_time(real_ns, true, "%Y-%m-%dT%H:%M:%S", 9, buf, len);
+	format_time(NULL, real_ns, true, "%Y-%m-%dT%H:%M:%S", 9, buf, len);
 }
 
 static void dom_label(const struct iw_dom *dom, bool known, char *buf,
@@ -74,11 +98,11 @@ void output_header(struct output *out)
 		"TO", "PATH", "RET", "LAT(us)", "COMM");
 }
 
-static void human_time(const struct output *out, __u64 mono_ns, char *buf,
+static void human_time(struct output *out, __u64 mono_ns, char *buf,
 		       size_t len)
 {
-	format_time(mono_ns + out->mono_to_real_ns, false, "%H:%M:%S", 3, buf,
-		    len);
+	format_time(&out->tc, mono_ns + out->mono_to_real_ns, false,
+		    "%H:%M:%S", 3, buf, len);
 }
 
 static void human_record(struct output *out, const struct iw_record *r)
@@ -115,169 +139,149 @@ static void human_record(struct output *out, const struct iw_record *r)
 
 /* ---- JSON ---- */
 
-static void json_add_u64(json_object *o, const char *k, __u64 v)
+static void json_opt_int(struct jsonw *w, const char *k, bool set, __s64 v)
 {
-	json_object_object_add(o, k, json_object_new_uint64(v));
+	if (set)
+		jsonw_int(w, k, v);
+	else
+		jsonw_null(w, k);
 }
 
-static void json_add_str(json_object *o, const char *k, const char *v)
+/* A flag the kernel may not have told us: null when unknown. */
+static void json_flag(struct jsonw *w, const char *k, __u32 flags,
+		      __u32 bit, bool known)
 {
-	json_object_object_add(o, k, json_object_new_string(v));
+	if (known)
+		jsonw_bool(w, k, flags & bit);
+	else
+		jsonw_null(w, k);
 }
 
-static void json_add_opt_int(json_object *o, const char *k, bool set,
-			     __s64 v)
+static void json_begin(struct output *out, const char *type, __u64 mono_ns)
 {
-	json_object_object_add(o, k, set ? json_object_new_int64(v) : NULL);
-}
-
-static void json_add_flag(json_object *o, const char *k, __u32 flags,
-			  __u32 bit, bool known)
-{
-	json_object_object_add(o, k, known ? json_object_new_boolean(flags & bit)
-					   : NULL);
-}
-
-static json_object *json_base(const struct output *out, const char *type,
-			      __u64 mono_ns)
-{
-	json_object *o = json_object_new_object();
 	char tbuf[40];
 
-	format_rfc3339(mono_ns + out->mono_to_real_ns, tbuf, sizeof(tbuf));
-	json_add_str(o, "type", type);
-	json_add_str(o, "time", tbuf);
-	return o;
+	format_time(&out->tc, mono_ns + out->mono_to_real_ns, true,
+		    "%Y-%m-%dT%H:%M:%S", 9, tbuf, sizeof(tbuf));
+	jsonw_begin(&out->jw, out->f);
+	jsonw_str(&out->jw, "type", type);
+	jsonw_str(&out->jw, "time", tbuf);
 }
 
-static void json_device(json_object *o, const struct iw_record *r)
+static void json_end(struct output *out)
+{
+	jsonw_end(&out->jw);
+}
+
+static void json_device(struct jsonw *w, const struct iw_record *r)
 {
 	bool known = r->flags & IW_F_FLAGS_KNOWN;
 
-	json_add_opt_int(o, "group", r->group >= 0, r->group);
-	json_add_str(o, "device", r->device);
-	json_add_opt_int(o, "pasid", r->pasid != IW_NO_PASID, r->pasid);
-	json_add_flag(o, "require_direct", r->flags, IW_F_REQUIRE_DIRECT, known);
-	json_add_flag(o, "attach_deferred", r->flags, IW_F_ATTACH_DEFERRED,
-		      known);
-	json_add_flag(o, "untrusted", r->flags, IW_F_UNTRUSTED, true);
-	json_add_flag(o, "mutex_held", r->flags, IW_F_MUTEX_HELD,
-		      !(r->flags & IW_F_NO_GROUP));
+	json_opt_int(w, "group", r->group >= 0, r->group);
+	jsonw_str(w, "device", r->device);
+	json_opt_int(w, "pasid", r->pasid != IW_NO_PASID, r->pasid);
+	json_flag(w, "require_direct", r->flags, IW_F_REQUIRE_DIRECT, known);
+	json_flag(w, "attach_deferred", r->flags, IW_F_ATTACH_DEFERRED, known);
+	json_flag(w, "untrusted", r->flags, IW_F_UNTRUSTED, true);
+	json_flag(w, "mutex_held", r->flags, IW_F_MUTEX_HELD,
+		  !(r->flags & IW_F_NO_GROUP));
 }
 
-static void json_task(json_object *o, const struct iw_record *r)
+static void json_task(struct jsonw *w, const struct iw_record *r)
 {
-	json_add_str(o, "hook", r->hook);
-	json_add_str(o, "comm", r->comm);
-	json_add_u64(o, "pid", r->pid);
-	json_add_u64(o, "cpu", r->cpu);
+	jsonw_str(w, "hook", r->hook);
+	jsonw_str(w, "comm", r->comm);
+	jsonw_uint(w, "pid", r->pid);
+	jsonw_uint(w, "cpu", r->cpu);
 }
 
-static json_object *json_record(const struct output *out,
-				const struct iw_record *r,
-				const struct iw_prior *prior)
+static void json_record(struct output *out, const struct iw_record *r,
+			const struct iw_prior *prior)
 {
 	static const char *const types[] = {
 		[IW_REC_TRANSITION] = "transition",
 		[IW_REC_RELEASE] = "release",
 		[IW_REC_DOMAIN_FREE] = "domain_free",
 	};
-	json_object *o = json_base(out, types[r->type], r->mono_ns);
+	struct jsonw *w = &out->jw;
 
+	json_begin(out, types[r->type], r->mono_ns);
 	if (r->type != IW_REC_DOMAIN_FREE)
-		json_device(o, r);
-	json_add_str(o, "from", r->from_known ? dom_kind_name(r->from.kind)
-					      : "unknown");
-	json_add_opt_int(o, "from_domain", r->from.id, r->from.id);
+		json_device(w, r);
+	jsonw_str(w, "from", r->from_known ? dom_kind_name(r->from.kind)
+					   : "unknown");
+	json_opt_int(w, "from_domain", r->from.id, r->from.id);
 	if (r->type == IW_REC_TRANSITION) {
-		json_object_object_add(o, "from_kernel", json_object_new_boolean(
-					       r->flags & IW_F_HAS_OLD));
-		json_add_str(o, "to", dom_kind_name(r->to.kind));
-		json_add_opt_int(o, "to_domain", r->to.id, r->to.id);
-		json_add_str(o, "path", path_name(r->path));
-		json_object_object_add(o, "ret", json_object_new_int(r->ret));
-		json_add_u64(o, "latency_ns", r->latency_ns);
+		jsonw_bool(w, "from_kernel", r->flags & IW_F_HAS_OLD);
+		jsonw_str(w, "to", dom_kind_name(r->to.kind));
+		json_opt_int(w, "to_domain", r->to.id, r->to.id);
+		jsonw_str(w, "path", path_name(r->path));
+		jsonw_int(w, "ret", r->ret);
+		jsonw_uint(w, "latency_ns", r->latency_ns);
 	} else if (r->type == IW_REC_RELEASE) {
-		json_add_str(o, "path", path_name(r->path));
-		json_add_u64(o, "pasids_left", prior ? prior->pasids_left : 0);
+		jsonw_str(w, "path", path_name(r->path));
+		jsonw_uint(w, "pasids_left", prior ? prior->pasids_left : 0);
 	}
-	json_task(o, r);
-	return o;
-}
-
-static void json_emit(struct output *out, json_object *o)
-{
-	if (!out->f) {
-		json_object_put(o);
-		return;
-	}
-	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						       JSON_C_TO_STRING_NOSLASHESCAPE),
-	      out->f);
-	fputc('\n', out->f);
-	json_object_put(o);
+	json_task(w, r);
+	json_end(out);
 }
 
 void output_record(struct output *out, const struct iw_record *rec,
 		   const struct iw_prior *prior)
 {
 	if (out->json)
-		json_emit(out, json_record(out, rec, prior));
+		json_record(out, rec, prior);
 	else
 		human_record(out, rec);
 }
 
 void output_lost(struct output *out, __u64 mono_ns, __u64 count)
 {
-	json_object *o;
-
 	if (!out->json) {
 		fprintf(out->f, "-- %llu events lost in the kernel; state resynced from sysfs --\n",
 			(unsigned long long)count);
 		return;
 	}
-	o = json_base(out, "lost", mono_ns);
-	json_add_u64(o, "count", count);
-	json_emit(out, o);
+	json_begin(out, "lost", mono_ns);
+	jsonw_uint(&out->jw, "count", count);
+	json_end(out);
 }
 
 /* ---- violations ---- */
 
-static void evidence_json(json_object *o, const struct iw_violation *v)
+static void evidence_json(struct jsonw *w, const struct iw_violation *v)
 {
-	json_object *ev = json_object_new_object();
-
+	jsonw_object_begin(w, "evidence");
 	for (int i = 0; i < v->n_evidence; i++) {
 		const struct iw_evidence *e = &v->evidence[i];
-		json_object *val;
 
 		if (e->type == IW_EV_STR)
-			val = json_object_new_string(e->str);
+			jsonw_str(w, e->key, e->str);
 		else if (e->type == IW_EV_BOOL)
-			val = json_object_new_boolean(e->num);
+			jsonw_bool(w, e->key, e->num);
 		else
-			val = json_object_new_int64(e->num);
-		json_object_object_add(ev, e->key, val);
+			jsonw_int(w, e->key, e->num);
 	}
-	json_object_object_add(o, "evidence", ev);
+	jsonw_object_end(w);
 }
 
 static void violation_json(struct output *out, const struct iw_record *r,
 			   const struct iw_violation *v)
 {
-	json_object *o = json_base(out, "violation", r->mono_ns);
+	struct jsonw *w = &out->jw;
 
-	json_add_str(o, "kind", v->rule->kind);
-	json_add_str(o, "severity", severity_name(v->rule->severity));
-	json_add_opt_int(o, "group", r->group >= 0, r->group);
-	json_add_str(o, "device", r->device);
-	json_add_opt_int(o, "pasid", r->pasid != IW_NO_PASID, r->pasid);
-	json_add_str(o, "path", r->type == IW_REC_DOMAIN_FREE ?
-			   "free" : path_name(r->path));
-	json_add_str(o, "hook", r->hook);
-	json_add_str(o, "description", v->rule->description);
-	evidence_json(o, v);
-	json_emit(out, o);
+	json_begin(out, "violation", r->mono_ns);
+	jsonw_str(w, "kind", v->rule->kind);
+	jsonw_str(w, "severity", severity_name(v->rule->severity));
+	json_opt_int(w, "group", r->group >= 0, r->group);
+	jsonw_str(w, "device", r->device);
+	json_opt_int(w, "pasid", r->pasid != IW_NO_PASID, r->pasid);
+	jsonw_str(w, "path", r->type == IW_REC_DOMAIN_FREE ?
+			 "free" : path_name(r->path));
+	jsonw_str(w, "hook", r->hook);
+	jsonw_str(w, "description", v->rule->description);
+	evidence_json(w, v);
+	json_end(out);
 }
 
 static void violation_human(struct output *out, const struct iw_record *r,
@@ -321,7 +325,7 @@ void output_violation(struct output *out, const struct iw_record *rec,
 
 struct group_devices {
 	int group;
-	json_object *list;
+	struct jsonw *w;
 };
 
 static int add_group_device(struct iw_device *dev, void *arg)
@@ -329,54 +333,49 @@ static int add_group_device(struct iw_device *dev, void *arg)
 	struct group_devices *gd = arg;
 
 	if (dev->group == gd->group && !dev->released)
-		json_object_array_add(gd->list,
-				      json_object_new_string(dev->name));
+		jsonw_array_str(gd->w, dev->name);
 	return 0;
 }
 
-json_object *group_json(struct iw_state *st, const struct iw_group *g)
-{
-	struct group_devices gd = { g->id, json_object_new_array() };
-	json_object *o = json_object_new_object();
-
-	state_for_each_device(st, add_group_device, &gd);
-	json_add_str(o, "type", "group");
-	json_object_object_add(o, "group", json_object_new_int(g->id));
-	json_add_str(o, "domain", g->dom_known ? dom_kind_name(g->dom.kind)
-					      : "unknown");
-	json_object_object_add(o, "devices", gd.list);
-	json_object_object_add(o, "direct", json_object_new_boolean(g->direct));
-	return o;
-}
-
 void output_group(struct output *out, struct iw_state *st,
-		  const struct iw_group *grp)
+		  const struct iw_group *g)
 {
-	if (out->json)
-		json_emit(out, group_json(st, grp));
+	struct group_devices gd = { g->id, &out->jw };
+	struct jsonw *w = &out->jw;
+
+	if (!out->json)
+		return;
+	jsonw_begin(w, out->f);
+	jsonw_str(w, "type", "group");
+	jsonw_int(w, "group", g->id);
+	jsonw_str(w, "domain", g->dom_known ? dom_kind_name(g->dom.kind)
+					   : "unknown");
+	jsonw_array_begin(w, "devices");
+	state_for_each_device(st, add_group_device, &gd);
+	jsonw_array_end(w);
+	jsonw_bool(w, "direct", g->direct);
+	json_end(out);
 }
 
 /* not_watched is the comma separated list hooks_uncovered_roles() gives. */
 void output_session(struct output *out, __u64 mono_ns, bool deferred_locked,
 		    const char *not_watched)
 {
-	json_object *o, *roles = json_object_new_array();
+	struct jsonw *w = &out->jw;
 	char buf[256], *tok, *save;
 	struct utsname u;
 
-	if (!out->json) {
-		json_object_put(roles);
+	if (!out->json)
 		return;
-	}
-	o = json_base(out, "session", mono_ns);
-	json_add_str(o, "version", IOMMUWATCH_VERSION);
-	json_add_str(o, "kernel", uname(&u) ? "unknown" : u.release);
-	json_object_object_add(o, "deferred_locked",
-			       json_object_new_boolean(deferred_locked));
+	json_begin(out, "session", mono_ns);
+	jsonw_str(w, "version", IOMMUWATCH_VERSION);
+	jsonw_str(w, "kernel", uname(&u) ? "unknown" : u.release);
+	jsonw_bool(w, "deferred_locked", deferred_locked);
 	snprintf(buf, sizeof(buf), "%s", not_watched);
+	jsonw_array_begin(w, "not_watched");
 	for (tok = strtok_r(buf, ", ", &save); tok;
 	     tok = strtok_r(NULL, ", ", &save))
-		json_object_array_add(roles, json_object_new_string(tok));
-	json_object_object_add(o, "not_watched", roles);
-	json_emit(out, o);
+		jsonw_array_str(w, tok);
+	jsonw_array_end(w);
+	json_end(out);
 }

@@ -2,8 +2,8 @@
 /* iommuwatch probe: load, attach, list every hook with its status, detach. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <json-c/json.h>
 #include "commands.h"
+#include "jsonw.h"
 #include "loader.h"
 #include "log.h"
 
@@ -17,19 +17,19 @@ static int ignore_event(void *ctx, void *data, size_t len)
 
 static void print_hook_json(const struct hook *h)
 {
-	json_object *o = json_object_new_object();
+	struct jsonw jw, *w = &jw;
 
-	json_object_object_add(o, "type", json_object_new_string("hook"));
-	json_object_object_add(o, "hook", json_object_new_string(h->func));
-	json_object_object_add(o, "role", json_object_new_string(h->role));
-	json_object_object_add(o, "status",
-			       json_object_new_string(hook_status_name(h->status)));
-	json_object_object_add(o, "args", h->nr_args >= 0 ?
-				       json_object_new_int(h->nr_args) : NULL);
-	json_object_object_add(o, "reason", h->status == HOOK_ACTIVE ? NULL :
-				       json_object_new_string(h->reason));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
+	jsonw_begin(w, stdout);
+	jsonw_str(w, "type", "hook");
+	jsonw_str(w, "hook", h->func);
+	jsonw_str(w, "role", h->role);
+	jsonw_str(w, "status", hook_status_name(h->status));
+	if (h->nr_args >= 0)
+		jsonw_int(w, "args", h->nr_args);
+	else
+		jsonw_null(w, "args");
+	jsonw_str(w, "reason", h->status == HOOK_ACTIVE ? NULL : h->reason);
+	jsonw_end(w);
 }
 
 static void print_hooks(const struct hook_set *hs, bool json)

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <json-c/json.h>
 #include "commands.h"
 #include "log.h"
 #include "output.h"
@@ -27,15 +26,6 @@ static int collect_device(struct iw_device *dev, void *arg)
 	return 0;
 }
 
-static void print_group_json(struct iw_state *st, const struct iw_group *g)
-{
-	json_object *o = group_json(st, g);
-
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-					       JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
-
 static void print_group_human(struct iw_state *st, const struct iw_group *g)
 {
 	struct group_devices gd = { .group = g->id };
@@ -49,12 +39,14 @@ static void print_group_human(struct iw_state *st, const struct iw_group *g)
 int cmd_status(const struct common_opts *opts)
 {
 	struct iw_state *st = state_new();
+	struct output out;
 	int err, max;
 
 	if (!st) {
 		log_err("out of memory");
 		return EXIT_FAILURE;
 	}
+	output_init(&out, stdout, opts->json);
 	err = state_seed_sysfs(st, opts->sysfs_root);
 	if (err) {
 		log_err("cannot read %s/kernel/iommu_groups: %s%s",
@@ -73,7 +65,7 @@ int cmd_status(const struct common_opts *opts)
 		if (!g)
 			continue;
 		if (opts->json)
-			print_group_json(st, g);
+			output_group(&out, st, g);
 		else
 			print_group_human(st, g);
 	}

@@ -5,8 +5,9 @@
  * code that live events use; no kernel involved.
  *
  * Usage: consumer [EVENTS [GROUPS...]]   (defaults: 2000000, 1000 10000)
- * Prints events/s on one core against a decode-only floor, peak RSS, and
- * the /metrics render time.
+ * Prints events/s on one core against a decode-only floor, the same with
+ * trace's table and JSON Lines printed to /dev/null, peak RSS, and the
+ * /metrics render time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,8 @@ static void seed(struct iw_state *st, int groups)
 struct result {
 	double floor_eps;	/* decode only */
 	double full_eps;	/* decode + state + rules + metrics */
+	double table_eps;	/* decode + state + rules + trace's table */
+	double json_eps;	/* decode + state + rules + trace --json */
 	double render_ms;	/* median /metrics render */
 	size_t render_bytes;
 	long rss_kib;
@@ -172,6 +175,37 @@ static double render_ms(struct metrics *m, struct iw_state *st, size_t *bytes)
 	return t[RENDER_ROUNDS / 2];
 }
 
+/* What trace does with each event: state, rules and a printed line. */
+static double printed(long n, int groups, bool json)
+{
+	struct iw_state *st = state_new();
+	FILE *null = fopen("/dev/null", "w");
+	struct iommuwatch_event ev;
+	struct iw_record rec;
+	struct pipeline pl;
+	struct output out;
+	double t;
+
+	if (!st || !null) {
+		perror("consumer");
+		exit(1);
+	}
+	seed(st, groups);
+	output_init(&out, null, json);
+	pipeline_init(&pl, st, &out);
+	t = now_sec();
+	for (long i = 0; i < n; i++) {
+		next_event(&ev, i, groups);
+		record_from_event(&rec, &ev, "intel_iommu_attach_device");
+		pipeline_feed(&pl, &rec);
+	}
+	fflush(null);
+	t = now_sec() - t;
+	fclose(null);
+	state_free(st);
+	return n / t;
+}
+
 static void run(long n, int groups, struct result *r)
 {
 	struct metrics_info mi = { .version = "bench", .kernel = "none" };
@@ -198,6 +232,8 @@ static void run(long n, int groups, struct result *r)
 		pipeline_feed(&pl, &rec);
 	}
 	r->full_eps = n / (now_sec() - t);
+	r->table_eps = printed(n / 4, groups, false);
+	r->json_eps = printed(n / 4, groups, true);
 	getrusage(RUSAGE_SELF, &ru);
 	r->rss_before_render_kib = ru.ru_maxrss;
 	r->render_ms = render_ms(m, st, &r->render_bytes);
@@ -214,6 +250,9 @@ static void report(int groups, const struct result *r)
 	       groups, r->full_eps / 1e6, r->floor_eps / 1e6,
 	       r->floor_eps / r->full_eps, r->render_ms, r->render_bytes,
 	       r->rss_kib / 1024.0, r->rss_before_render_kib / 1024.0);
+	printf("groups=%-6d printed as by trace: table=%.2f M events/s (%.1fx the floor)  json=%.2f M events/s (%.1fx the floor)\n",
+	       groups, r->table_eps / 1e6, r->floor_eps / r->table_eps,
+	       r->json_eps / 1e6, r->floor_eps / r->json_eps);
 	printf("bench consumer_g%d: events_per_sec=%.0f goal=2000000 (%s) render_ms=%.2f goal=50 (%s) peak_rss_mib=%.1f goal=16 (%s)\n",
 	       groups, r->full_eps, r->full_eps >= 2e6 ? "met" : "missed",
 	       r->render_ms, r->render_ms <= 50 ? "met" : "missed",

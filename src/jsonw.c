@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON Lines built in a line buffer, one fwrite a line. */
+#include <string.h>
+#include "jsonw.h"
+
+/* A writer with no FILE (a daemon without a journal) writes nothing. */
+static void flush(struct jsonw *w)
+{
+	if (w->f)
+		fwrite_unlocked(w->buf, 1, w->len, w->f);
+	w->len = 0;
+}
+
+static void put(struct jsonw *w, const char *s, size_t n)
+{
+	if (w->len + n > sizeof(w->buf)) {
+		flush(w);
+		if (n > sizeof(w->buf)) {
+			if (w->f)
+				fwrite_unlocked(s, 1, n, w->f);
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void put_char(struct jsonw *w, char c)
+{
+	if (w->len == sizeof(w->buf))
+		flush(w);
+	w->buf[w->len++] = c;
+}
+
+static void put_str(struct jsonw *w, const char *s)
+{
+	put(w, s, strlen(s));
+}
+
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* A JSON string literal (RFC 8259): quotes, backslashes, control bytes. */
+static void put_string(struct jsonw *w, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run;
+
+	put_char(w, '"');
+	while (*s) {
+		for (run = s; *s && !needs_escape(*s); s++)
+			;
+		put(w, run, s - run);
+		if (!*s)
+			break;
+		put_char(w, '\\');
+		if (*s == '"' || *s == '\\') {
+			put_char(w, *s);
+		} else {
+			/* \u00XX for every control byte: always valid. */
+			put(w, "u00", 3);
+			put_char(w, hex[(unsigned char)*s >> 4]);
+			put_char(w, hex[*s & 0xf]);
+		}
+		s++;
+	}
+	put_char(w, '"');
+}
+
+/* Digits by hand: snprintf's format parsing was most of a number's cost. */
+static void put_uint(struct jsonw *w, unsigned long long v)
+{
+	char digits[20];
+	int i = sizeof(digits);
+
+	do {
+		digits[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	put(w, digits + i, sizeof(digits) - i);
+}
+
+/* The separator and key of the next member (key NULL: an array element). */
+static void member(struct jsonw *w, const char *key)
+{
+	if (!w->first[w->depth])
+		put_char(w, ',');
+	w->first[w->depth] = false;
+	if (!key)
+		return;
+	/* Keys are the program's own literals: nothing to escape. */
+	put_char(w, '"');
+	put_str(w, key);
+	put(w, "\":", 2);
+}
+
+static void open_level(struct jsonw *w, char c)
+{
+	put_char(w, c);
+	if (w->depth + 1 < JSONW_MAX_DEPTH)
+		w->first[++w->depth] = true;
+}
+
+static void close_level(struct jsonw *w, char c)
+{
+	put_char(w, c);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void jsonw_begin(struct jsonw *w, FILE *f)
+{
+	w->f = f;
+	w->len = 0;
+	w->depth = 0;
+	w->first[0] = true;
+	open_level(w, '{');
+}
+
+void jsonw_end(struct jsonw *w)
+{
+	close_level(w, '}');
+	put_char(w, '\n');
+	flush(w);
+}
+
+void jsonw_str(struct jsonw *w, const char *key, const char *val)
+{
+	member(w, key);
+	if (val)
+		put_string(w, val);
+	else
+		put(w, "null", 4);
+}
+
+void jsonw_int(struct jsonw *w, const char *key, long long val)
+{
+	member(w, key);
+	if (val < 0) {
+		put_char(w, '-');
+		put_uint(w, -(unsigned long long)val);
+	} else {
+		put_uint(w, val);
+	}
+}
+
+void jsonw_uint(struct jsonw *w, const char *key, unsigned long long val)
+{
+	member(w, key);
+	put_uint(w, val);
+}
+
+void jsonw_bool(struct jsonw *w, const char *key, bool val)
+{
+	member(w, key);
+	if (val)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
+}
+
+void jsonw_null(struct jsonw *w, const char *key)
+{
+	member(w, key);
+	put(w, "null", 4);
+}
+
+void jsonw_object_begin(struct jsonw *w, const char *key)
+{
+	member(w, key);
+	open_level(w, '{');
+}
+
+void jsonw_object_end(struct jsonw *w)
+{
+	close_level(w, '}');
+}
+
+void jsonw_array_begin(struct jsonw *w, const char *key)
+{
+	member(w, key);
+	open_level(w, '[');
+}
+
+void jsonw_array_str(struct jsonw *w, const char *val)
+{
+	member(w, NULL);
+	put_string(w, val);
+}
+
+void jsonw_array_end(struct jsonw *w)
+{
+	close_level(w, ']');
+}
