@@ -93,19 +93,36 @@ bpftrace_script() {
 	echo 'END { clear(@start); clear(@path); }'
 }
 
+# FLOOR_ARGS: floor's targets, the functions iommuwatch hooks (entry only
+# where iommuwatch hooks only the entry).
+FLOOR_ARGS=()
+while read -r func role kind; do
+	if [ "$kind" = fentry ]; then FLOOR_ARGS+=("$func:entry"); else FLOOR_ARGS+=("$func"); fi
+done <<<"$HOOKS"
+
+# cpu_ns PID...: the CPU time of every thread of these processes, in ns.
+# On the bench guest (one vCPU, instruction time) that is the instructions
+# they ran, interrupts included.
+cpu_ns() {
+	local p t c sum=0
+	for p in "$@"; do
+		for t in /proc/"$p"/task/*/schedstat; do
+			read -r c _ <"$t" 2>/dev/null && sum=$((sum + c))
+		done
+	done
+	echo $sum
+}
+
 # ---- 1. probe cost vs an empty program on the same functions ----
 bench_probe_cost() {
-	local floor_args=() func role kind fpid ipid
+	local fpid ipid
 	say "== probe_cost: run_time_ns/run_cnt of iommuwatch's programs vs empty fentry/fexit programs on the same functions, same run"
 	say "   kernel $KERNEL; command: $IW trace --json >/dev/null, and $B/floor (tools/bench/empty.bpf.c) on the same hooks"
 	say "   storm: $PC_SWITCH type switches identity<->DMA of $BDF's group + $PC_RR remove/rescan of $BDF (after a warm-up of 3+2, not counted)"
-	while read -r func role kind; do
-		if [ "$kind" = fentry ]; then floor_args+=("$func:entry"); else floor_args+=("$func"); fi
-	done <<<"$HOOKS"
 	sysctl -qw kernel.bpf_stats_enabled=1
 	"$IW" trace --json >/dev/null 2>/tmp/pc.iw.err &
 	ipid=$!
-	"$B/floor" "${floor_args[@]}" >/tmp/pc.floor.out 2>/tmp/pc.floor.err &
+	"$B/floor" "${FLOOR_ARGS[@]}" >/tmp/pc.floor.out 2>/tmp/pc.floor.err &
 	fpid=$!
 	if ! wait_line /tmp/pc.iw.err Tracing $ipid || ! wait_line /tmp/pc.floor.err Attached $fpid; then
 		say "bench probe_cost: could not run (tracer or floor did not start: $(tail -2 /tmp/pc.iw.err /tmp/pc.floor.err | tr '\n' ' '))"
@@ -156,10 +173,14 @@ bench_probe_cost() {
 	}' /tmp/pc.before /tmp/pc.after || failed=1
 }
 
-# ---- 2. storm overhead: no tracer, iommuwatch trace, daemon, bpftrace ----
+# ---- 2. storm overhead: no tracer, empty programs, iommuwatch, bpftrace ----
 start_variant() {
 	case $1 in
 	none) VPID= ;;
+	floor)
+		"$B/floor" "${FLOOR_ARGS[@]}" >/dev/null 2>/tmp/ov.err &
+		VPID=$!
+		wait_line /tmp/ov.err Attached $VPID ;;
 	trace)
 		"$IW" trace --json >/dev/null 2>/tmp/ov.err &
 		VPID=$!
@@ -181,10 +202,28 @@ start_variant() {
 	esac
 }
 
+# One timed storm: "WALL_NS STORM_CPU_NS TRACER_CPU_NS". The storm runs in
+# this (sub)shell, so its CPU time is the storm's: the traced calls and the
+# programs on them. The tracer's is counted until it has drained (it reads
+# every 100 ms).
+timed_storm() {
+	local t0 t1 m0 m1 v0=0 v1=0 me=$BASHPID
+	[ -n "$VPID" ] && v0=$(cpu_ns $VPID)
+	m0=$(cpu_ns $me)
+	t0=$(now)
+	storm $OV_SWITCH $OV_RR || return 1
+	t1=$(now)
+	m1=$(cpu_ns $me)
+	sleep 0.3
+	[ -n "$VPID" ] && v1=$(cpu_ns $VPID)
+	echo "$((t1 - t0)) $((m1 - m0)) $((v1 - v0))"
+}
+
 bench_overhead() {
-	local variants=(none trace daemon bpftrace) r i v t0 t1 ms
-	say "== overhead: the storm ($OV_SWITCH type switches + $OV_RR remove/rescan of $BDF), CLOCK_MONOTONIC in the guest, $OV_ROUNDS round(s), variants interleaved (order rotates each round)"
-	say "   kernel $KERNEL; variants: none | $IW trace --json >/dev/null | $IW daemon | bpftrace -B line (same $(wc -l <<<"$HOOKS") functions, a line per event)"
+	local variants=(none floor trace daemon bpftrace) r i v res
+	say "== overhead: the storm ($OV_SWITCH type switches + $OV_RR remove/rescan of $BDF), $OV_ROUNDS round(s), variants interleaved (order rotates each round)"
+	say "   kernel $KERNEL, $(nproc) vCPU(s); variants: none | floor: $B/floor, empty programs on the same $(wc -l <<<"$HOOKS") functions | trace: $IW trace --json >/dev/null | daemon: $IW daemon | bpftrace -B line, the same functions, a line per event"
+	say "   measured: wall time (CLOCK_MONOTONIC), the storm's CPU time (the traced calls and every program on them) and the tracer's CPU time (reading, decoding, printing)"
 	bpftrace_script >/tmp/iw.bt
 	storm 3 2 # warm-up
 	for v in "${variants[@]}"; do : >/tmp/ov.$v; done
@@ -200,37 +239,55 @@ bench_overhead() {
 			# images the first time they run.
 			storm 2 1
 			sleep 0.5
-			t0=$(now)
-			storm $OV_SWITCH $OV_RR || { say "bench overhead: could not run (storm failed)"; failed=1; return; }
-			t1=$(now)
+			if ! res=$(timed_storm); then
+				say "bench overhead: could not run (storm failed)"
+				[ -n "$VPID" ] && stop_pid $VPID
+				failed=1; return
+			fi
 			[ -n "$VPID" ] && stop_pid $VPID
-			ms=$(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
-			echo "$ms" >>/tmp/ov.$v
-			say "   round $((r + 1)) $(printf '%-8s' $v) ${ms} ms"
+			echo "$res" >>/tmp/ov.$v
+			say "   round $((r + 1)) $(awk '{ printf "%-8s wall %7.1f ms  storm CPU %7.2f ms  tracer CPU %7.2f ms", v, $1 / 1e6, $2 / 1e6, $3 / 1e6 }' v=$v <<<"$res")"
 		done
 	done
-	local base tr dm bt
-	base=$(median </tmp/ov.none); tr=$(median </tmp/ov.trace)
-	dm=$(median </tmp/ov.daemon); bt=$(median </tmp/ov.bpftrace)
-	# Noise: how far the no-tracer rounds spread around their median.
-	local lo hi
-	lo=$(sort -n /tmp/ov.none | head -1); hi=$(sort -n /tmp/ov.none | tail -1)
-	awk -v kernel="$KERNEL" -v base=$base -v tr=$tr -v dm=$dm -v bt=$bt -v n=$OV_ROUNDS -v lo=$lo -v hi=$hi 'BEGIN {
-		ot = (tr / base - 1) * 100; od = (dm / base - 1) * 100; ob = (bt / base - 1) * 100
-		noise = (hi - lo) / base * 100
-		printf "   median of %d: none %.1f ms | trace %.1f ms (%+.2f%%) | daemon %.1f ms (%+.2f%%) | bpftrace %.1f ms (%+.2f%%)\n", n, base, tr, ot, dm, od, bt, ob
-		if (n > 1) printf "   noise: the no-tracer storm ranged %.1f..%.1f ms, a spread of %.1f%% of its median\n", lo, hi, noise
+	overhead_report "${variants[@]}"
+}
+
+# Medians per variant, overheads against no tracer, the verdict.
+overhead_report() {
+	local v args=()
+	for v in "$@"; do
+		args+=(-v "w_$v=$(cut -d' ' -f1 /tmp/ov.$v | median)"
+		       -v "s_$v=$(cut -d' ' -f2 /tmp/ov.$v | median)"
+		       -v "t_$v=$(cut -d' ' -f3 /tmp/ov.$v | median)"
+		       -v "slo_$v=$(cut -d' ' -f2 /tmp/ov.$v | sort -n | head -1)"
+		       -v "shi_$v=$(cut -d' ' -f2 /tmp/ov.$v | sort -n | tail -1)")
+	done
+	awk -v kernel="$KERNEL" -v n=$OV_ROUNDS -v wlo="$(cut -d' ' -f1 /tmp/ov.none | sort -n | head -1)" \
+		-v whi="$(cut -d' ' -f1 /tmp/ov.none | sort -n | tail -1)" "${args[@]}" '
+	function pct(a, b) { return b ? (a / b - 1) * 100 : 0 }
+	function row(name, w, s, t) {
+		printf "   %-9s %9.1f %8.1f%% %10.2f %10.2f %9.1f%% %9.1f%%\n", name, w / 1e6, pct(w, w_none), s / 1e6, t / 1e6, pct(s, s_none), pct(s + t, s_none)
+	}
+	BEGIN {
+		printf "   median of %d round(s):\n", n
+		printf "   %-9s %9s %9s %10s %10s %10s %10s\n", "VARIANT", "WALL(ms)", "WALL", "STORM(ms)", "TRACER(ms)", "IN-KERNEL", "CPU"
+		row("none", w_none, s_none, t_none); row("floor", w_floor, s_floor, t_floor)
+		row("trace", w_trace, s_trace, t_trace); row("daemon", w_daemon, s_daemon, t_daemon)
+		row("bpftrace", w_bpftrace, s_bpftrace, t_bpftrace)
+		printf "   (IN-KERNEL: the storm'"'"'s CPU time over no tracer'"'"'s; CPU: the storm'"'"'s plus the tracer'"'"'s, over no tracer'"'"'s; WALL: wall time over no tracer'"'"'s)\n"
+		snoise = s_none ? (shi_none - slo_none) / s_none * 100 : 0
+		wnoise = w_none ? (whi - wlo) / w_none * 100 : 0
+		if (n > 1) printf "   noise (no tracer, max - min over median): storm CPU %.1f%%, wall %.1f%%\n", snoise, wnoise
 		else printf "   noise: unknown with one round (--quick); these numbers are a smoke test\n"
-		worst = ot > od ? ot : od
-		if (ob > 0) {
-			frac = worst / ob
-			printf "   iommuwatch overhead / bpftrace overhead: trace %.2f, daemon %.2f\n", ot / ob, od / ob
-			fs = sprintf("%.2f", frac)
-		} else { frac = 0; fs = "n/a" }
-		met = (worst <= 2 && ob > 0 && frac <= 1 / 3) ? "met" : "missed"
+		ct = pct(s_trace + t_trace, s_none); cd = pct(s_daemon + t_daemon, s_none)
+		cb = pct(s_bpftrace + t_bpftrace, s_none); cf = pct(s_floor, s_none)
+		worst = ct > cd ? ct : cd
+		frac = cb > 0 ? worst / cb : 0
+		if (cb > 0) printf "   iommuwatch CPU overhead / bpftrace'"'"'s: trace %.2f, daemon %.2f\n", ct / cb, cd / cb
+		met = (worst <= 2 && cb > 0 && frac <= 1 / 3) ? "met" : "missed"
 		if (n == 1) met = met ", inconclusive: one round"
-		else if (noise >= 2 * (worst > 2 ? worst : 2)) met = met ", inconclusive: noise " sprintf("%.0f%%", noise)
-		printf "bench overhead: kernel=%s trace=%+.2f%% daemon=%+.2f%% bpftrace=%+.2f%% worst_vs_bpftrace=%s noise=%s goal=2%%,0.33 (%s)\n", kernel, ot, od, ob, fs, (n == 1 ? "n/a" : sprintf("%.1f%%", noise)), met
+		else if (snoise >= 2 * (worst > 2 ? worst : 2)) met = met ", inconclusive: noise " sprintf("%.0f%%", snoise)
+		printf "bench overhead: kernel=%s cpu_trace=%+.2f%% cpu_daemon=%+.2f%% cpu_bpftrace=%+.2f%% cpu_floor=%+.2f%% worst_vs_bpftrace=%s wall_trace=%+.2f%% wall_daemon=%+.2f%% wall_bpftrace=%+.2f%% noise=%s goal=2%%,0.33 (%s)\n", kernel, ct, cd, cb, cf, (cb > 0 ? sprintf("%.2f", frac) : "n/a"), pct(w_trace, w_none), pct(w_daemon, w_none), pct(w_bpftrace, w_none), (n == 1 ? "n/a" : sprintf("%.1f%%", snoise)), met
 	}'
 }
 

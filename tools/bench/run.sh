@@ -56,7 +56,10 @@ rc=0
 for line in "${lines[@]}"; do
 	echo "### tools/bench/run.sh $quick -k $line  ($(date -u +%FT%TZ), host $(nproc) cores, $IW $(sha256sum "$IW" | cut -c1-12), git $(git rev-parse --short HEAD 2>/dev/null))"
 	if [ ${#benches[@]} -gt 0 ]; then
-		tools/lab/vm-run -k "$line" --timeout $timeout -- \
+		# Instruction time on one vCPU: the guest's clocks and each
+		# task's CPU time count guest instructions, whatever else the
+		# host is doing.
+		tools/lab/vm-run -k "$line" --icount 0 --smp 1 --timeout $timeout -- \
 			env IW=build/bench/iommuwatch.snap bash tools/bench/guest.sh $quick "${benches[@]}" || rc=1
 	fi
 	# Benchmark 6 needs a guest booted with a crash kernel reservation; the
