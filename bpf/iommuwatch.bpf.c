@@ -21,9 +21,6 @@ char LICENSE[] SEC("license") = "GPL";
 /* Only devices of this group (-1: all); set before load. */
 const volatile int targ_group = -1;
 
-/* Stable ids for domains, so that no kernel address leaves the kernel. */
-__u32 next_domain_id = 1;
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
@@ -36,13 +33,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } events_dropped SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, __u32);
-} domain_ids SEC(".maps");
 
 /*
  * What a task is doing in the IOMMU core. Task-local storage rather than a
@@ -76,35 +66,17 @@ static __always_inline struct task_ctx *task_ctx_get(bool create)
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
-static __always_inline __u32 domain_id(struct iommu_domain *dom)
-{
-	__u64 key = (__u64)dom;
-	__u32 *idp, id;
-
-	if (!dom)
-		return 0;
-	idp = bpf_map_lookup_elem(&domain_ids, &key);
-	if (idp)
-		return *idp;
-	id = __sync_fetch_and_add(&next_domain_id, 1);
-	/* Another CPU may have named it first: keep its id. */
-	if (bpf_map_update_elem(&domain_ids, &key, &id, BPF_NOEXIST)) {
-		idp = bpf_map_lookup_elem(&domain_ids, &key);
-		return idp ? *idp : 0;
-	}
-	return id;
-}
-
 /*
  * Pointers that come from the hooked function's arguments (and fields
  * read through them) are typed for the verifier: they are read with plain
  * loads, not a bpf_probe_read_kernel() call each. Only the old domain,
  * fetched with bpf_get_func_arg(), needs the probed reads.
  */
+/* The reader names the domain by its address (src/domains.c). */
 static __always_inline void domain_ref(struct iommuwatch_domain_ref *ref,
 				       struct iommu_domain *dom)
 {
-	ref->id = domain_id(dom);
+	ref->key = (__u64)dom;
 	ref->type = dom ? dom->type : 0;
 }
 
@@ -201,10 +173,10 @@ static __always_inline void fill_task(struct iommuwatch_event *e, __u32 kind,
 
 /* Fill what every device event carries; the caller adds the rest. */
 static __always_inline void fill_device(struct iommuwatch_event *e, struct device *dev,
-					__u32 kind, __u32 hook)
+					__u32 kind, __u32 hook,
+					const struct task_ctx *tc)
 {
 	struct iommu_group *grp = dev->iommu_group;
-	struct task_ctx *tc = task_ctx_get(false);
 
 	fill_task(e, kind, hook);
 	e->group = grp ? grp->id : -1;
@@ -249,16 +221,20 @@ static __always_inline void submit_event(struct iommuwatch_event *e)
 
 /* ---- per-task path markers, set by the core functions ---- */
 
-static __always_inline int ctx_enter(__u32 path, __u32 hook)
+static __always_inline int ctx_mark(struct task_ctx *tc, __u32 path,
+				    __u32 hook)
 {
-	struct task_ctx *tc = task_ctx_get(true);
-
 	/* The outermost function names the path: never overwrite. */
 	if (!tc || tc->path != IW_PATH_UNKNOWN)
 		return 0;
 	tc->path = path;
 	tc->hook = hook;
 	return 0;
+}
+
+static __always_inline int ctx_enter(__u32 path, __u32 hook)
+{
+	return ctx_mark(task_ctx_get(true), path, hook);
 }
 
 static __always_inline int ctx_exit(__u32 hook)
@@ -337,6 +313,7 @@ int iommu_group_store_type_exit(void *ctx)
 
 static __always_inline int release_enter(struct device *dev, __u32 hook)
 {
+	struct task_ctx *tc = task_ctx_get(true);
 	struct iommuwatch_event *e;
 
 	if (!group_wanted(dev))
@@ -344,11 +321,11 @@ static __always_inline int release_enter(struct device *dev, __u32 hook)
 	e = reserve_event();
 	if (!e)
 		goto mark;
-	fill_device(e, dev, IW_EV_RELEASE, hook);
+	fill_device(e, dev, IW_EV_RELEASE, hook, tc);
 	e->path = IW_PATH_RELEASE;
 	submit_event(e);
 mark:
-	return ctx_enter(IW_PATH_RELEASE, hook);
+	return ctx_mark(tc, IW_PATH_RELEASE, hook);
 }
 
 #define RELEASE_HOOK(func, hook)					\
@@ -367,24 +344,20 @@ RELEASE_HOOK(iommu_deinit_device, IW_HOOK_DEINIT_DEVICE)
 /* 6.1: iommu_release_device is where a device leaves (inlined later). */
 RELEASE_HOOK(iommu_release_device, IW_HOOK_RELEASE_DEVICE)
 
+/* Every free: the reader drops those of domains no event has shown. */
 SEC("fentry/iommu_domain_free")
 int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 {
-	__u64 key = (__u64)dom;
 	struct iommuwatch_event *e;
-	__u32 *idp;
 
-	idp = bpf_map_lookup_elem(&domain_ids, &key);
-	if (!idp)
-		return 0;	/* never attached while we watched */
+	if (!dom)
+		return 0;
 	e = reserve_event();
-	if (e) {
-		fill_task(e, IW_EV_DOMAIN_FREE, IW_HOOK_DOMAIN_FREE);
-		e->new_dom.id = *idp;
-		e->new_dom.type = dom->type;
-		submit_event(e);
-	}
-	bpf_map_delete_elem(&domain_ids, &key);
+	if (!e)
+		return 0;
+	fill_task(e, IW_EV_DOMAIN_FREE, IW_HOOK_DOMAIN_FREE);
+	domain_ref(&e->new_dom, dom);
+	submit_event(e);
 	return 0;
 }
 
@@ -399,9 +372,9 @@ static __always_inline int op_entry(__u32 kind)
 	return 0;
 }
 
-static __always_inline __u64 op_latency(__u32 kind, __u64 now)
+static __always_inline __u64 op_latency(struct task_ctx *tc, __u32 kind,
+					__u64 now)
 {
-	struct task_ctx *tc = task_ctx_get(false);
 	__u64 lat = 0;
 
 	if (tc && kind < IW_OP_KINDS && tc->op_start_ns[kind]) {
@@ -426,7 +399,7 @@ static __always_inline void op_domains(struct iommuwatch_event *e, void *ctx,
 	if (bpf_get_func_arg_cnt(ctx) > old_arg &&
 	    !bpf_get_func_arg(ctx, old_arg, (__u64 *)&old)) {
 		e->flags |= IW_F_HAS_OLD;
-		e->old_dom.id = domain_id(old);
+		e->old_dom.key = (__u64)old;
 		e->old_dom.type = old ? BPF_CORE_READ(old, type) : 0;
 		if (is_blocking(old, e->old_dom.type, &b))
 			e->flags |= IW_F_OLD_IS_BLOCKING;
@@ -438,7 +411,8 @@ static __always_inline int attach_exit(void *ctx, __u32 hook)
 	struct iommu_domain *dom = (void *)((__u64 *)ctx)[0];
 	struct device *dev = (void *)((__u64 *)ctx)[1];
 	__u64 now = bpf_ktime_get_ns(), ret = 0;
-	__u64 lat = op_latency(IW_EV_ATTACH, now);
+	struct task_ctx *tc = task_ctx_get(false);
+	__u64 lat = op_latency(tc, IW_EV_ATTACH, now);
 	struct iommuwatch_event *e;
 
 	if (!group_wanted(dev))
@@ -446,7 +420,7 @@ static __always_inline int attach_exit(void *ctx, __u32 hook)
 	e = reserve_event();
 	if (!e)
 		return 0;
-	fill_device(e, dev, IW_EV_ATTACH, hook);
+	fill_device(e, dev, IW_EV_ATTACH, hook, tc);
 	/*
 	 * iommu_deferred_attach runs on every DMA map once a device was
 	 * deferred (kdump), so it carries no program: its attach is the one
@@ -469,7 +443,8 @@ static __always_inline int set_pasid_exit(void *ctx, __u32 hook)
 	struct iommu_domain *dom = (void *)((__u64 *)ctx)[0];
 	struct device *dev = (void *)((__u64 *)ctx)[1];
 	__u64 now = bpf_ktime_get_ns(), ret = 0, pasid = 0;
-	__u64 lat = op_latency(IW_EV_SET_PASID, now);
+	struct task_ctx *tc = task_ctx_get(false);
+	__u64 lat = op_latency(tc, IW_EV_SET_PASID, now);
 	struct iommuwatch_event *e;
 
 	if (!group_wanted(dev))
@@ -477,7 +452,7 @@ static __always_inline int set_pasid_exit(void *ctx, __u32 hook)
 	e = reserve_event();
 	if (!e)
 		return 0;
-	fill_device(e, dev, IW_EV_SET_PASID, hook);
+	fill_device(e, dev, IW_EV_SET_PASID, hook, tc);
 	op_domains(e, ctx, dom, dev, 3);
 	bpf_get_func_arg(ctx, 2, &pasid);
 	e->pasid = (__u32)pasid;
@@ -496,7 +471,8 @@ static __always_inline int remove_pasid_exit(void *ctx, __u32 hook)
 	__u32 pasid = (__u32)((__u64 *)ctx)[1];
 	struct iommu_domain *dom = (void *)((__u64 *)ctx)[2];
 	__u64 now = bpf_ktime_get_ns();
-	__u64 lat = op_latency(IW_EV_REMOVE_PASID, now);
+	struct task_ctx *tc = task_ctx_get(false);
+	__u64 lat = op_latency(tc, IW_EV_REMOVE_PASID, now);
 	struct iommuwatch_event *e;
 
 	if (!group_wanted(dev))
@@ -504,7 +480,7 @@ static __always_inline int remove_pasid_exit(void *ctx, __u32 hook)
 	e = reserve_event();
 	if (!e)
 		return 0;
-	fill_device(e, dev, IW_EV_REMOVE_PASID, hook);
+	fill_device(e, dev, IW_EV_REMOVE_PASID, hook, tc);
 	e->pasid = pasid;
 	e->flags |= IW_F_HAS_OLD;
 	domain_ref(&e->old_dom, dom);

@@ -87,9 +87,13 @@ enum iw_event_flags {
 	IW_F_FLAGS_KNOWN	= 1U << 8, /* require_direct/attach_deferred exist */
 };
 
-/* A domain as events name it: a stable id (never its address) and type. */
+/*
+ * A domain as events carry it: BPF fills its address and type, the reader
+ * turns the address into a stable id (src/domains.c) and prints only that.
+ */
 struct iommuwatch_domain_ref {
-	__u32 id;		/* 0: none */
+	__u64 key;		/* the domain's address; 0: none */
+	__u32 id;		/* set by the reader; 0: none */
 	__u32 type;		/* IOMMU_DOMAIN_* */
 };
 

@@ -15,6 +15,7 @@
 #include <sys/capability.h>
 #include <sys/utsname.h>
 #include "commands.h"
+#include "domains.h"
 #include "http.h"
 #include "loader.h"
 #include "log.h"
@@ -31,6 +32,7 @@ struct daemon {
 	/* Guards st, m and pl: scrapes render from a consistent snapshot. */
 	pthread_mutex_t lock;
 	struct iw_state *st;
+	struct domain_ids *ids;	/* the reader's alone: outside the lock */
 	struct metrics *m;
 	struct pipeline pl;
 	struct output jout;
@@ -77,9 +79,9 @@ static int on_event(void *ctx, void *data, size_t len)
 	struct daemon *d = ctx;
 	struct iw_record rec;
 
-	if (len < sizeof(*e))
+	if (len < sizeof(*e) ||
+	    !domain_ids_record(d->ids, e, hook_name(&d->ld.hooks, e->hook), &rec))
 		return 0;
-	record_from_event(&rec, e, hook_name(&d->ld.hooks, e->hook));
 	pthread_mutex_lock(&d->lock);
 	pipeline_feed(&d->pl, &rec);
 	pthread_mutex_unlock(&d->lock);
@@ -124,6 +126,7 @@ static void check_lost(struct daemon *d)
 	metrics_set_dropped(d->m, dropped);
 	metrics_count_resync(d->m);
 	output_lost(&d->jout, mono_now(), dropped - d->lost);
+	domain_ids_forget_all(d->ids);
 	seed(d);
 	pthread_mutex_unlock(&d->lock);
 	d->lost = dropped;
@@ -227,7 +230,8 @@ static int load(struct daemon *d)
 	snprintf(d->kernel, sizeof(d->kernel), "%s",
 		 uname(&u) ? "unknown" : u.release);
 	d->st = state_new();
-	if (!d->st)
+	d->ids = domain_ids_new();
+	if (!d->st || !d->ids)
 		return -ENOMEM;
 	pipeline_init(&d->pl, d->st, d->j.f ? &d->jout : NULL);
 	seed(d);
@@ -280,6 +284,7 @@ static void teardown(struct daemon *d)
 		write_textfile(d);
 	journal_close(&d->j);
 	metrics_free(d->m);
+	domain_ids_free(d->ids);
 	state_free(d->st);
 	pthread_mutex_destroy(&d->lock);
 }

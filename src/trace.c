@@ -8,6 +8,7 @@
 #include <time.h>
 #include <sys/utsname.h>
 #include "commands.h"
+#include "domains.h"
 #include "loader.h"
 #include "log.h"
 #include "metrics.h"
@@ -22,6 +23,7 @@ struct session {
 	const struct trace_opts *opts;
 	struct loader ld;
 	struct iw_state *st;
+	struct domain_ids *ids;
 	struct output out;
 	struct pipeline pl;
 	struct metrics *m;		/* with --textfile */
@@ -51,9 +53,9 @@ static int on_event(void *ctx, void *data, size_t len)
 	struct session *s = ctx;
 	struct iw_record rec;
 
-	if (len < sizeof(*e))
+	if (len < sizeof(*e) ||
+	    !domain_ids_record(s->ids, e, hook_name(&s->ld.hooks, e->hook), &rec))
 		return 0;
-	record_from_event(&rec, e, hook_name(&s->ld.hooks, e->hook));
 	pipeline_feed(&s->pl, &rec);
 	return 0;
 }
@@ -96,6 +98,7 @@ static void check_lost(struct session *s)
 		metrics_set_dropped(s->m, dropped);
 		metrics_count_resync(s->m);
 	}
+	domain_ids_forget_all(s->ids);
 	seed_state(s);
 	pipeline_print_state(&s->pl);
 }
@@ -194,7 +197,8 @@ static int session_start(struct session *s, char *roles, size_t len)
 	int err;
 
 	s->st = state_new();
-	if (!s->st) {
+	s->ids = domain_ids_new();
+	if (!s->st || !s->ids) {
 		log_err("out of memory");
 		return -ENOMEM;
 	}
@@ -218,6 +222,7 @@ static void session_stop(struct session *s)
 	if (s->ld.skel)
 		loader_close(&s->ld);
 	metrics_free(s->m);
+	domain_ids_free(s->ids);
 	state_free(s->st);
 }
 

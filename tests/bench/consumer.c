@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include "domains.h"
 #include "metrics.h"
 #include "pipeline.h"
 
@@ -49,6 +50,9 @@ static const char comms[8][IW_COMM_LEN] = {
 	"kworker/4", "kworker/5", "kworker/6", "kworker/7",
 };
 
+/* Domain addresses as the kernel's look: the reader names them by hash. */
+#define KEY(n)	(0xffff888100000000ULL + (__u64)(n) * 4096)
+
 static void make_event(struct iommuwatch_event *e, long i, int groups)
 {
 	int g = i % groups, step = (i / groups) % 6;
@@ -67,49 +71,63 @@ static void make_event(struct iommuwatch_event *e, long i, int groups)
 	memcpy(e->dev, dev_names[g], sizeof(e->dev));
 	switch (step) {
 	case 0: /* DMA-FQ -> identity */
-		e->old_dom = (struct iommuwatch_domain_ref){ base, 11 };
-		e->new_dom = (struct iommuwatch_domain_ref){ base + 1, 4 };
+		e->old_dom = (struct iommuwatch_domain_ref){ .key = KEY(base), .type = 11 };
+		e->new_dom = (struct iommuwatch_domain_ref){ .key = KEY(base + 1), .type = 4 };
 		break;
 	case 1: /* identity -> DMA-FQ */
-		e->old_dom = (struct iommuwatch_domain_ref){ base + 1, 4 };
-		e->new_dom = (struct iommuwatch_domain_ref){ base, 11 };
+		e->old_dom = (struct iommuwatch_domain_ref){ .key = KEY(base + 1), .type = 4 };
+		e->new_dom = (struct iommuwatch_domain_ref){ .key = KEY(base), .type = 11 };
 		break;
 	case 2: /* a PASID on an unmanaged domain */
 		e->kind = IW_EV_SET_PASID;
 		e->path = IW_PATH_PASID;
 		e->pasid = 1;
-		e->old_dom = (struct iommuwatch_domain_ref){ 0, 0 };
-		e->new_dom = (struct iommuwatch_domain_ref){ base + 2, 1 };
+		e->old_dom = (struct iommuwatch_domain_ref){};
+		e->new_dom = (struct iommuwatch_domain_ref){ .key = KEY(base + 2), .type = 1 };
 		break;
 	case 3: /* and detached (7.x: the blocked domain) */
 		e->kind = IW_EV_SET_PASID;
 		e->path = IW_PATH_PASID;
 		e->pasid = 1;
 		e->flags |= IW_F_NEW_IS_BLOCKING;
-		e->old_dom = (struct iommuwatch_domain_ref){ base + 2, 1 };
-		e->new_dom = (struct iommuwatch_domain_ref){ 1000000, 0 };
+		e->old_dom = (struct iommuwatch_domain_ref){ .key = KEY(base + 2), .type = 1 };
+		e->new_dom = (struct iommuwatch_domain_ref){ .key = KEY(1000000), .type = 0 };
 		break;
 	case 4: /* the device leaves: the release record */
 		e->kind = IW_EV_RELEASE;
 		e->path = IW_PATH_RELEASE;
-		e->group_dom = (struct iommuwatch_domain_ref){ base, 11 };
+		e->group_dom = (struct iommuwatch_domain_ref){ .key = KEY(base), .type = 11 };
 		break;
 	default: /* probed back onto its default domain */
 		e->path = IW_PATH_PROBE;
-		e->old_dom = (struct iommuwatch_domain_ref){ 0, 0 };
-		e->new_dom = (struct iommuwatch_domain_ref){ base, 11 };
+		e->old_dom = (struct iommuwatch_domain_ref){};
+		e->new_dom = (struct iommuwatch_domain_ref){ .key = KEY(base), .type = 11 };
 		break;
 	}
 }
 
-/* Event i of the stream; every 50th frees a domain no longer in use. */
+/*
+ * Event i of the stream; every 50th frees a domain: the group's PASID
+ * domain once detached, else one no event showed (the reader drops it).
+ */
 static void next_event(struct iommuwatch_event *e, long i, int groups)
 {
+	int g = i % groups, step = (i / groups) % 6;
+
 	make_event(e, i, groups);
 	if (i % 50 == 49) {
 		e->kind = IW_EV_DOMAIN_FREE;
-		e->new_dom = (struct iommuwatch_domain_ref){ 2000000 + i, 1 };
+		e->new_dom = (struct iommuwatch_domain_ref){
+			.key = KEY(step >= 4 ? 1 + g * 4 + 2 : 2000000 + i),
+			.type = 1 };
 	}
+}
+
+/* As the live reader does: name the domains, then decode. */
+static bool decode(struct domain_ids *ids, const struct iommuwatch_event *e,
+		   struct iw_record *rec)
+{
+	return domain_ids_record(ids, e, "intel_iommu_attach_device", rec);
 }
 
 static void seed(struct iw_state *st, int groups)
@@ -137,9 +155,10 @@ struct result {
 	long rss_before_render_kib;
 };
 
-/* The floor: making and decoding the events, nothing else. */
+/* The floor: making, naming and decoding the events, nothing else. */
 static double decode_only(long n, int groups)
 {
+	struct domain_ids *ids = domain_ids_new();
 	struct iw_record rec;
 	struct iommuwatch_event ev;
 	volatile __u32 sink = 0;
@@ -147,10 +166,12 @@ static double decode_only(long n, int groups)
 
 	for (long i = 0; i < n; i++) {
 		next_event(&ev, i, groups);
-		record_from_event(&rec, &ev, "intel_iommu_attach_device");
-		sink += rec.to.id;
+		if (decode(ids, &ev, &rec))
+			sink += rec.to.id;
 	}
-	return n / (now_sec() - t);
+	t = now_sec() - t;
+	domain_ids_free(ids);
+	return n / t;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -179,6 +200,7 @@ static double render_ms(struct metrics *m, struct iw_state *st, size_t *bytes)
 static double printed(long n, int groups, bool json)
 {
 	struct iw_state *st = state_new();
+	struct domain_ids *ids = domain_ids_new();
 	FILE *null = fopen("/dev/null", "w");
 	struct iommuwatch_event ev;
 	struct iw_record rec;
@@ -186,7 +208,7 @@ static double printed(long n, int groups, bool json)
 	struct output out;
 	double t;
 
-	if (!st || !null) {
+	if (!st || !ids || !null) {
 		perror("consumer");
 		exit(1);
 	}
@@ -196,12 +218,13 @@ static double printed(long n, int groups, bool json)
 	t = now_sec();
 	for (long i = 0; i < n; i++) {
 		next_event(&ev, i, groups);
-		record_from_event(&rec, &ev, "intel_iommu_attach_device");
-		pipeline_feed(&pl, &rec);
+		if (decode(ids, &ev, &rec))
+			pipeline_feed(&pl, &rec);
 	}
 	fflush(null);
 	t = now_sec() - t;
 	fclose(null);
+	domain_ids_free(ids);
 	state_free(st);
 	return n / t;
 }
@@ -210,6 +233,7 @@ static void run(long n, int groups, struct result *r)
 {
 	struct metrics_info mi = { .version = "bench", .kernel = "none" };
 	struct iw_state *st = state_new();
+	struct domain_ids *ids = domain_ids_new();
 	struct metrics *m = metrics_new(&mi);
 	struct pipeline pl;
 	struct iw_record rec;
@@ -228,25 +252,27 @@ static void run(long n, int groups, struct result *r)
 	t = now_sec();
 	for (long i = 0; i < n; i++) {
 		next_event(&ev, i, groups);
-		record_from_event(&rec, &ev, "intel_iommu_attach_device");
-		pipeline_feed(&pl, &rec);
+		if (decode(ids, &ev, &rec))
+			pipeline_feed(&pl, &rec);
 	}
 	r->full_eps = n / (now_sec() - t);
-	r->table_eps = printed(n / 4, groups, false);
-	r->json_eps = printed(n / 4, groups, true);
 	getrusage(RUSAGE_SELF, &ru);
 	r->rss_before_render_kib = ru.ru_maxrss;
 	r->render_ms = render_ms(m, st, &r->render_bytes);
 	getrusage(RUSAGE_SELF, &ru);
 	r->rss_kib = ru.ru_maxrss;
 	metrics_free(m);
+	domain_ids_free(ids);
 	state_free(st);
+	/* After the peak RSS is read: it is the daemon's, not trace's. */
+	r->table_eps = printed(n / 4, groups, false);
+	r->json_eps = printed(n / 4, groups, true);
 	free(dev_names);
 }
 
 static void report(int groups, const struct result *r)
 {
-	printf("groups=%-6d full=%.2f M events/s  floor (make+decode)=%.2f M/s  ratio=%.2fx  render=%.2f ms (%zu bytes)  peak_rss=%.1f MiB (%.1f before rendering)\n",
+	printf("groups=%-6d full=%.2f M events/s  floor (make+name+decode)=%.2f M/s  ratio=%.2fx  render=%.2f ms (%zu bytes)  peak_rss=%.1f MiB (%.1f before rendering)\n",
 	       groups, r->full_eps / 1e6, r->floor_eps / 1e6,
 	       r->floor_eps / r->full_eps, r->render_ms, r->render_bytes,
 	       r->rss_kib / 1024.0, r->rss_before_render_kib / 1024.0);

@@ -44,7 +44,7 @@ static void decodes_old_and_blocking(void)
 	CHECK(r.from_known && r.from.kind == IW_DOM_IDENTITY && r.from.id == 3);
 
 	/* The kernel passed old == NULL: the RID had no domain. */
-	e.old_dom = (struct iommuwatch_domain_ref){ 0, 0 };
+	e.old_dom = (struct iommuwatch_domain_ref){};
 	record_from_event(&r, &e, "x");
 	CHECK(r.from_known && r.from.kind == IW_DOM_NONE);
 }
