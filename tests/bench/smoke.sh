@@ -32,7 +32,9 @@ echo "  run.sh exit $?" >>"$out"
 sed 's/^/  /' "$out"
 expect lab_ran 'run.sh exit 0$'
 expect probe_cost "^bench probe_cost: kernel=[^ ]+ worst_ratio=$num .*bpf_share=$num%"
-expect overhead "^bench overhead: kernel=[^ ]+ trace=[-+]$num% daemon=[-+]$num% bpftrace=[-+]$num%"
+expect overhead "^bench overhead: kernel=[^ ]+ cpu_trace=[-+]$num% cpu_daemon=[-+]$num% cpu_bpftrace=[-+]$num% cpu_floor=[-+]$num%"
+# The storm's CPU time was read (not a zero from the wrong process).
+expect overhead_cpu_read "^   round 1 none +wall +$num ms +storm CPU +0*[1-9][0-9]*\.[0-9]+ ms"
 expect startup "^bench startup: kernel=[^ ]+ iommuwatch_ms=[0-9]+ bpftrace_ms=[0-9]+ ratio=$num"
 
 tools/bench/run.sh --quick -k "${BENCH_LINE:-7.3}" deferred >"$out" 2>&1
