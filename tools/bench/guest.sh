@@ -5,6 +5,7 @@
 # Usage: guest.sh [--quick] [BENCH...]    BENCH: probe_cost overhead startup
 # Prints the report on stdout; a line "bench NAME: ..." per benchmark, or
 # "bench NAME: could not run (why)" and exit 1 when one could not run.
+# BENCH_ICOUNT=1 (run.sh sets it): the guest runs on instruction time.
 set -u
 
 IW=${IW:-build/iommuwatch}
@@ -324,7 +325,7 @@ bench_startup() {
 	}'
 }
 
-say "iommuwatch benchmarks on $KERNEL ($(nproc) vCPUs, qemu TCG)$([ $QUICK = 1 ] && echo ', quick')"
+say "iommuwatch benchmarks on $KERNEL ($(nproc) vCPU(s), qemu TCG$([ "${BENCH_ICOUNT:-0}" = 1 ] && echo " on instruction time"))$([ $QUICK = 1 ] && echo ', quick')"
 for b in "${BENCHES[@]}"; do
 	case $b in
 	probe_cost) bench_probe_cost ;;
