@@ -71,8 +71,10 @@ static __always_inline struct task_ctx *task_ctx_get(bool create)
  * read through them) are typed for the verifier: they are read with plain
  * loads, not a bpf_probe_read_kernel() call each. Only the old domain,
  * fetched with bpf_get_func_arg(), needs the probed reads.
+ *
+ * A domain goes out as its address; the reader turns that into a stable
+ * id (src/domains.c), which a BPF hash did at three lookups an event.
  */
-/* The reader names the domain by its address (src/domains.c). */
 static __always_inline void domain_ref(struct iommuwatch_domain_ref *ref,
 				       struct iommu_domain *dom)
 {
