@@ -34,13 +34,13 @@ struct {
 	__type(value, __u64);
 } events_dropped SEC(".maps");
 
+/* Op kinds timed from entry to exit (enum iw_event_kind up to them). */
+#define IW_OP_KINDS	(IW_EV_REMOVE_PASID + 1)
+
 /*
  * What a task is doing in the IOMMU core. Task-local storage rather than a
  * tid-keyed hash: no hashing and no LRU locks on every core function.
  */
-/* Op kinds timed from entry to exit (enum iw_event_kind up to them). */
-#define IW_OP_KINDS	(IW_EV_REMOVE_PASID + 1)
-
 struct task_ctx {
 	__u32 path;		/* enum iw_path; IW_PATH_UNKNOWN: no marker */
 	__u32 hook;		/* hook that set the marker; only it clears it */

@@ -35,6 +35,8 @@ void jsonw_int(struct jsonw *w, const char *key, long long val);
 void jsonw_uint(struct jsonw *w, const char *key, unsigned long long val);
 void jsonw_bool(struct jsonw *w, const char *key, bool val);
 void jsonw_null(struct jsonw *w, const char *key);
+/* val when set, else null. */
+void jsonw_opt_int(struct jsonw *w, const char *key, bool set, long long val);
 
 /* Nested objects, and arrays of strings. */
 void jsonw_object_begin(struct jsonw *w, const char *key);

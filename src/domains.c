@@ -4,36 +4,12 @@
 #include <stdlib.h>
 #include <json-c/linkhash.h>
 #include "domains.h"
+#include "intkey.h"
 
 struct domain_ids {
 	struct lh_table *ids;	/* address -> id */
 	__u32 next;
 };
-
-/*
- * Slab objects share their low bits, which json-c's pointer hash keeps
- * low: mix every bit in (the murmur3 finaliser).
- */
-static unsigned long addr_hash(const void *k)
-{
-	__u64 x = (uintptr_t)k;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return x ^ (x >> 33);
-}
-
-static int addr_equal(const void *a, const void *b)
-{
-	return a == b;
-}
-
-static struct lh_table *ids_new(void)
-{
-	return lh_table_new(256, NULL, addr_hash, addr_equal);
-}
 
 struct domain_ids *domain_ids_new(void)
 {
@@ -41,7 +17,7 @@ struct domain_ids *domain_ids_new(void)
 
 	if (!d)
 		return NULL;
-	d->ids = ids_new();
+	d->ids = intkey_table_new(256);
 	if (!d->ids) {
 		free(d);
 		return NULL;
@@ -60,17 +36,12 @@ void domain_ids_free(struct domain_ids *d)
 
 void domain_ids_forget_all(struct domain_ids *d)
 {
-	struct lh_table *fresh = ids_new();
+	struct lh_table *fresh = intkey_table_new(256);
 
 	if (!fresh)
 		return;	/* keep the old names rather than none */
 	lh_table_free(d->ids);
 	d->ids = fresh;
-}
-
-static void *addr_key(__u64 addr)
-{
-	return (void *)(uintptr_t)addr;
 }
 
 /* The id of a domain, given one at first sight; 0 for no domain. */
@@ -81,11 +52,11 @@ static __u32 name_of(struct domain_ids *d, __u64 addr)
 
 	if (!addr)
 		return 0;
-	e = lh_table_lookup_entry(d->ids, addr_key(addr));
+	e = lh_table_lookup_entry(d->ids, intkey(addr));
 	if (e)
 		return (uintptr_t)lh_entry_v(e);
 	id = d->next++;
-	if (lh_table_insert(d->ids, addr_key(addr), (void *)(uintptr_t)id))
+	if (lh_table_insert(d->ids, intkey(addr), (void *)(uintptr_t)id))
 		return 0;	/* out of memory: unnamed, as if no domain */
 	return id;
 }
@@ -93,7 +64,7 @@ static __u32 name_of(struct domain_ids *d, __u64 addr)
 /* A freed domain's id, and its address forgotten: it may be reused. */
 static __u32 forget(struct domain_ids *d, __u64 addr)
 {
-	struct lh_entry *e = lh_table_lookup_entry(d->ids, addr_key(addr));
+	struct lh_entry *e = lh_table_lookup_entry(d->ids, intkey(addr));
 	__u32 id;
 
 	if (!e)

@@ -167,6 +167,14 @@ void jsonw_null(struct jsonw *w, const char *key)
 	put(w, "null", 4);
 }
 
+void jsonw_opt_int(struct jsonw *w, const char *key, bool set, long long val)
+{
+	if (set)
+		jsonw_int(w, key, val);
+	else
+		jsonw_null(w, key);
+}
+
 void jsonw_object_begin(struct jsonw *w, const char *key)
 {
 	member(w, key);

@@ -69,9 +69,15 @@ static void format_time(struct time_cache *tc, __u64 real_ns, bool utc,
 	buf[n] = '\0';
 }
 
+static void rfc3339(struct time_cache *tc, __u64 real_ns, char *buf,
+		    size_t len)
+{
+	format_time(tc, real_ns, true, "%Y-%m-%dT%H:%M:%S", 9, buf, len);
+}
+
 void format_rfc3339(__u64 real_ns, char *buf, size_t len)
 {
-	format_time(NULL, real_ns, true, "%Y-%m-%dT%H:%M:%S", 9, buf, len);
+	rfc3339(NULL, real_ns, buf, len);
 }
 
 static void dom_label(const struct iw_dom *dom, bool known, char *buf,
@@ -139,14 +145,6 @@ static void human_record(struct output *out, const struct iw_record *r)
 
 /* ---- JSON ---- */
 
-static void json_opt_int(struct jsonw *w, const char *k, bool set, __s64 v)
-{
-	if (set)
-		jsonw_int(w, k, v);
-	else
-		jsonw_null(w, k);
-}
-
 /* A flag the kernel may not have told us: null when unknown. */
 static void json_flag(struct jsonw *w, const char *k, __u32 flags,
 		      __u32 bit, bool known)
@@ -161,8 +159,7 @@ static void json_begin(struct output *out, const char *type, __u64 mono_ns)
 {
 	char tbuf[40];
 
-	format_time(&out->tc, mono_ns + out->mono_to_real_ns, true,
-		    "%Y-%m-%dT%H:%M:%S", 9, tbuf, sizeof(tbuf));
+	rfc3339(&out->tc, mono_ns + out->mono_to_real_ns, tbuf, sizeof(tbuf));
 	jsonw_begin(&out->jw, out->f);
 	jsonw_str(&out->jw, "type", type);
 	jsonw_str(&out->jw, "time", tbuf);
@@ -177,9 +174,9 @@ static void json_device(struct jsonw *w, const struct iw_record *r)
 {
 	bool known = r->flags & IW_F_FLAGS_KNOWN;
 
-	json_opt_int(w, "group", r->group >= 0, r->group);
+	jsonw_opt_int(w, "group", r->group >= 0, r->group);
 	jsonw_str(w, "device", r->device);
-	json_opt_int(w, "pasid", r->pasid != IW_NO_PASID, r->pasid);
+	jsonw_opt_int(w, "pasid", r->pasid != IW_NO_PASID, r->pasid);
 	json_flag(w, "require_direct", r->flags, IW_F_REQUIRE_DIRECT, known);
 	json_flag(w, "attach_deferred", r->flags, IW_F_ATTACH_DEFERRED, known);
 	json_flag(w, "untrusted", r->flags, IW_F_UNTRUSTED, true);
@@ -210,11 +207,11 @@ static void json_record(struct output *out, const struct iw_record *r,
 		json_device(w, r);
 	jsonw_str(w, "from", r->from_known ? dom_kind_name(r->from.kind)
 					   : "unknown");
-	json_opt_int(w, "from_domain", r->from.id, r->from.id);
+	jsonw_opt_int(w, "from_domain", r->from.id, r->from.id);
 	if (r->type == IW_REC_TRANSITION) {
 		jsonw_bool(w, "from_kernel", r->flags & IW_F_HAS_OLD);
 		jsonw_str(w, "to", dom_kind_name(r->to.kind));
-		json_opt_int(w, "to_domain", r->to.id, r->to.id);
+		jsonw_opt_int(w, "to_domain", r->to.id, r->to.id);
 		jsonw_str(w, "path", path_name(r->path));
 		jsonw_int(w, "ret", r->ret);
 		jsonw_uint(w, "latency_ns", r->latency_ns);
@@ -273,9 +270,9 @@ static void violation_json(struct output *out, const struct iw_record *r,
 	json_begin(out, "violation", r->mono_ns);
 	jsonw_str(w, "kind", v->rule->kind);
 	jsonw_str(w, "severity", severity_name(v->rule->severity));
-	json_opt_int(w, "group", r->group >= 0, r->group);
+	jsonw_opt_int(w, "group", r->group >= 0, r->group);
 	jsonw_str(w, "device", r->device);
-	json_opt_int(w, "pasid", r->pasid != IW_NO_PASID, r->pasid);
+	jsonw_opt_int(w, "pasid", r->pasid != IW_NO_PASID, r->pasid);
 	jsonw_str(w, "path", r->type == IW_REC_DOMAIN_FREE ?
 			 "free" : path_name(r->path));
 	jsonw_str(w, "hook", r->hook);

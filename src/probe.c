@@ -24,10 +24,7 @@ static void print_hook_json(const struct hook *h)
 	jsonw_str(w, "hook", h->func);
 	jsonw_str(w, "role", h->role);
 	jsonw_str(w, "status", hook_status_name(h->status));
-	if (h->nr_args >= 0)
-		jsonw_int(w, "args", h->nr_args);
-	else
-		jsonw_null(w, "args");
+	jsonw_opt_int(w, "args", h->nr_args >= 0, h->nr_args);
 	jsonw_str(w, "reason", h->status == HOOK_ACTIVE ? NULL : h->reason);
 	jsonw_end(w);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/linkhash.h>
+#include "intkey.h"
 #include "state.h"
 
 struct iw_state {
@@ -20,33 +21,9 @@ struct iw_state {
 	struct lh_table *refs;
 };
 
-static unsigned long id_hash(const void *k)
-{
-	uintptr_t x = (uintptr_t)k;
-
-	x ^= x >> 16;
-	x *= 0x45d9f3bUL;
-	return x ^ (x >> 16);
-}
-
-static int id_equal(const void *a, const void *b)
-{
-	return a == b;
-}
-
-static struct lh_table *refs_new(void)
-{
-	return lh_table_new(256, NULL, id_hash, id_equal);
-}
-
-static void *id_key(__u32 id)
-{
-	return (void *)(uintptr_t)id;
-}
-
 static uintptr_t ref_count(struct iw_state *st, __u32 id)
 {
-	struct lh_entry *e = id ? lh_table_lookup_entry(st->refs, id_key(id))
+	struct lh_entry *e = id ? lh_table_lookup_entry(st->refs, intkey(id))
 				: NULL;
 
 	return e ? (uintptr_t)lh_entry_v(e) : 0;
@@ -60,10 +37,10 @@ static void ref_add(struct iw_state *st, __u32 id, int delta)
 
 	if (!id)
 		return;
-	e = lh_table_lookup_entry(st->refs, id_key(id));
+	e = lh_table_lookup_entry(st->refs, intkey(id));
 	if (!e) {
 		if (delta > 0)
-			lh_table_insert(st->refs, id_key(id), (void *)(uintptr_t)delta);
+			lh_table_insert(st->refs, intkey(id), (void *)(uintptr_t)delta);
 		return;
 	}
 	n = (uintptr_t)lh_entry_v(e) + delta;
@@ -98,7 +75,7 @@ struct iw_state *state_new(void)
 	if (!st)
 		return NULL;
 	st->devices = lh_kchar_table_new(256, device_free_entry);
-	st->refs = refs_new();
+	st->refs = intkey_table_new(256);
 	if (!st->devices || !st->refs) {
 		state_free(st);
 		return NULL;
@@ -121,7 +98,7 @@ void state_free(struct iw_state *st)
 void state_clear(struct iw_state *st)
 {
 	struct lh_table *fresh = lh_kchar_table_new(256, device_free_entry);
-	struct lh_table *refs = refs_new();
+	struct lh_table *refs = intkey_table_new(256);
 
 	if (fresh && refs) {
 		lh_table_free(st->devices);

@@ -255,16 +255,18 @@ bench_overhead() {
 
 # Medians per variant, overheads against no tracer, the verdict.
 overhead_report() {
-	local v args=()
+	local v f args=()
 	for v in "$@"; do
 		args+=(-v "w_$v=$(cut -d' ' -f1 /tmp/ov.$v | median)"
 		       -v "s_$v=$(cut -d' ' -f2 /tmp/ov.$v | median)"
-		       -v "t_$v=$(cut -d' ' -f3 /tmp/ov.$v | median)"
-		       -v "slo_$v=$(cut -d' ' -f2 /tmp/ov.$v | sort -n | head -1)"
-		       -v "shi_$v=$(cut -d' ' -f2 /tmp/ov.$v | sort -n | tail -1)")
+		       -v "t_$v=$(cut -d' ' -f3 /tmp/ov.$v | median)")
 	done
-	awk -v kernel="$KERNEL" -v n=$OV_ROUNDS -v wlo="$(cut -d' ' -f1 /tmp/ov.none | sort -n | head -1)" \
-		-v whi="$(cut -d' ' -f1 /tmp/ov.none | sort -n | tail -1)" "${args[@]}" '
+	# Noise: the no-tracer rounds' range, wall (1) and storm CPU (2).
+	for f in 1 2; do
+		args+=(-v "lo$f=$(cut -d' ' -f$f /tmp/ov.none | sort -n | head -1)"
+		       -v "hi$f=$(cut -d' ' -f$f /tmp/ov.none | sort -n | tail -1)")
+	done
+	awk -v kernel="$KERNEL" -v n=$OV_ROUNDS "${args[@]}" '
 	function pct(a, b) { return b ? (a / b - 1) * 100 : 0 }
 	function row(name, w, s, t) {
 		printf "   %-9s %9.1f %8.1f%% %10.2f %10.2f %9.1f%% %9.1f%%\n", name, w / 1e6, pct(w, w_none), s / 1e6, t / 1e6, pct(s, s_none), pct(s + t, s_none)
@@ -276,8 +278,8 @@ overhead_report() {
 		row("trace", w_trace, s_trace, t_trace); row("daemon", w_daemon, s_daemon, t_daemon)
 		row("bpftrace", w_bpftrace, s_bpftrace, t_bpftrace)
 		printf "   (IN-KERNEL: the storm'"'"'s CPU time over no tracer'"'"'s; CPU: the storm'"'"'s plus the tracer'"'"'s, over no tracer'"'"'s; WALL: wall time over no tracer'"'"'s)\n"
-		snoise = s_none ? (shi_none - slo_none) / s_none * 100 : 0
-		wnoise = w_none ? (whi - wlo) / w_none * 100 : 0
+		snoise = s_none ? (hi2 - lo2) / s_none * 100 : 0
+		wnoise = w_none ? (hi1 - lo1) / w_none * 100 : 0
 		if (n > 1) printf "   noise (no tracer, max - min over median): storm CPU %.1f%%, wall %.1f%%\n", snoise, wnoise
 		else printf "   noise: unknown with one round (--quick); these numbers are a smoke test\n"
 		ct = pct(s_trace + t_trace, s_none); cd = pct(s_daemon + t_daemon, s_none)
