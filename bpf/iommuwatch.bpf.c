@@ -159,11 +159,14 @@ static __always_inline __u32 device_flags(struct device *dev,
 	return flags;
 }
 
-/* Fill what every event carries: when, what, and the task that did it. */
-static __always_inline void fill_task(struct iommuwatch_event *e, __u32 kind,
-				      __u32 hook)
+/*
+ * Fill what every event carries: when, what, and the task that did it.
+ * Op exits read the clock once, for the latency and the timestamp.
+ */
+static __always_inline void fill_task(struct iommuwatch_event *e, __u64 now,
+				      __u32 kind, __u32 hook)
 {
-	e->ts_ns = bpf_ktime_get_ns();
+	e->ts_ns = now;
 	e->kind = kind;
 	e->hook = hook;
 	e->pid = bpf_get_current_pid_tgid() >> 32;
@@ -174,13 +177,13 @@ static __always_inline void fill_task(struct iommuwatch_event *e, __u32 kind,
 }
 
 /* Fill what every device event carries; the caller adds the rest. */
-static __always_inline void fill_device(struct iommuwatch_event *e, struct device *dev,
-					__u32 kind, __u32 hook,
-					const struct task_ctx *tc)
+static __always_inline void fill_device(struct iommuwatch_event *e, __u64 now,
+					struct device *dev, __u32 kind,
+					__u32 hook, const struct task_ctx *tc)
 {
 	struct iommu_group *grp = dev->iommu_group;
 
-	fill_task(e, kind, hook);
+	fill_task(e, now, kind, hook);
 	e->group = grp ? grp->id : -1;
 	e->flags = device_flags(dev, grp);
 	if (grp)
@@ -210,15 +213,17 @@ static __always_inline struct iommuwatch_event *reserve_event(void)
 /*
  * Waking the reader is an IPI and a cross-CPU wakeup inside the traced
  * call; the reader polls on a short timeout anyway. Wake it only when a
- * burst could fill the ring before its next poll.
+ * burst could fill the ring before its next poll: past a quarter of the
+ * ring, which the loader sets with the ring's size.
  */
+const volatile __u64 wakeup_bytes = 256 * 1024 / 4;
+
 static __always_inline void submit_event(struct iommuwatch_event *e)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
-	__u64 flags = avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, avail > wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
+						     BPF_RB_NO_WAKEUP);
 }
 
 /* ---- per-task path markers, set by the core functions ---- */
@@ -303,7 +308,7 @@ int iommu_group_store_type_exit(void *ctx)
 	e = reserve_event();
 	if (!e)
 		return 0;
-	fill_task(e, IW_EV_GROUP_TYPE, IW_HOOK_STORE_TYPE);
+	fill_task(e, bpf_ktime_get_ns(), IW_EV_GROUP_TYPE, IW_HOOK_STORE_TYPE);
 	e->group = grp->id;
 	e->path = IW_PATH_DEFAULT;
 	domain_ref(&e->new_dom, grp->domain);
@@ -323,7 +328,7 @@ static __always_inline int release_enter(struct device *dev, __u32 hook)
 	e = reserve_event();
 	if (!e)
 		goto mark;
-	fill_device(e, dev, IW_EV_RELEASE, hook, tc);
+	fill_device(e, bpf_ktime_get_ns(), dev, IW_EV_RELEASE, hook, tc);
 	e->path = IW_PATH_RELEASE;
 	submit_event(e);
 mark:
@@ -357,7 +362,7 @@ int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 	e = reserve_event();
 	if (!e)
 		return 0;
-	fill_task(e, IW_EV_DOMAIN_FREE, IW_HOOK_DOMAIN_FREE);
+	fill_task(e, bpf_ktime_get_ns(), IW_EV_DOMAIN_FREE, IW_HOOK_DOMAIN_FREE);
 	domain_ref(&e->new_dom, dom);
 	submit_event(e);
 	return 0;
@@ -422,7 +427,7 @@ static __always_inline int attach_exit(void *ctx, __u32 hook)
 	e = reserve_event();
 	if (!e)
 		return 0;
-	fill_device(e, dev, IW_EV_ATTACH, hook, tc);
+	fill_device(e, now, dev, IW_EV_ATTACH, hook, tc);
 	/*
 	 * iommu_deferred_attach runs on every DMA map once a device was
 	 * deferred (kdump), so it carries no program: its attach is the one
@@ -434,7 +439,6 @@ static __always_inline int attach_exit(void *ctx, __u32 hook)
 	op_domains(e, ctx, dom, dev, 2);
 	bpf_get_func_ret(ctx, &ret);
 	e->ret = (int)ret;
-	e->ts_ns = now;
 	e->latency_ns = lat;
 	submit_event(e);
 	return 0;
@@ -454,13 +458,12 @@ static __always_inline int set_pasid_exit(void *ctx, __u32 hook)
 	e = reserve_event();
 	if (!e)
 		return 0;
-	fill_device(e, dev, IW_EV_SET_PASID, hook, tc);
+	fill_device(e, now, dev, IW_EV_SET_PASID, hook, tc);
 	op_domains(e, ctx, dom, dev, 3);
 	bpf_get_func_arg(ctx, 2, &pasid);
 	e->pasid = (__u32)pasid;
 	bpf_get_func_ret(ctx, &ret);
 	e->ret = (int)ret;
-	e->ts_ns = now;
 	e->latency_ns = lat;
 	submit_event(e);
 	return 0;
@@ -482,11 +485,10 @@ static __always_inline int remove_pasid_exit(void *ctx, __u32 hook)
 	e = reserve_event();
 	if (!e)
 		return 0;
-	fill_device(e, dev, IW_EV_REMOVE_PASID, hook, tc);
+	fill_device(e, now, dev, IW_EV_REMOVE_PASID, hook, tc);
 	e->pasid = pasid;
 	e->flags |= IW_F_HAS_OLD;
 	domain_ref(&e->old_dom, dom);
-	e->ts_ns = now;
 	e->latency_ns = lat;
 	submit_event(e);
 	return 0;

@@ -104,6 +104,8 @@ static int prepare(struct loader *ld, const struct loader_opts *opts)
 	if (opts->ringbuf_bytes)
 		err = bpf_map__set_max_entries(ld->skel->maps.events,
 					       opts->ringbuf_bytes);
+	ld->skel->rodata->wakeup_bytes =
+		bpf_map__max_entries(ld->skel->maps.events) / 4;
 	return err;
 }
 

@@ -22,6 +22,8 @@ expect() {
 }
 
 num='[0-9]+(\.[0-9]+)?'
+# A number above zero, as printed with two decimals.
+pos='(0\.0*[1-9][0-9]*|[1-9][0-9]*(\.[0-9]+)?)'
 make -s bench-consumer BENCH_EVENTS=200000 >"$out" 2>&1
 sed 's/^/  /' "$out"
 expect consumer_1k "^bench consumer_g1000: events_per_sec=$num .*render_ms=$num .*peak_rss_mib=$num"
@@ -32,7 +34,11 @@ echo "  run.sh exit $?" >>"$out"
 sed 's/^/  /' "$out"
 expect lab_ran 'run.sh exit 0$'
 expect probe_cost "^bench probe_cost: kernel=[^ ]+ worst_ratio=$num .*bpf_share=$num%"
-expect overhead "^bench overhead: kernel=[^ ]+ cpu_trace=[-+]$num% cpu_daemon=[-+]$num% cpu_bpftrace=[-+]$num% cpu_floor=[-+]$num%"
+# Each side's programs were found: the event floor's and bpftrace's.
+expect probe_cost_sides "^bench probe_cost: .* worst_vs_event=$pos worst_vs_bpftrace=$pos bpf_vs_bpftrace=$pos "
+expect overhead "^bench overhead: kernel=[^ ]+ storm_trace=[-+]$num% storm_daemon=[-+]$num% storm_bpftrace=[-+]$num% .* cpu_trace=[-+]$num% cpu_daemon=[-+]$num% cpu_bpftrace=[-+]$num% cpu_floor=[-+]$num%"
+# The storm's events were counted, so the tracers' cost per event is known.
+expect overhead_per_event "^bench overhead: .* us_per_event_trace=$pos us_per_event_daemon=$pos "
 # The storm's CPU time was read (not a zero from the wrong process).
 expect overhead_cpu_read "^   round 1 none +wall +$num ms +storm CPU +0*[1-9][0-9]*\.[0-9]+ ms"
 expect startup "^bench startup: kernel=[^ ]+ iommuwatch_ms=[0-9]+ bpftrace_ms=[0-9]+ ratio=$num"

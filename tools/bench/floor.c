@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * floor: attach empty fentry/fexit programs to kernel functions and stay
- * attached until SIGINT/SIGTERM. The floor of the probe-cost benchmark.
+ * attached until SIGINT/SIGTERM. The floors of the probe-cost benchmark.
  *
- * Usage: floor FUNC[:entry|:exit]...
- *   FUNC alone hooks entry and exit. For each program attached it prints
- *   "prog ID NAME entry|exit FUNC" on stdout, then "Attached N" on stderr.
- *   Functions not in the kernel's BTF are skipped with a warning.
+ * Usage: floor FUNC[:entry|:exit|:event]...
+ *   FUNC alone hooks entry and exit with empty programs; :event adds an
+ *   fexit program that only reports the call (an event of iommuwatch's
+ *   size, read and dropped here every 100 ms). For each program attached
+ *   it prints "prog ID NAME entry|exit|event FUNC" on stdout, then
+ *   "Attached N" on stderr. Functions not in the kernel's BTF are skipped
+ *   with a warning.
  *
  *        floor --stats
  *   One line per fentry/fexit link in the system, whoever owns it:
@@ -41,30 +44,147 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
+enum slot_kind { SLOT_ENTRY, SLOT_EXIT, SLOT_EVENT, SLOT_KINDS };
+
+static const char *const slot_prefix[SLOT_KINDS] = {
+	"empty_entry_", "empty_exit_", "event_exit_",
+};
+static const char *const slot_name[SLOT_KINDS] = { "entry", "exit", "event" };
+
+#define MAX_WANTS	256
+
 struct want {
 	char func[128];
 	struct bpf_program *prog;
-	int is_exit;
+	enum slot_kind kind;
 };
 
-/* The next unused program of the kind asked for. */
-static struct bpf_program *next_prog(struct empty_bpf *skel, int is_exit,
-				     struct bpf_program **used, int nused)
+/* The next program of this kind no want has taken yet. */
+static struct bpf_program *next_prog(struct empty_bpf *skel,
+				     enum slot_kind kind,
+				     const struct want *wants, int n)
 {
+	const char *pfx = slot_prefix[kind];
 	struct bpf_program *p;
-	const char *pfx = is_exit ? "empty_exit_" : "empty_entry_";
 
 	bpf_object__for_each_program(p, skel->obj) {
 		int taken = 0;
 
 		if (strncmp(bpf_program__name(p), pfx, strlen(pfx)))
 			continue;
-		for (int i = 0; i < nused; i++)
-			taken |= used[i] == p;
+		for (int i = 0; i < n; i++)
+			taken |= wants[i].prog == p;
 		if (!taken)
 			return p;
 	}
 	return NULL;
+}
+
+/* The slot kinds FUNC[:entry|:exit|:event] asks for, as a bit mask. */
+static int parse_target(const char *arg, char *func, size_t len)
+{
+	const char *colon = strchr(arg, ':');
+
+	snprintf(func, len, "%.*s", colon ? (int)(colon - arg) : (int)len - 1,
+		 arg);
+	if (!colon)
+		return 1 << SLOT_ENTRY | 1 << SLOT_EXIT;
+	for (int k = 0; k < SLOT_KINDS; k++)
+		if (!strcmp(colon + 1, slot_name[k]))
+			return 1 << k;
+	return -1;
+}
+
+/* Point one free slot per kind asked for at each function. */
+static int pick_slots(struct empty_bpf *skel, const struct btf *vmlinux,
+		      int argc, char **argv, struct want *wants)
+{
+	int n = 0;
+
+	for (int a = 0; a < argc; a++) {
+		char func[128];
+		int kinds = parse_target(argv[a], func, sizeof(func));
+
+		if (kinds < 0) {
+			fprintf(stderr, "floor: bad hook '%s'\n", argv[a]);
+			return -EINVAL;
+		}
+		if (btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) < 0) {
+			fprintf(stderr, "floor: %s: not in kernel BTF, skipped\n",
+				func);
+			continue;
+		}
+		for (int k = 0; k < SLOT_KINDS; k++) {
+			struct bpf_program *p;
+			int err;
+
+			if (!(kinds & 1 << k))
+				continue;
+			p = next_prog(skel, k, wants, n);
+			if (!p || n >= MAX_WANTS) {
+				fprintf(stderr, "floor: out of slots\n");
+				return -ENOSPC;
+			}
+			err = bpf_program__set_attach_target(p, 0, func);
+			if (err) {
+				fprintf(stderr, "floor: %s: %s\n", func,
+					strerror(-err));
+				return err;
+			}
+			snprintf(wants[n].func, sizeof(wants[n].func), "%s",
+				 func);
+			wants[n].prog = p;
+			wants[n].kind = k;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Slots with no target are not loaded. */
+static void skip_unused(struct empty_bpf *skel, const struct want *wants,
+			int n)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, skel->obj) {
+		int taken = 0;
+
+		for (int i = 0; i < n; i++)
+			taken |= wants[i].prog == p;
+		if (!taken)
+			bpf_program__set_autoload(p, false);
+	}
+}
+
+static int attach_all(const struct want *wants, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		/* The links are never destroyed: they go with the process. */
+		if (!bpf_program__attach(wants[i].prog)) {
+			fprintf(stderr, "floor: attach %s: %s\n",
+				wants[i].func, strerror(errno));
+			return -errno;
+		}
+		bpf_obj_get_info_by_fd(bpf_program__fd(wants[i].prog), &info,
+				       &len);
+		printf("prog %u %s %s %s\n", info.id,
+		       bpf_program__name(wants[i].prog),
+		       slot_name[wants[i].kind], wants[i].func);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int drop_event(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
 }
 
 static int print_stats(void)
@@ -113,15 +233,15 @@ static int print_stats(void)
 
 int main(int argc, char **argv)
 {
-	struct want wants[256];
-	struct bpf_program *used[256];
-	struct empty_bpf *skel;
-	struct bpf_program *p;
-	struct btf *vmlinux;
-	int n = 0, err;
+	struct want wants[MAX_WANTS];
+	struct empty_bpf *skel = NULL;
+	struct ring_buffer *rb = NULL;
+	struct btf *vmlinux = NULL;
+	int n, err = 1;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s FUNC[:entry|:exit]...\n", argv[0]);
+		fprintf(stderr, "usage: %s FUNC[:entry|:exit|:event]...\n",
+			argv[0]);
 		return 64;
 	}
 	libbpf_set_print(libbpf_quiet);
@@ -135,87 +255,32 @@ int main(int argc, char **argv)
 	skel = empty_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "floor: cannot open the BPF object\n");
-		return 1;
+		goto out;
 	}
-	for (int a = 1; a < argc; a++) {
-		char func[128], *colon;
-		int entry = 1, exit_ = 1;
-
-		snprintf(func, sizeof(func), "%s", argv[a]);
-		colon = strchr(func, ':');
-		if (colon) {
-			*colon++ = '\0';
-			entry = !strcmp(colon, "entry");
-			exit_ = !strcmp(colon, "exit");
-			if (!entry && !exit_) {
-				fprintf(stderr, "floor: bad hook '%s'\n", argv[a]);
-				return 64;
-			}
-		}
-		if (btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) < 0) {
-			fprintf(stderr, "floor: %s: not in kernel BTF, skipped\n",
-				func);
-			continue;
-		}
-		for (int k = 0; k < 2; k++) {
-			if (!(k ? exit_ : entry))
-				continue;
-			p = next_prog(skel, k, used, n);
-			if (!p || n >= 256) {
-				fprintf(stderr, "floor: out of slots\n");
-				return 1;
-			}
-			err = bpf_program__set_attach_target(p, 0, func);
-			if (err) {
-				fprintf(stderr, "floor: %s: %s\n", func,
-					strerror(-err));
-				return 1;
-			}
-			used[n] = p;
-			snprintf(wants[n].func, sizeof(wants[n].func), "%s",
-				 func);
-			wants[n].prog = p;
-			wants[n].is_exit = k;
-			n++;
-		}
+	n = pick_slots(skel, vmlinux, argc - 1, argv + 1, wants);
+	if (n < 0) {
+		err = n == -EINVAL ? 64 : 1;
+		goto out;
 	}
-	/* Slots with no target are not loaded. */
-	bpf_object__for_each_program(p, skel->obj) {
-		int taken = 0;
-
-		for (int i = 0; i < n; i++)
-			taken |= used[i] == p;
-		if (!taken)
-			bpf_program__set_autoload(p, false);
+	skip_unused(skel, wants, n);
+	if (empty_bpf__load(skel)) {
+		fprintf(stderr, "floor: load: %s\n", strerror(errno));
+		goto out;
 	}
-	err = empty_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "floor: load: %s\n", strerror(-err));
-		return 1;
-	}
-	for (int i = 0; i < n; i++) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		struct bpf_link *link = bpf_program__attach(wants[i].prog);
-
-		if (!link) {
-			fprintf(stderr, "floor: attach %s: %s\n",
-				wants[i].func, strerror(errno));
-			return 1;
-		}
-		bpf_obj_get_info_by_fd(bpf_program__fd(wants[i].prog), &info,
-				       &len);
-		printf("prog %u %s %s %s\n", info.id,
-		       bpf_program__name(wants[i].prog),
-		       wants[i].is_exit ? "exit" : "entry", wants[i].func);
-	}
-	fflush(stdout);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), drop_event,
+			      NULL, NULL);
+	if (!rb || attach_all(wants, n))
+		goto out;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	fprintf(stderr, "Attached %d\n", n);
+	/* Read as iommuwatch does: on a timeout, not woken per event. */
 	while (!stop)
-		pause();
+		ring_buffer__poll(rb, 100);
+	err = 0;
+out:
+	ring_buffer__free(rb);
 	empty_bpf__destroy(skel);
 	btf__free(vmlinux);
-	return 0;
+	return err;
 }

@@ -115,20 +115,47 @@ cpu_ns() {
 }
 
 # ---- 1. probe cost vs an empty program on the same functions ----
+# The functions on which iommuwatch reports calls (an event each); the
+# others only mark the task's path.
+# EVENT_SIDES: "FUNC entry|exit", the program on it that submits the event.
+EVENT_ARGS=()
+EVENT_SIDES=
+while read -r func role kind; do
+	case $role:$func in
+	attach_dev:* | set_dev_pasid:* | remove_dev_pasid:* | *:iommu_group_store_type)
+		EVENT_SIDES+="$func exit"$'\n' ;;
+	release:* | free:*)
+		EVENT_SIDES+="$func entry"$'\n' ;;
+	*) continue ;;
+	esac
+	EVENT_ARGS+=("$func:event")
+done <<<"$HOOKS"
+
+# prog_owner PID TAG: "PROG_ID TAG" for each BPF program PID holds.
+prog_owner() {
+	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u |
+		awk -v tag="$2" '{ print $2, tag }'
+}
+
 bench_probe_cost() {
-	local fpid ipid
+	local fpid ipid bpid
 	say "== probe_cost: run_time_ns/run_cnt of iommuwatch's programs vs empty fentry/fexit programs on the same functions, same run"
-	say "   kernel $KERNEL; command: $IW trace --json >/dev/null, and $B/floor (tools/bench/empty.bpf.c) on the same hooks"
+	say "   kernel $KERNEL; command: $IW trace --json >/dev/null; floors: $B/floor (tools/bench/empty.bpf.c) on the same hooks; bpftrace -B line /tmp/iw.bt"
 	say "   storm: $PC_SWITCH type switches identity<->DMA of $BDF's group + $PC_RR remove/rescan of $BDF (after a warm-up of 3+2, not counted)"
 	sysctl -qw kernel.bpf_stats_enabled=1
+	bpftrace_script >/tmp/iw.bt
 	"$IW" trace --json >/dev/null 2>/tmp/pc.iw.err &
 	ipid=$!
-	"$B/floor" "${FLOOR_ARGS[@]}" >/tmp/pc.floor.out 2>/tmp/pc.floor.err &
+	"$B/floor" "${FLOOR_ARGS[@]}" "${EVENT_ARGS[@]}" >/tmp/pc.floor.out 2>/tmp/pc.floor.err &
 	fpid=$!
-	if ! wait_line /tmp/pc.iw.err Tracing $ipid || ! wait_line /tmp/pc.floor.err Attached $fpid; then
-		say "bench probe_cost: could not run (tracer or floor did not start: $(tail -2 /tmp/pc.iw.err /tmp/pc.floor.err | tr '\n' ' '))"
-		stop_pid $ipid; stop_pid $fpid; failed=1; return
+	bpftrace -B line /tmp/iw.bt >/tmp/pc.bt.out 2>/tmp/pc.bt.err &
+	bpid=$!
+	if ! wait_line /tmp/pc.iw.err Tracing $ipid || ! wait_line /tmp/pc.floor.err Attached $fpid ||
+		! wait_line /tmp/pc.bt.out READY $bpid; then
+		say "bench probe_cost: could not run (a tracer or the floor did not start: $(tail -2 /tmp/pc.iw.err /tmp/pc.floor.err /tmp/pc.bt.err | tr '\n' ' '))"
+		stop_pid $ipid; stop_pid $fpid; stop_pid $bpid; failed=1; return
 	fi
+	{ prog_owner $ipid i; prog_owner $bpid b; } >/tmp/pc.owner
 	# Warm-up: TCG translates guest code the first time it runs, which
 	# would be charged to whichever program ran first.
 	storm 3 2
@@ -137,41 +164,56 @@ bench_probe_cost() {
 	storm $PC_SWITCH $PC_RR || { say "bench probe_cost: could not run (storm failed)"; failed=1; }
 	t1=$(now)
 	"$B/floor" --stats >/tmp/pc.after
-	stop_pid $ipid; stop_pid $fpid
+	stop_pid $ipid; stop_pid $fpid; stop_pid $bpid
 	sysctl -qw kernel.bpf_stats_enabled=0
 	[ $failed = 0 ] || return
+	probe_cost_report $((t1 - t0)) /tmp/pc.owner /tmp/pc.before /tmp/pc.after || failed=1
+}
+
+# probe_cost_report STORM_NS OWNERS BEFORE AFTER: per hooked function, the
+# ns per call of each side's programs (entry + exit), from the counters'
+# differences. Sides: i iommuwatch, e empty programs, v the event floor
+# (fexit, report the call only), b bpftrace.
+probe_cost_report() {
 	# link PROG_ID entry|exit FUNC RUN_CNT RUN_TIME_NS NAME
-	awk -v kernel="$KERNEL" -v storm_ns=$((t1 - t0)) '
-	FNR == NR { c0[$2] = $5; t0[$2] = $6; next }
+	awk -v kernel="$KERNEL" -v storm_ns="$1" '
+	FILENAME == ARGV[1] { owner[$1] = $2; next }
+	FILENAME == ARGV[2] { c0[$2] = $5; t0[$2] = $6; next }
 	{
-		who = ($7 ~ /^empty_/) ? "e" : "i"
+		if ($7 ~ /^empty_/) who = "e"
+		else if ($7 ~ /^event_/) who = "v"
+		else if ($2 in owner) who = owner[$2]
+		else next
 		k = who SUBSEP $4 SUBSEP $3
 		cnt[k] += $5 - c0[$2]; ns[k] += $6 - t0[$2]
 		tot[who] += $6 - t0[$2]
 		funcs[$4] = 1
 	}
 	function per(who, f, side) { k = who SUBSEP f SUBSEP side; return cnt[k] ? ns[k] / cnt[k] : 0 }
+	function both(who, f) { return per(who, f, "entry") + per(who, f, "exit") }
+	function ratio(a, b) { return b ? sprintf("%.2fx", a / b) : "-" }
 	END {
-		printf "   %-30s %6s %9s %9s %9s %9s %7s\n", "HOOK", "RUNS", "IW-ENTRY", "IW-EXIT", "IW(ns)", "EMPTY(ns)", "RATIO"
-		worst = 0; n = 0
+		printf "   %-30s %6s %9s %9s %9s %9s %7s %9s %7s %9s %7s\n", "HOOK", "RUNS", "IW-ENTRY", "IW-EXIT", "IW(ns)", "EMPTY(ns)", "RATIO", "EVENT(ns)", "/EVENT", "BT(ns)", "/BT"
+		worst = 0; n = 0; wbt = 0; wev = 0
 		for (f in funcs) {
 			runs = cnt["i" SUBSEP f SUBSEP "entry"]
 			if (!runs) runs = cnt["i" SUBSEP f SUBSEP "exit"]
 			if (!runs) continue
 			ie = per("i", f, "entry"); ix = per("i", f, "exit")
-			fl = per("e", f, "entry") + per("e", f, "exit")
-			iw = ie + ix
+			iw = ie + ix; fl = both("e", f); ev = per("v", f, "exit"); bt = both("b", f)
 			r = fl ? iw / fl : 0
-			printf "   %-30s %6d %9.0f %9.0f %9.0f %9.0f %6.2fx\n", f, runs, ie, ix, iw, fl, r | "sort -k7 -rn"
+			printf "   %-30s %6d %9.0f %9.0f %9.0f %9.0f %7s %9s %7s %9s %7s\n", f, runs, ie, ix, iw, fl, ratio(iw, fl), (ev ? sprintf("%.0f", per("e", f, "entry") + ev) : "-"), ratio(iw, ev ? per("e", f, "entry") + ev : 0), (bt ? sprintf("%.0f", bt) : "-"), ratio(iw, bt) | "sort -k7 -rn"
 			if (r > worst) { worst = r; wf = f }
+			if (ev && iw / (per("e", f, "entry") + ev) > wev) wev = iw / (per("e", f, "entry") + ev)
+			if (bt && iw / bt > wbt) wbt = iw / bt
 			n++
 		}
 		close("sort -k7 -rn")
-		printf "   (ns per call of the hooked function, entry+exit programs; RATIO = IW / EMPTY; %d hooks ran)\n", n
-		printf "   time in BPF over the storm (%.0f ms wall): iommuwatch %.1f ms (%.2f%%), empty programs %.1f ms (%.2f%%)\n", storm_ns / 1e6, tot["i"] / 1e6, 100 * tot["i"] / storm_ns, tot["e"] / 1e6, 100 * tot["e"] / storm_ns
+		printf "   (ns per call of the hooked function, entry+exit programs; RATIO = IW / EMPTY; EVENT: an empty entry and an exit that only reports the call, on the functions iommuwatch reports; BT: bpftrace'"'"'s programs; %d hooks ran)\n", n
+		printf "   time in BPF over the storm (%.0f ms): iommuwatch %.1f ms (%.2f%%), empty programs %.1f ms, event floor %.1f ms, bpftrace %.1f ms\n", storm_ns / 1e6, tot["i"] / 1e6, 100 * tot["i"] / storm_ns, tot["e"] / 1e6, tot["v"] / 1e6, tot["b"] / 1e6
 		if (!n) { print "bench probe_cost: could not run (no hooked function ran)"; exit 1 }
-		printf "bench probe_cost: kernel=%s worst_ratio=%.2f worst_hook=%s bpf_share=%.2f%% goal=1.5 (%s)\n", kernel, worst, wf, 100 * tot["i"] / storm_ns, (worst <= 1.5 ? "met" : "missed")
-	}' /tmp/pc.before /tmp/pc.after || failed=1
+		printf "bench probe_cost: kernel=%s worst_ratio=%.2f worst_hook=%s worst_vs_event=%.2f worst_vs_bpftrace=%.2f bpf_vs_bpftrace=%.2f bpf_share=%.2f%% goal=1.5 (%s)\n", kernel, worst, wf, wev, wbt, (tot["b"] ? tot["i"] / tot["b"] : 0), 100 * tot["i"] / storm_ns, (worst <= 1.5 ? "met" : "missed")
+	}' "$2" "$3" "$4"
 }
 
 # ---- 2. storm overhead: no tracer, empty programs, iommuwatch, bpftrace ----
@@ -250,7 +292,36 @@ bench_overhead() {
 			say "   round $((r + 1)) $(awk '{ printf "%-8s wall %7.1f ms  storm CPU %7.2f ms  tracer CPU %7.2f ms", v, $1 / 1e6, $2 / 1e6, $3 / 1e6 }' v=$v <<<"$res")"
 		done
 	done
+	if ! count_storm_events >/tmp/ov.events; then
+		say "bench overhead: could not run (counting the storm's events failed)"
+		failed=1; return
+	fi
 	overhead_report "${variants[@]}"
+}
+
+# The events iommuwatch submits over one storm of the timed size: the runs
+# of its programs that submit one, counted by kernel.bpf_stats_enabled in an
+# untimed storm.
+count_storm_events() {
+	local pid
+	sysctl -qw kernel.bpf_stats_enabled=1
+	"$IW" trace --json >/dev/null 2>/tmp/ov.count.err &
+	pid=$!
+	if ! wait_line /tmp/ov.count.err Tracing $pid; then
+		stop_pid $pid; sysctl -qw kernel.bpf_stats_enabled=0; return 1
+	fi
+	prog_owner $pid i >/tmp/ov.owner
+	"$B/floor" --stats >/tmp/ov.before
+	storm $OV_SWITCH $OV_RR
+	"$B/floor" --stats >/tmp/ov.after
+	stop_pid $pid
+	sysctl -qw kernel.bpf_stats_enabled=0
+	# link PROG_ID entry|exit FUNC RUN_CNT RUN_TIME_NS NAME
+	awk 'FILENAME == ARGV[1] { ev[$1 SUBSEP $2] = 1; next }
+	FILENAME == ARGV[2] { own[$1] = 1; next }
+	FILENAME == ARGV[3] { c0[$2] = $5; next }
+	($2 in own) && (($4 SUBSEP $3) in ev) { n += $5 - c0[$2] }
+	END { if (n > 0) print n; else exit 1 }' <(printf '%s' "$EVENT_SIDES") /tmp/ov.owner /tmp/ov.before /tmp/ov.after
 }
 
 # Medians per variant, overheads against no tracer, the verdict.
@@ -266,31 +337,32 @@ overhead_report() {
 		args+=(-v "lo$f=$(cut -d' ' -f$f /tmp/ov.none | sort -n | head -1)"
 		       -v "hi$f=$(cut -d' ' -f$f /tmp/ov.none | sort -n | tail -1)")
 	done
-	awk -v kernel="$KERNEL" -v n=$OV_ROUNDS "${args[@]}" '
+	awk -v kernel="$KERNEL" -v n=$OV_ROUNDS -v events="$(cat /tmp/ov.events)" "${args[@]}" '
 	function pct(a, b) { return b ? (a / b - 1) * 100 : 0 }
 	function row(name, w, s, t) {
-		printf "   %-9s %9.1f %8.1f%% %10.2f %10.2f %9.1f%% %9.1f%%\n", name, w / 1e6, pct(w, w_none), s / 1e6, t / 1e6, pct(s, s_none), pct(s + t, s_none)
+		printf "   %-9s %9.1f %8.1f%% %10.2f %9.1f%% %10.2f %9.2f %9.1f%%\n", name, w / 1e6, pct(w, w_none), s / 1e6, pct(s, s_none), t / 1e6, t / events / 1e3, pct(s + t, s_none)
 	}
 	BEGIN {
-		printf "   median of %d round(s):\n", n
-		printf "   %-9s %9s %9s %10s %10s %10s %10s\n", "VARIANT", "WALL(ms)", "WALL", "STORM(ms)", "TRACER(ms)", "IN-KERNEL", "CPU"
+		printf "   median of %d round(s); iommuwatch submits %d events a storm:\n", n, events
+		printf "   %-9s %9s %9s %10s %10s %10s %9s %10s\n", "VARIANT", "WALL(ms)", "WALL", "STORM(ms)", "STORM", "TRACER(ms)", "/EVENT(us)", "CPU"
 		row("none", w_none, s_none, t_none); row("floor", w_floor, s_floor, t_floor)
 		row("trace", w_trace, s_trace, t_trace); row("daemon", w_daemon, s_daemon, t_daemon)
 		row("bpftrace", w_bpftrace, s_bpftrace, t_bpftrace)
-		printf "   (IN-KERNEL: the storm'"'"'s CPU time over no tracer'"'"'s; CPU: the storm'"'"'s plus the tracer'"'"'s, over no tracer'"'"'s; WALL: wall time over no tracer'"'"'s)\n"
+		printf "   (STORM: the storm'"'"'s CPU time (the traced calls and every program on them) over no tracer'"'"'s, which is its wall time when the tracer has a CPU of its own; TRACER: the tracer'"'"'s CPU, reading, decoding and printing, also per event; CPU: both, over no tracer'"'"'s; WALL: on this one vCPU, wall time over no tracer'"'"'s)\n"
 		snoise = s_none ? (hi2 - lo2) / s_none * 100 : 0
 		wnoise = w_none ? (hi1 - lo1) / w_none * 100 : 0
 		if (n > 1) printf "   noise (no tracer, max - min over median): storm CPU %.1f%%, wall %.1f%%\n", snoise, wnoise
 		else printf "   noise: unknown with one round (--quick); these numbers are a smoke test\n"
+		st = pct(s_trace, s_none); sd = pct(s_daemon, s_none); sb = pct(s_bpftrace, s_none)
 		ct = pct(s_trace + t_trace, s_none); cd = pct(s_daemon + t_daemon, s_none)
 		cb = pct(s_bpftrace + t_bpftrace, s_none); cf = pct(s_floor, s_none)
-		worst = ct > cd ? ct : cd
-		frac = cb > 0 ? worst / cb : 0
-		if (cb > 0) printf "   iommuwatch CPU overhead / bpftrace'"'"'s: trace %.2f, daemon %.2f\n", ct / cb, cd / cb
-		met = (worst <= 2 && cb > 0 && frac <= 1 / 3) ? "met" : "missed"
+		worst = st > sd ? st : sd
+		frac = sb > 0 ? worst / sb : 0
+		if (cb > 0) printf "   overhead / bpftrace'"'"'s: storm trace %.2f, daemon %.2f; with the tracer'"'"'s CPU trace %.2f, daemon %.2f\n", (sb > 0 ? st / sb : 0), (sb > 0 ? sd / sb : 0), ct / cb, cd / cb
+		met = (worst <= 2 && sb > 0 && frac <= 1 / 3) ? "met" : "missed"
 		if (n == 1) met = met ", inconclusive: one round"
 		else if (snoise >= 2 * (worst > 2 ? worst : 2)) met = met ", inconclusive: noise " sprintf("%.0f%%", snoise)
-		printf "bench overhead: kernel=%s cpu_trace=%+.2f%% cpu_daemon=%+.2f%% cpu_bpftrace=%+.2f%% cpu_floor=%+.2f%% worst_vs_bpftrace=%s wall_trace=%+.2f%% wall_daemon=%+.2f%% wall_bpftrace=%+.2f%% noise=%s goal=2%%,0.33 (%s)\n", kernel, ct, cd, cb, cf, (cb > 0 ? sprintf("%.2f", frac) : "n/a"), pct(w_trace, w_none), pct(w_daemon, w_none), pct(w_bpftrace, w_none), (n == 1 ? "n/a" : sprintf("%.1f%%", snoise)), met
+		printf "bench overhead: kernel=%s storm_trace=%+.2f%% storm_daemon=%+.2f%% storm_bpftrace=%+.2f%% worst_vs_bpftrace=%s cpu_trace=%+.2f%% cpu_daemon=%+.2f%% cpu_bpftrace=%+.2f%% cpu_floor=%+.2f%% us_per_event_trace=%.2f us_per_event_daemon=%.2f us_per_event_bpftrace=%.2f noise=%s goal=2%%,0.33 on the storm (%s)\n", kernel, st, sd, sb, (sb > 0 ? sprintf("%.2f", frac) : "n/a"), ct, cd, cb, cf, t_trace / events / 1e3, t_daemon / events / 1e3, t_bpftrace / events / 1e3, (n == 1 ? "n/a" : sprintf("%.1f%%", snoise)), met
 	}'
 }
 
