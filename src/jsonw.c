@@ -11,36 +11,40 @@ static void flush(struct jsonw *w)
 	w->len = 0;
 }
 
-static void put(struct jsonw *w, const char *s, size_t n)
+/* What does not fit: flush the line so far; longer pieces go out as is. */
+static void put_slow(struct jsonw *w, const char *s, size_t n)
+{
+	flush(w);
+	if (n > sizeof(w->buf)) {
+		if (w->f)
+			fwrite_unlocked(s, 1, n, w->f);
+		return;
+	}
+	memcpy(w->buf, s, n);
+	w->len = n;
+}
+
+static inline void put(struct jsonw *w, const char *s, size_t n)
 {
 	if (w->len + n > sizeof(w->buf)) {
-		flush(w);
-		if (n > sizeof(w->buf)) {
-			if (w->f)
-				fwrite_unlocked(s, 1, n, w->f);
-			return;
-		}
+		put_slow(w, s, n);
+		return;
 	}
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 }
 
-static void put_char(struct jsonw *w, char c)
+static inline void put_char(struct jsonw *w, char c)
 {
 	if (w->len == sizeof(w->buf))
 		flush(w);
 	w->buf[w->len++] = c;
 }
 
-static void put_str(struct jsonw *w, const char *s)
-{
-	put(w, s, strlen(s));
-}
-
-static bool needs_escape(unsigned char c)
-{
-	return c < 0x20 || c == '"' || c == '\\';
-}
+/* Bytes a JSON string cannot hold as they are; NUL ends the scan too. */
+static const bool needs_escape[256] = {
+	[0 ... 0x1f] = true, ['"'] = true, ['\\'] = true,
+};
 
 /* A JSON string literal (RFC 8259): quotes, backslashes, control bytes. */
 static void put_string(struct jsonw *w, const char *s)
@@ -49,8 +53,8 @@ static void put_string(struct jsonw *w, const char *s)
 	const char *run;
 
 	put_char(w, '"');
-	while (*s) {
-		for (run = s; *s && !needs_escape(*s); s++)
+	for (;;) {
+		for (run = s; !needs_escape[(unsigned char)*s]; s++)
 			;
 		put(w, run, s - run);
 		if (!*s)
@@ -82,18 +86,33 @@ static void put_uint(struct jsonw *w, unsigned long long v)
 	put(w, digits + i, sizeof(digits) - i);
 }
 
-/* The separator and key of the next member (key NULL: an array element). */
+/*
+ * The separator and key of the next member (key NULL: an array element),
+ * written at once: keys are the program's own short literals, with
+ * nothing to escape.
+ */
 static void member(struct jsonw *w, const char *key)
 {
+	size_t klen = key ? strlen(key) : 0;
+	char *p;
+
+	if (w->len + klen + 4 > sizeof(w->buf)) {
+		flush(w);
+		if (klen + 4 > sizeof(w->buf))
+			klen = sizeof(w->buf) - 4; /* not one of ours */
+	}
+	p = w->buf + w->len;
 	if (!w->first[w->depth])
-		put_char(w, ',');
+		*p++ = ',';
 	w->first[w->depth] = false;
-	if (!key)
-		return;
-	/* Keys are the program's own literals: nothing to escape. */
-	put_char(w, '"');
-	put_str(w, key);
-	put(w, "\":", 2);
+	if (key) {
+		*p++ = '"';
+		memcpy(p, key, klen);
+		p += klen;
+		*p++ = '"';
+		*p++ = ':';
+	}
+	w->len = p - w->buf;
 }
 
 static void open_level(struct jsonw *w, char c)

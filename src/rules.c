@@ -236,7 +236,8 @@ int rules_check(const struct iw_record *rec, const struct iw_prior *prior,
 	int n = 0;
 
 	for (int i = 0; i < iw_n_rules && n < max; i++) {
-		memset(&out[n], 0, sizeof(out[n]));
+		/* Evidence is appended: clearing all of it was most of the cost. */
+		out[n].n_evidence = 0;
 		if (iw_rules[i].check(rec, prior, ctx, &out[n])) {
 			out[n].rule = &iw_rules[i];
 			n++;
