@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Domain addresses to stable ids, in the reader. */
-#include <stdint.h>
 #include <stdlib.h>
-#include <json-c/linkhash.h>
 #include "domains.h"
-#include "intkey.h"
+#include "intmap.h"
 
 struct domain_ids {
-	struct lh_table *ids;	/* address -> id */
+	struct intmap *ids;	/* address -> id */
 	__u32 next;
 };
 
@@ -17,7 +15,7 @@ struct domain_ids *domain_ids_new(void)
 
 	if (!d)
 		return NULL;
-	d->ids = intkey_table_new(256);
+	d->ids = intmap_new();
 	if (!d->ids) {
 		free(d);
 		return NULL;
@@ -30,48 +28,42 @@ void domain_ids_free(struct domain_ids *d)
 {
 	if (!d)
 		return;
-	lh_table_free(d->ids);
+	intmap_free(d->ids);
 	free(d);
 }
 
 void domain_ids_forget_all(struct domain_ids *d)
 {
-	struct lh_table *fresh = intkey_table_new(256);
-
-	if (!fresh)
-		return;	/* keep the old names rather than none */
-	lh_table_free(d->ids);
-	d->ids = fresh;
+	/* Out of memory: the old names are kept rather than none. */
+	intmap_clear(d->ids);
 }
 
 /* The id of a domain, given one at first sight; 0 for no domain. */
 static __u32 name_of(struct domain_ids *d, __u64 addr)
 {
-	struct lh_entry *e;
-	__u32 id;
+	__u64 *id;
 
 	if (!addr)
 		return 0;
-	e = lh_table_lookup_entry(d->ids, intkey(addr));
-	if (e)
-		return (uintptr_t)lh_entry_v(e);
-	id = d->next++;
-	if (lh_table_insert(d->ids, intkey(addr), (void *)(uintptr_t)id))
+	id = intmap_get(d->ids, addr);
+	if (id)
+		return *id;
+	if (intmap_put(d->ids, addr, d->next))
 		return 0;	/* out of memory: unnamed, as if no domain */
-	return id;
+	return d->next++;
 }
 
 /* A freed domain's id, and its address forgotten: it may be reused. */
 static __u32 forget(struct domain_ids *d, __u64 addr)
 {
-	struct lh_entry *e = lh_table_lookup_entry(d->ids, intkey(addr));
-	__u32 id;
+	__u64 *id = intmap_get(d->ids, addr);
+	__u32 named;
 
-	if (!e)
+	if (!id)
 		return 0;
-	id = (uintptr_t)lh_entry_v(e);
-	lh_table_delete_entry(d->ids, e);
-	return id;
+	named = *id;
+	intmap_del(d->ids, addr);
+	return named;
 }
 
 bool domain_ids_record(struct domain_ids *d, const struct iommuwatch_event *e,

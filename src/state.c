@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/linkhash.h>
-#include "intkey.h"
+#include "intmap.h"
 #include "state.h"
 
 struct iw_state {
@@ -18,36 +18,29 @@ struct iw_state {
 	 * too many (then a free scans to be exact), never too few: a free of
 	 * a domain nobody names, the usual case, costs no scan.
 	 */
-	struct lh_table *refs;
+	struct intmap *refs;
 };
 
-static uintptr_t ref_count(struct iw_state *st, __u32 id)
+static __u64 ref_count(struct iw_state *st, __u32 id)
 {
-	struct lh_entry *e = id ? lh_table_lookup_entry(st->refs, intkey(id))
-				: NULL;
+	__u64 *n = intmap_get(st->refs, id);
 
-	return e ? (uintptr_t)lh_entry_v(e) : 0;
+	return n ? *n : 0;
 }
 
-/* lh_table_insert() adds a second entry for a key: update in place. */
 static void ref_add(struct iw_state *st, __u32 id, int delta)
 {
-	struct lh_entry *e;
-	uintptr_t n;
+	__u64 *n = intmap_get(st->refs, id);
 
-	if (!id)
-		return;
-	e = lh_table_lookup_entry(st->refs, intkey(id));
-	if (!e) {
-		if (delta > 0)
-			lh_table_insert(st->refs, intkey(id), (void *)(uintptr_t)delta);
+	if (!n) {
+		if (id && delta > 0)
+			intmap_put(st->refs, id, delta);
 		return;
 	}
-	n = (uintptr_t)lh_entry_v(e) + delta;
-	if ((intptr_t)n > 0)
-		lh_entry_set_val(e, (void *)n);
+	if ((__s64)(*n + delta) > 0)
+		*n += delta;
 	else
-		lh_table_delete_entry(st->refs, e);
+		intmap_del(st->refs, id);
 }
 
 /* Point a RID, PASID or group at a new domain, keeping refs in step. */
@@ -75,7 +68,7 @@ struct iw_state *state_new(void)
 	if (!st)
 		return NULL;
 	st->devices = lh_kchar_table_new(256, device_free_entry);
-	st->refs = intkey_table_new(256);
+	st->refs = intmap_new();
 	if (!st->devices || !st->refs) {
 		state_free(st);
 		return NULL;
@@ -89,8 +82,7 @@ void state_free(struct iw_state *st)
 		return;
 	if (st->devices)
 		lh_table_free(st->devices);
-	if (st->refs)
-		lh_table_free(st->refs);
+	intmap_free(st->refs);
 	free(st->groups);
 	free(st);
 }
@@ -98,19 +90,16 @@ void state_free(struct iw_state *st)
 void state_clear(struct iw_state *st)
 {
 	struct lh_table *fresh = lh_kchar_table_new(256, device_free_entry);
-	struct lh_table *refs = intkey_table_new(256);
 
-	if (fresh && refs) {
-		lh_table_free(st->devices);
-		lh_table_free(st->refs);
-		st->devices = fresh;
-		st->refs = refs;
-	} else {
-		if (fresh)
-			lh_table_free(fresh);
-		if (refs)
-			lh_table_free(refs);
+	/* Out of memory: all is kept rather than half. */
+	if (!fresh)
+		return;
+	if (!intmap_clear(st->refs)) {
+		lh_table_free(fresh);
+		return;
 	}
+	lh_table_free(st->devices);
+	st->devices = fresh;
 	memset(st->groups, 0, sizeof(*st->groups) * st->n_groups);
 }
 

@@ -39,9 +39,9 @@ static void device_name(char *buf, size_t len, int g)
 
 /*
  * A plausible mix. Each group goes round a cycle a host really sees:
- * default-domain switches DMA-FQ <-> identity, a release (the device
- * leaves, its domain is freed) and a probe back, and a PASID attached and
- * detached now and then; so each group has a handful of series.
+ * default-domain switches DMA-FQ <-> identity, a PASID attached to a new
+ * domain and detached, a release and a probe back, and the PASID's domain
+ * freed; so each group has a handful of series.
  */
 /* Names made once, so that making an event costs a few copies. */
 static char (*dev_names)[IW_DEV_NAME_LEN];
@@ -53,9 +53,24 @@ static const char comms[8][IW_COMM_LEN] = {
 /* Domain addresses as the kernel's look: the reader names them by hash. */
 #define KEY(n)	(0xffff888100000000ULL + (__u64)(n) * 4096)
 
+/* The steps of a group's cycle, below. */
+#define STEPS	7
+
+/*
+ * A group's PASID domain is allocated anew each round of its cycle (as
+ * SVA and VFIO domains are, per use) and freed after: new addresses and
+ * new ids for as long as the stream runs, the churn of a long-lived host.
+ */
+static __u64 pasid_key(long i, int groups)
+{
+	long round = i / ((long)groups * STEPS);
+
+	return KEY(4L * groups + round * groups + i % groups);
+}
+
 static void make_event(struct iommuwatch_event *e, long i, int groups)
 {
-	int g = i % groups, step = (i / groups) % 6;
+	int g = i % groups, step = (i / groups) % STEPS;
 	__u32 base = 1 + g * 4;
 
 	memset(e, 0, sizeof(*e));
@@ -83,14 +98,14 @@ static void make_event(struct iommuwatch_event *e, long i, int groups)
 		e->path = IW_PATH_PASID;
 		e->pasid = 1;
 		e->old_dom = (struct iommuwatch_domain_ref){};
-		e->new_dom = (struct iommuwatch_domain_ref){ .key = KEY(base + 2), .type = 1 };
+		e->new_dom = (struct iommuwatch_domain_ref){ .key = pasid_key(i, groups), .type = 1 };
 		break;
 	case 3: /* and detached (7.x: the blocked domain) */
 		e->kind = IW_EV_SET_PASID;
 		e->path = IW_PATH_PASID;
 		e->pasid = 1;
 		e->flags |= IW_F_NEW_IS_BLOCKING;
-		e->old_dom = (struct iommuwatch_domain_ref){ .key = KEY(base + 2), .type = 1 };
+		e->old_dom = (struct iommuwatch_domain_ref){ .key = pasid_key(i, groups), .type = 1 };
 		e->new_dom = (struct iommuwatch_domain_ref){ .key = KEY(1000000), .type = 0 };
 		break;
 	case 4: /* the device leaves: the release record */
@@ -98,28 +113,31 @@ static void make_event(struct iommuwatch_event *e, long i, int groups)
 		e->path = IW_PATH_RELEASE;
 		e->group_dom = (struct iommuwatch_domain_ref){ .key = KEY(base), .type = 11 };
 		break;
-	default: /* probed back onto its default domain */
+	case 5: /* probed back onto its default domain */
 		e->path = IW_PATH_PROBE;
 		e->old_dom = (struct iommuwatch_domain_ref){};
 		e->new_dom = (struct iommuwatch_domain_ref){ .key = KEY(base), .type = 11 };
+		break;
+	default: /* the PASID domain freed, its address and id gone */
+		e->kind = IW_EV_DOMAIN_FREE;
+		e->group = -1;
+		e->new_dom = (struct iommuwatch_domain_ref){ .key = pasid_key(i, groups), .type = 1 };
 		break;
 	}
 }
 
 /*
- * Event i of the stream; every 50th frees a domain: the group's PASID
- * domain once detached, else one no event showed (the reader drops it).
+ * Event i of the stream; every 50th instead frees a domain no event
+ * showed (the reader drops it, as it drops most frees on a real host).
  */
 static void next_event(struct iommuwatch_event *e, long i, int groups)
 {
-	int g = i % groups, step = (i / groups) % 6;
-
 	make_event(e, i, groups);
 	if (i % 50 == 49) {
 		e->kind = IW_EV_DOMAIN_FREE;
+		e->group = -1;
 		e->new_dom = (struct iommuwatch_domain_ref){
-			.key = KEY(step >= 4 ? 1 + g * 4 + 2 : 2000000 + i),
-			.type = 1 };
+			.key = KEY(2000000000L + i), .type = 1 };
 	}
 }
 
