@@ -35,7 +35,7 @@ sed 's/^/  /' "$out"
 expect lab_ran 'run.sh exit 0$'
 expect probe_cost "^bench probe_cost: kernel=[^ ]+ worst_ratio=$num .*bpf_share=$num%"
 # Each side's programs were found: the event floor's and bpftrace's.
-expect probe_cost_sides "^bench probe_cost: .* worst_vs_event=$pos worst_vs_bpftrace=$pos bpf_vs_bpftrace=$pos "
+expect probe_cost_sides "^bench probe_cost: .* worst_vs_event=$pos worst_vs_bpftrace=$pos bpf_vs_bpftrace=$pos .* event_floor_vs_empty=$pos "
 expect overhead "^bench overhead: kernel=[^ ]+ storm_trace=[-+]$num% storm_daemon=[-+]$num% storm_bpftrace=[-+]$num% .* cpu_trace=[-+]$num% cpu_daemon=[-+]$num% cpu_bpftrace=[-+]$num% cpu_floor=[-+]$num%"
 # The storm's events were counted, so the tracers' cost per event is known.
 expect overhead_per_event "^bench overhead: .* us_per_event_trace=$pos us_per_event_daemon=$pos "
