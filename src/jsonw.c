@@ -89,22 +89,28 @@ static void put_uint(struct jsonw *w, unsigned long long v)
 /*
  * The separator and key of the next member (key NULL: an array element),
  * written at once: keys are the program's own short literals, with
- * nothing to escape.
+ * nothing to escape. One longer than the buffer goes in pieces.
  */
 static void member(struct jsonw *w, const char *key)
 {
 	size_t klen = key ? strlen(key) : 0;
+	bool sep = !w->first[w->depth];
 	char *p;
 
-	if (w->len + klen + 4 > sizeof(w->buf)) {
-		flush(w);
-		if (klen + 4 > sizeof(w->buf))
-			klen = sizeof(w->buf) - 4; /* not one of ours */
-	}
-	p = w->buf + w->len;
-	if (!w->first[w->depth])
-		*p++ = ',';
 	w->first[w->depth] = false;
+	if (klen + 4 > sizeof(w->buf)) {
+		if (sep)
+			put_char(w, ',');
+		put_char(w, '"');
+		put(w, key, klen);
+		put(w, "\":", 2);
+		return;
+	}
+	if (w->len + klen + 4 > sizeof(w->buf))
+		flush(w);
+	p = w->buf + w->len;
+	if (sep)
+		*p++ = ',';
 	if (key) {
 		*p++ = '"';
 		memcpy(p, key, klen);

@@ -129,6 +129,29 @@ static void long_lines(void)
 	free(in);
 }
 
+static void fill_long_key(struct jsonw *w, const void *arg)
+{
+	jsonw_int(w, "first", 1);
+	jsonw_str(w, arg, "v");
+}
+
+/* A key longer than the line buffer goes in pieces, whole. */
+static void long_key(void)
+{
+	size_t n = JSONW_BUF + 100;
+	char *key = malloc(n + 1), *line = NULL;
+	json_object *o;
+
+	memset(key, 'k', n);
+	key[n] = '\0';
+	o = write_and_parse(fill_long_key, key, &line);
+	CHECK(o != NULL);
+	CHECK_STR(get_str(o, key), "v");
+	json_object_put(o);
+	free(line);
+	free(key);
+}
+
 static void no_file_writes_nothing(void)
 {
 	struct jsonw w;
@@ -141,4 +164,5 @@ static void no_file_writes_nothing(void)
 
 UNIT_MAIN("jsonw", UNIT_CASE(every_byte_round_trips),
 	  UNIT_CASE(numbers_and_literals), UNIT_CASE(nesting),
-	  UNIT_CASE(long_lines), UNIT_CASE(no_file_writes_nothing))
+	  UNIT_CASE(long_lines), UNIT_CASE(long_key),
+	  UNIT_CASE(no_file_writes_nothing))
