@@ -29,7 +29,7 @@ size_t intmap_len(const struct intmap *m);
 __u64 *intmap_get(const struct intmap *m, __u64 key);
 /* Set key (never 0) to val; -ENOMEM or -EINVAL, else 0. */
 int intmap_put(struct intmap *m, __u64 key, __u64 val);
-/* Remove key; false if it was not there. */
-bool intmap_del(struct intmap *m, __u64 key);
+/* Remove key, its value to *val (may be NULL); false if it was not there. */
+bool intmap_del(struct intmap *m, __u64 key, __u64 *val);
 
 #endif /* __IW_INTMAP_H */

@@ -56,14 +56,9 @@ static __u32 name_of(struct domain_ids *d, __u64 addr)
 /* A freed domain's id, and its address forgotten: it may be reused. */
 static __u32 forget(struct domain_ids *d, __u64 addr)
 {
-	__u64 *id = intmap_get(d->ids, addr);
-	__u32 named;
+	__u64 id;
 
-	if (!id)
-		return 0;
-	named = *id;
-	intmap_del(d->ids, addr);
-	return named;
+	return intmap_del(d->ids, addr, &id) ? id : 0;
 }
 
 bool domain_ids_record(struct domain_ids *d, const struct iommuwatch_event *e,

@@ -143,13 +143,15 @@ static bool can_fill(size_t i, size_t j, size_t h)
 	return i <= j ? (h <= i || h > j) : (h <= i && h > j);
 }
 
-bool intmap_del(struct intmap *m, __u64 key)
+bool intmap_del(struct intmap *m, __u64 key, __u64 *val)
 {
 	struct slot *s = key ? find(m, key) : NULL;
 	size_t i, j;
 
 	if (!s)
 		return false;
+	if (val)
+		*val = s->val;
 	i = s - m->slots;
 	for (j = (i + 1) & m->mask; m->slots[j].key; j = (j + 1) & m->mask) {
 		if (can_fill(i, j, home(m, m->slots[j].key))) {

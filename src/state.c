@@ -40,7 +40,7 @@ static void ref_add(struct iw_state *st, __u32 id, int delta)
 	if ((__s64)(*n + delta) > 0)
 		*n += delta;
 	else
-		intmap_del(st->refs, id);
+		intmap_del(st->refs, id, NULL);
 }
 
 /* Point a RID, PASID or group at a new domain, keeping refs in step. */

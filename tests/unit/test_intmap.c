@@ -41,7 +41,10 @@ static void one_op(struct intmap *m, struct ref *r, __u64 key, bool del)
 	int i = ref_find(r, key);
 
 	if (del) {
-		CHECK(intmap_del(m, key) == (i >= 0));
+		__u64 val = 0;
+
+		CHECK(intmap_del(m, key, &val) == (i >= 0));
+		CHECK(i < 0 || val == r->val[i]);
 		if (i >= 0) {
 			r->key[i] = r->key[--r->n];
 			r->val[i] = r->val[r->n];
@@ -106,7 +109,7 @@ static void churn_leaves_nothing_behind(void)
 		ok &= !intmap_put(m, k * 4096, k);
 		ok &= intmap_get(m, k * 4096) && *intmap_get(m, k * 4096) == k;
 		if (k > 3)
-			ok &= intmap_del(m, (k - 3) * 4096);
+			ok &= intmap_del(m, (k - 3) * 4096, NULL);
 		ok &= !intmap_get(m, (k - 3) * 4096);
 	}
 	CHECK(ok);
@@ -120,7 +123,7 @@ static void zero_key_refused(void)
 
 	CHECK(intmap_put(m, 0, 1) < 0);
 	CHECK(!intmap_get(m, 0));
-	CHECK(!intmap_del(m, 0));
+	CHECK(!intmap_del(m, 0, NULL));
 	CHECK(!intmap_put(m, 5, 1) && intmap_clear(m) && intmap_len(m) == 0);
 	CHECK(!intmap_get(m, 5));
 	intmap_free(m);
