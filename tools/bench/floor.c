@@ -18,6 +18,7 @@
  *   show; the counters need kernel.bpf_stats_enabled=1).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,14 @@ struct want {
 	enum slot_kind kind;
 };
 
+static bool taken(const struct want *wants, int n, const struct bpf_program *p)
+{
+	for (int i = 0; i < n; i++)
+		if (wants[i].prog == p)
+			return true;
+	return false;
+}
+
 /* The next program of this kind no want has taken yet. */
 static struct bpf_program *next_prog(struct empty_bpf *skel,
 				     enum slot_kind kind,
@@ -67,16 +76,10 @@ static struct bpf_program *next_prog(struct empty_bpf *skel,
 	const char *pfx = slot_prefix[kind];
 	struct bpf_program *p;
 
-	bpf_object__for_each_program(p, skel->obj) {
-		int taken = 0;
-
-		if (strncmp(bpf_program__name(p), pfx, strlen(pfx)))
-			continue;
-		for (int i = 0; i < n; i++)
-			taken |= wants[i].prog == p;
-		if (!taken)
+	bpf_object__for_each_program(p, skel->obj)
+		if (!strncmp(bpf_program__name(p), pfx, strlen(pfx)) &&
+		    !taken(wants, n, p))
 			return p;
-	}
 	return NULL;
 }
 
@@ -147,14 +150,9 @@ static void skip_unused(struct empty_bpf *skel, const struct want *wants,
 {
 	struct bpf_program *p;
 
-	bpf_object__for_each_program(p, skel->obj) {
-		int taken = 0;
-
-		for (int i = 0; i < n; i++)
-			taken |= wants[i].prog == p;
-		if (!taken)
+	bpf_object__for_each_program(p, skel->obj)
+		if (!taken(wants, n, p))
 			bpf_program__set_autoload(p, false);
-	}
 }
 
 static int attach_all(const struct want *wants, int n)
