@@ -15,7 +15,11 @@ typedef char *(*http_render_fn)(void *arg, size_t *len);
 
 /* Bind ADDR:PORT ("[::1]:PORT" for IPv6) now; 0 or -errno, logged. */
 int http_bind(struct http_server **out, const char *listen);
-/* Serve on the bound socket from libmicrohttpd's own thread. */
+/*
+ * Serve on the bound socket from libmicrohttpd's own thread, the first one
+ * the server starts; it copies the caller's credentials, so drop privileges
+ * before calling this.
+ */
 int http_start(struct http_server *srv, http_render_fn render, void *arg);
 void http_stop(struct http_server *srv);
 /* The address actually bound, e.g. "127.0.0.1:7389". */

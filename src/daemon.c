@@ -181,19 +181,39 @@ static int run_loop(struct daemon *d)
 	return 0;
 }
 
-/* After attach nothing needs a capability: maps and rings are open fds. */
+/*
+ * Empty the bounding set where CAP_SETPCAP allows it (root; the unit's
+ * holds only CAP_BPF and CAP_PERFMON): then not even an exec without
+ * no_new_privs could regain a capability.
+ */
+static int drop_bounding_set(void)
+{
+	cap_value_t c = 0;
+
+	while (!cap_drop_bound(c))
+		c++;
+	/* EINVAL: past the kernel's last capability; EPERM: no CAP_SETPCAP */
+	return errno == EINVAL || (errno == EPERM && !c) ? 0 : -errno;
+}
+
+/*
+ * After attach nothing needs a capability: maps and rings are open fds.
+ * Credentials are per thread and a new thread copies its creator's, so
+ * this runs while the process is still one thread: before the HTTP one.
+ * Emptying the inheritable set clears the ambient one too.
+ */
 static int drop_privileges(void)
 {
 	cap_t none = cap_init();
-	int err = 0;
+	int err = drop_bounding_set();
 
-	if (!none || cap_set_proc(none))
+	if (!err && (!none || cap_set_proc(none)))
 		err = -errno;
 	cap_free(none);
 	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		err = -errno;
 	if (err)
-		log_warn("cannot drop capabilities: %s", strerror(-err));
+		log_err("cannot drop capabilities: %s", strerror(-err));
 	return err;
 }
 
@@ -313,10 +333,11 @@ int cmd_daemon(const struct daemon_opts *opts)
 		err = hooks_count(&d.ld.hooks, HOOK_FAILED) ? -EIO : 0;
 		goto out;
 	}
-	err = http_start(d.http, render, &d);
+	err = drop_privileges();
+	if (!err)
+		err = http_start(d.http, render, &d);
 	if (err)
 		goto out;
-	drop_privileges();
 	log_started(&d);
 	err = run_loop(&d);
 	log_fields(LOG_INFO, "stopped", "events_lost=%llu",

@@ -140,6 +140,30 @@ iw_daemon_stop() {
 	echo "daemon exit $rc"
 }
 
+# iw_thread_caps PID: each thread's credentials, one line per thread
+#   thread TID NAME CapEff=.. CapPrm=.. CapInh=.. CapAmb=.. CapBnd=.. NoNewPrivs=N
+# then "threads N, privileged M": M threads hold a capability in any of
+# those sets or can still gain one (NoNewPrivs 0).
+iw_thread_caps() {
+	awk '
+	  FNR == 1 { tid = FILENAME; sub(".*/task/", "", tid); sub("/.*", "", tid) }
+	  /^(Name|CapEff|CapPrm|CapInh|CapAmb|CapBnd|NoNewPrivs):/ {
+	    f[tid, $1] = $2; if ($1 == "Name:") ids[++n] = tid
+	  }
+	  END {
+	    for (i = 1; i <= n; i++) {
+	      t = ids[i]; line = "thread " t " " f[t, "Name:"]; bad = 0
+	      split("CapEff CapPrm CapInh CapAmb CapBnd NoNewPrivs", k, " ")
+	      for (j = 1; j <= 6; j++) {
+	        v = f[t, k[j] ":"]; line = line " " k[j] "=" v
+	        if (j < 6 && v !~ /^0+$/ || j == 6 && v != 1) bad = 1
+	      }
+	      print line; priv += bad
+	    }
+	    printf "threads %d, privileged %d\n", n, priv
+	  }' /proc/"$1"/task/*/status
+}
+
 # metric SERIES: its value in a fresh scrape ("absent" if not there).
 metric() {
 	curl -s "$IW_URL/metrics" | awk -v s="$1" \
