@@ -55,22 +55,61 @@ ops_blocked_domain(const struct iommu_ops *ops)
 }
 
 /*
- * struct mutex of a !PREEMPT_RT kernel keeps the owner task in .owner;
- * PREEMPT_RT builds wrap an rt_mutex and have no such field.
+ * struct mutex of a !PREEMPT_RT kernel keeps the owner task in .owner, its
+ * low bits flags; a PREEMPT_RT build wraps an rt_mutex whose owner keeps
+ * RT_MUTEX_HAS_WAITERS in bit 0. Whichever layout the kernel has is read;
+ * with neither, who holds the lock is unknown, never "nobody".
  */
 struct mutex___plain {
 	atomic_long_t owner;
 } __attribute__((preserve_access_index));
 
-static __always_inline bool mutex_held_by_current(void *lock)
-{
-	struct mutex___plain *m = lock;
-	unsigned long owner;
+struct rt_mutex_base___rt {
+	struct task_struct *owner;
+} __attribute__((preserve_access_index));
 
-	if (!bpf_core_field_exists(struct mutex___plain, owner))
-		return false;
-	owner = m->owner.counter;
-	return (owner & ~IW_MUTEX_FLAGS) == (unsigned long)bpf_get_current_task();
+struct mutex___rt {
+	struct rt_mutex_base___rt rtmutex;
+} __attribute__((preserve_access_index));
+
+/* The owner task's address, flags masked; false if the layout is unknown. */
+static __always_inline bool mutex_owner(void *lock, unsigned long *owner)
+{
+	if (bpf_core_field_exists(struct mutex___plain, owner)) {
+		struct mutex___plain *m = lock;
+
+		*owner = m->owner.counter & ~IW_MUTEX_FLAGS;
+		return true;
+	}
+	if (bpf_core_field_exists(struct mutex___rt, rtmutex)) {
+		struct mutex___rt *m = lock;
+
+		*owner = (unsigned long)BPF_CORE_READ(m, rtmutex.owner) &
+			 ~IW_MUTEX_FLAGS;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Static domains (6.7+: a driver's identity and blocked domains, shared by
+ * every group on them) have ops without free: iommu_domain_free() on them
+ * releases nothing. 6.1 has no static domains, but a driver could hand
+ * every group one identity domain and refuse to free it (Intel's
+ * si_domain): there, whether an identity domain dies cannot be read.
+ */
+#define IW_IOMMU_DOMAIN_IDENTITY	4U
+
+static __always_inline __u32 domain_free_facts(struct iommu_domain *dom)
+{
+	const struct iommu_domain_ops *ops = dom->ops;
+
+	if (ops && !ops->free)
+		return IW_F_FREE_NOOP;
+	if (!bpf_core_field_exists(struct iommu_ops, identity_domain) &&
+	    dom->type == IW_IOMMU_DOMAIN_IDENTITY)
+		return IW_F_FREE_MAYBE;
+	return 0;
 }
 
 #endif /* __CORE_FIXES_BPF_H */

@@ -113,49 +113,58 @@ static __always_inline bool is_blocking(struct iommu_domain *dom, __u32 type,
 		       dom == b->ops);
 }
 
-static __always_inline bool dev_on_pci_bus(struct device *dev)
+/* Whether dev is on the PCI bus: 1 yes, 0 no, -1 cannot tell. */
+static __always_inline int dev_on_pci_bus(struct device *dev)
 {
 	const struct bus_type *bus = dev->bus;
 	char name[4] = {};
 
 	if (!bus)
-		return false;
+		return 0;
 	if (pci_bus_addr)
 		return (__u64)bus == pci_bus_addr;
-	bpf_probe_read_kernel_str(name, sizeof(name), bus->name);
+	if (bpf_probe_read_kernel_str(name, sizeof(name), bus->name) < 0)
+		return -1;
 	return name[0] == 'p' && name[1] == 'c' && name[2] == 'i' && !name[3];
 }
 
 /* Only PCI devices can be untrusted (behind an external-facing port). */
-static __always_inline bool dev_is_untrusted(struct device *dev)
+static __always_inline __u32 dev_untrusted_flags(struct device *dev)
 {
 	struct pci_dev *pdev;
+	int pci = dev_on_pci_bus(dev);
 
-	if (!dev_on_pci_bus(dev))
-		return false;
+	if (pci < 0)
+		return 0;
+	if (!pci)
+		return IW_F_UNTRUSTED_KNOWN;
 	pdev = (void *)dev - bpf_core_field_offset(struct pci_dev, dev);
-	return BPF_CORE_READ_BITFIELD_PROBED(pdev, untrusted);
+	return IW_F_UNTRUSTED_KNOWN |
+	       (BPF_CORE_READ_BITFIELD_PROBED(pdev, untrusted) ? IW_F_UNTRUSTED : 0);
 }
 
 static __always_inline __u32 device_flags(struct device *dev,
 					  struct iommu_group *grp)
 {
 	struct dev_iommu *di = dev->iommu;
+	unsigned long owner;
 	__u32 flags = 0;
 
 	if (di && dev_iommu_has_flags()) {
-		flags |= IW_F_FLAGS_KNOWN;
+		flags |= IW_F_DIRECT_KNOWN | IW_F_DEFERRED_KNOWN;
 		if (dev_iommu_require_direct(di))
 			flags |= IW_F_REQUIRE_DIRECT;
 		if (dev_iommu_attach_deferred(di))
 			flags |= IW_F_ATTACH_DEFERRED;
 	}
-	if (dev_is_untrusted(dev))
-		flags |= IW_F_UNTRUSTED;
-	if (!grp)
+	flags |= dev_untrusted_flags(dev);
+	if (!grp) {
 		flags |= IW_F_NO_GROUP;
-	else if (mutex_held_by_current(&grp->mutex))
-		flags |= IW_F_MUTEX_HELD;
+	} else if (mutex_owner(&grp->mutex, &owner)) {
+		flags |= IW_F_MUTEX_KNOWN;
+		if (owner == (unsigned long)bpf_get_current_task())
+			flags |= IW_F_MUTEX_HELD;
+	}
 	return flags;
 }
 
@@ -351,7 +360,10 @@ RELEASE_HOOK(iommu_deinit_device, IW_HOOK_DEINIT_DEVICE)
 /* 6.1: iommu_release_device is where a device leaves (inlined later). */
 RELEASE_HOOK(iommu_release_device, IW_HOOK_RELEASE_DEVICE)
 
-/* Every free: the reader drops those of domains no event has shown. */
+/*
+ * Every free, and whether the domain dies: the reader drops those of
+ * domains no event has shown, and those that outlive the free.
+ */
 SEC("fentry/iommu_domain_free")
 int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 {
@@ -364,6 +376,7 @@ int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 		return 0;
 	fill_task(e, bpf_ktime_get_ns(), IW_EV_DOMAIN_FREE, IW_HOOK_DOMAIN_FREE);
 	domain_ref(&e->new_dom, dom);
+	e->flags = domain_free_facts(dom);
 	submit_event(e);
 	return 0;
 }

@@ -84,8 +84,27 @@ enum iw_event_flags {
 	IW_F_NEW_IS_BLOCKING	= 1U << 5, /* new == group/ops blocking domain */
 	IW_F_OLD_IS_BLOCKING	= 1U << 6,
 	IW_F_NO_GROUP		= 1U << 7, /* device had no iommu_group */
-	IW_F_FLAGS_KNOWN	= 1U << 8, /* require_direct/attach_deferred exist */
+	/*
+	 * A fact the program could not read is unknown, never false: each
+	 * has its bit, and the rules stay silent without it.
+	 */
+	IW_F_DIRECT_KNOWN	= 1U << 8, /* require_direct was read */
+	IW_F_DEFERRED_KNOWN	= 1U << 9, /* attach_deferred was read */
+	IW_F_UNTRUSTED_KNOWN	= 1U << 10, /* untrusted was read */
+	IW_F_MUTEX_KNOWN	= 1U << 11, /* the mutex owner was read */
+	/* Domain frees: the domain outlives the core's free. */
+	IW_F_FREE_NOOP		= 1U << 12, /* its ops have no free: static */
+	IW_F_FREE_MAYBE		= 1U << 13, /* the driver may keep it (6.1) */
 };
+
+/* Every fact known (tests, and records the reader makes itself). */
+#define IW_F_KNOWN_ALL	(IW_F_DIRECT_KNOWN | IW_F_DEFERRED_KNOWN |	\
+			 IW_F_UNTRUSTED_KNOWN | IW_F_MUTEX_KNOWN)
+
+/* The facts a device event carries, with their known bits. */
+#define IW_F_FACTS	(IW_F_REQUIRE_DIRECT | IW_F_ATTACH_DEFERRED | \
+			 IW_F_UNTRUSTED | IW_F_DIRECT_KNOWN |		\
+			 IW_F_DEFERRED_KNOWN | IW_F_UNTRUSTED_KNOWN)
 
 /*
  * A domain as events carry it: BPF fills its address and type, the reader

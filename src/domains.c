@@ -67,6 +67,9 @@ bool domain_ids_record(struct domain_ids *d, const struct iommuwatch_event *e,
 	struct iommuwatch_event named = *e;
 
 	if (e->kind == IW_EV_DOMAIN_FREE) {
+		/* Nothing died: the domain keeps its id, the free is no event. */
+		if (e->flags & (IW_F_FREE_NOOP | IW_F_FREE_MAYBE))
+			return false;
 		named.new_dom.id = forget(d, e->new_dom.key);
 		if (!named.new_dom.id)
 			return false;

@@ -236,11 +236,14 @@ static int dom_field(struct parse *p, const char *kind_key,
 	return 0;
 }
 
+/* A fact: true sets bit, and any non-null value sets its known bit. */
 static void flag_field(struct parse *p, const char *key, __u32 bit,
-		       struct iw_record *rec)
+		       __u32 known_bit, struct iw_record *rec)
 {
 	json_object *v = get(p, key);
 
+	if (v)
+		rec->flags |= known_bit;
 	if (v && json_object_get_boolean(v))
 		rec->flags |= bit;
 }
@@ -276,15 +279,15 @@ static int device_fields(struct parse *p, struct iw_record *rec)
 		return -1;
 	rec->group = present(p, "group") ? group : -1;
 	rec->pasid = present(p, "pasid") ? pasid : IW_NO_PASID;
-	if (present(p, "require_direct") || present(p, "attach_deferred"))
-		rec->flags |= IW_F_FLAGS_KNOWN;
-	if (!present(p, "mutex_held"))
+	if (!present(p, "group"))
 		rec->flags |= IW_F_NO_GROUP;
-	flag_field(p, "require_direct", IW_F_REQUIRE_DIRECT, rec);
-	flag_field(p, "attach_deferred", IW_F_ATTACH_DEFERRED, rec);
-	flag_field(p, "untrusted", IW_F_UNTRUSTED, rec);
-	flag_field(p, "mutex_held", IW_F_MUTEX_HELD, rec);
-	flag_field(p, "from_kernel", IW_F_HAS_OLD, rec);
+	flag_field(p, "require_direct", IW_F_REQUIRE_DIRECT, IW_F_DIRECT_KNOWN,
+		   rec);
+	flag_field(p, "attach_deferred", IW_F_ATTACH_DEFERRED,
+		   IW_F_DEFERRED_KNOWN, rec);
+	flag_field(p, "untrusted", IW_F_UNTRUSTED, IW_F_UNTRUSTED_KNOWN, rec);
+	flag_field(p, "mutex_held", IW_F_MUTEX_HELD, IW_F_MUTEX_KNOWN, rec);
+	flag_field(p, "from_kernel", IW_F_HAS_OLD, 0, rec);
 	if (dom_field(p, "from", "from_domain", &rec->from))
 		return -1;
 	rec->from_known = rec->from.kind != IW_DOM_UNKNOWN;

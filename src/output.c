@@ -172,16 +172,17 @@ static void json_end(struct output *out)
 
 static void json_device(struct jsonw *w, const struct iw_record *r)
 {
-	bool known = r->flags & IW_F_FLAGS_KNOWN;
+	__u32 f = r->flags;
 
 	jsonw_opt_int(w, "group", r->group >= 0, r->group);
 	jsonw_str(w, "device", r->device);
 	jsonw_opt_int(w, "pasid", r->pasid != IW_NO_PASID, r->pasid);
-	json_flag(w, "require_direct", r->flags, IW_F_REQUIRE_DIRECT, known);
-	json_flag(w, "attach_deferred", r->flags, IW_F_ATTACH_DEFERRED, known);
-	json_flag(w, "untrusted", r->flags, IW_F_UNTRUSTED, true);
-	json_flag(w, "mutex_held", r->flags, IW_F_MUTEX_HELD,
-		  !(r->flags & IW_F_NO_GROUP));
+	json_flag(w, "require_direct", f, IW_F_REQUIRE_DIRECT,
+		  f & IW_F_DIRECT_KNOWN);
+	json_flag(w, "attach_deferred", f, IW_F_ATTACH_DEFERRED,
+		  f & IW_F_DEFERRED_KNOWN);
+	json_flag(w, "untrusted", f, IW_F_UNTRUSTED, f & IW_F_UNTRUSTED_KNOWN);
+	json_flag(w, "mutex_held", f, IW_F_MUTEX_HELD, f & IW_F_MUTEX_KNOWN);
 }
 
 static void json_task(struct jsonw *w, const struct iw_record *r)

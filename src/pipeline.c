@@ -50,8 +50,7 @@ static int collect_in_place(struct iw_device *dev, void *arg)
 	rec->from = dev->rid;
 	rec->from_known = true;
 	/* The device's facts as last seen; the core held the group mutex. */
-	rec->flags = (dev->flags & (IW_F_FLAGS_KNOWN | IW_F_REQUIRE_DIRECT |
-				    IW_F_ATTACH_DEFERRED | IW_F_UNTRUSTED)) |
+	rec->flags = (dev->flags & IW_F_FACTS) | IW_F_MUTEX_KNOWN |
 		     IW_F_MUTEX_HELD;
 	return 0;
 }

@@ -57,7 +57,7 @@ static bool blocked_with_rmr(const struct iw_record *rec,
 			     const struct iw_prior *prior,
 			     const struct rule_ctx *ctx, struct iw_violation *v)
 {
-	bool known = flag(rec, IW_F_FLAGS_KNOWN);
+	bool known = flag(rec, IW_F_DIRECT_KNOWN);
 
 	(void)prior;
 	if (!is_rid_attach(rec) || rec->ret || rec->to.kind != IW_DOM_BLOCKED)
@@ -126,7 +126,7 @@ static bool deferred_hw_touch(const struct iw_record *rec,
 	(void)prior;
 	(void)ctx;
 	if (rec->type != IW_REC_TRANSITION || rec->path == IW_PATH_DEFERRED ||
-	    !flag(rec, IW_F_ATTACH_DEFERRED))
+	    !flag(rec, IW_F_DEFERRED_KNOWN) || !flag(rec, IW_F_ATTACH_DEFERRED))
 		return false;
 	ev_bool(v, "attach_deferred", true);
 	ev_str(v, "to", dom_kind_name(rec->to.kind));
@@ -138,8 +138,10 @@ static bool lock_not_held(const struct iw_record *rec,
 			  const struct rule_ctx *ctx, struct iw_violation *v)
 {
 	(void)prior;
+	/* Unknown (a lock layout the program cannot read) is not "not held". */
 	if (rec->type != IW_REC_TRANSITION || rec->group < 0 ||
-	    flag(rec, IW_F_NO_GROUP) || flag(rec, IW_F_MUTEX_HELD))
+	    flag(rec, IW_F_NO_GROUP) || !flag(rec, IW_F_MUTEX_KNOWN) ||
+	    flag(rec, IW_F_MUTEX_HELD))
 		return false;
 	/* Before 7.x the core did not promise the mutex there. */
 	if (rec->path == IW_PATH_DEFERRED && !ctx->deferred_locked)
@@ -157,7 +159,8 @@ static bool identity_on_untrusted(const struct iw_record *rec,
 	(void)prior;
 	(void)ctx;
 	if (rec->type != IW_REC_TRANSITION || rec->ret ||
-	    rec->to.kind != IW_DOM_IDENTITY || !flag(rec, IW_F_UNTRUSTED))
+	    rec->to.kind != IW_DOM_IDENTITY ||
+	    !flag(rec, IW_F_UNTRUSTED_KNOWN) || !flag(rec, IW_F_UNTRUSTED))
 		return false;
 	ev_bool(v, "untrusted", true);
 	ev_str(v, "to", dom_kind_name(rec->to.kind));

@@ -78,7 +78,7 @@ static void make_event(struct iommuwatch_event *e, long i, int groups)
 	e->latency_ns = 1000 + (i % 5000);
 	e->kind = IW_EV_ATTACH;
 	e->hook = IW_HOOK_ATTACH_OP;
-	e->flags = IW_F_FLAGS_KNOWN | IW_F_MUTEX_HELD | IW_F_HAS_OLD;
+	e->flags = IW_F_KNOWN_ALL | IW_F_MUTEX_HELD | IW_F_HAS_OLD;
 	e->group = g;
 	e->pasid = IW_NO_PASID;
 	e->path = IW_PATH_DEFAULT;

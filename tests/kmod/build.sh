@@ -168,7 +168,9 @@ main() {
 	fi
 	ensure_kernel "$line"
 	rel=$(kernel_release "$line")
-	abi=${rel%-*}
+	# The ABI is the release less its flavour (-amd64, -rt-amd64): every
+	# trailing part that starts with a letter.
+	abi=$(sed -E 's/(-[a-z][a-z0-9]*)+$//' <<<"$rel")
 	# packages holds NAME=VERSION ...; all share the source version.
 	ver=$(awk '{sub(/^[^=]*=/, "", $1); print $1}' "$(kernel_dir "$line")/packages")
 

@@ -71,6 +71,27 @@ static void free_of_unseen_domain_dropped(void)
 	domain_ids_free(d);
 }
 
+/* A free that releases nothing (static, or kept by the driver) is no event. */
+static void static_domain_keeps_its_id(void)
+{
+	static const __u32 outlives[] = { IW_F_FREE_NOOP, IW_F_FREE_MAYBE };
+	struct domain_ids *d = domain_ids_new();
+	struct iommuwatch_event e;
+	struct iw_record rec;
+
+	for (int i = 0; i < 2; i++) {
+		e = attach(DOM_A, 0);
+		CHECK(domain_ids_record(d, &e, "op", &rec) && rec.to.id == 1);
+		e = domain_free(DOM_A);
+		e.flags = outlives[i];
+		CHECK(!domain_ids_record(d, &e, "iommu_domain_free", &rec));
+	}
+	/* The next group on it sees the same domain under the same id. */
+	e = attach(DOM_A, DOM_B);
+	CHECK(domain_ids_record(d, &e, "op", &rec) && rec.to.id == 1);
+	domain_ids_free(d);
+}
+
 static void forget_all_never_reuses_ids(void)
 {
 	struct domain_ids *d = domain_ids_new();
@@ -89,4 +110,5 @@ static void forget_all_never_reuses_ids(void)
 UNIT_MAIN("domains", UNIT_CASE(named_in_order_of_first_sight),
 	  UNIT_CASE(free_forgets_the_address),
 	  UNIT_CASE(free_of_unseen_domain_dropped),
+	  UNIT_CASE(static_domain_keeps_its_id),
 	  UNIT_CASE(forget_all_never_reuses_ids))

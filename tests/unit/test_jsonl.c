@@ -27,7 +27,7 @@ static void round_trip(void)
 		.to = { 2, IW_DOM_BLOCKED }, .path = IW_PATH_PASID,
 		.hook = "blocking_domain_set_dev_pasid", .ret = -95, .pid = 9,
 		.cpu = 1, .comm = "insmod",
-		.flags = IW_F_FLAGS_KNOWN | IW_F_REQUIRE_DIRECT |
+		.flags = IW_F_KNOWN_ALL | IW_F_REQUIRE_DIRECT |
 			 IW_F_MUTEX_HELD | IW_F_HAS_OLD,
 	}, out;
 	struct output o;

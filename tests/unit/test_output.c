@@ -14,7 +14,7 @@ static struct iw_record transition(void)
 		.to = { 5, IW_DOM_BLOCKED }, .from_known = true,
 		.path = IW_PATH_RELEASE, .hook = "blocking_domain_attach_dev",
 		.ret = 0, .pid = 42, .cpu = 1, .comm = "bash",
-		.flags = IW_F_FLAGS_KNOWN | IW_F_REQUIRE_DIRECT | IW_F_MUTEX_HELD,
+		.flags = IW_F_KNOWN_ALL | IW_F_REQUIRE_DIRECT | IW_F_MUTEX_HELD,
 	};
 	return r;
 }

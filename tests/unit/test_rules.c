@@ -44,7 +44,7 @@ static struct iw_record attach(enum iw_path path, enum iw_dom_kind to,
 	struct iw_record rec = {
 		.type = IW_REC_TRANSITION, .group = 3, .device = DEV,
 		.pasid = IW_NO_PASID, .path = path, .to = { id, to },
-		.flags = IW_F_FLAGS_KNOWN | IW_F_MUTEX_HELD | flags,
+		.flags = IW_F_KNOWN_ALL | IW_F_MUTEX_HELD | flags,
 	};
 
 	return rec;
@@ -96,7 +96,7 @@ static void blocked_with_rmr(void)
 	{
 		struct iw_record rec = attach(IW_PATH_OWNER, IW_DOM_BLOCKED, 1, 0);
 
-		rec.flags &= ~IW_F_FLAGS_KNOWN;
+		rec.flags &= ~IW_F_DIRECT_KNOWN;
 		feed(&r, rec);
 	}
 	CHECK(fired(&r, "blocked_with_rmr") == 1);
@@ -283,6 +283,44 @@ static void evidence_of_a_failure(void)
 	state_free(st);
 }
 
+/* A fact the program could not read is unknown: every rule stays silent. */
+static void silent_on_unknown(void)
+{
+	struct run r;
+	struct iw_record rec;
+
+	run_init(&r);
+	/* PREEMPT_RT before its mutex layout was read: owner unknown. */
+	rec = attach(IW_PATH_ATTACH, IW_DOM_DMA, 5, 0);
+	rec.flags &= ~(IW_F_MUTEX_KNOWN | IW_F_MUTEX_HELD);
+	feed(&r, rec);
+	r.pl.rules.deferred_locked = true;
+	rec.path = IW_PATH_DEFERRED;
+	feed(&r, rec);
+	CHECK(fired(&r, "lock_not_held") == 0);
+	/* The same, known not held, fires: the test can fail. */
+	rec.flags |= IW_F_MUTEX_KNOWN;
+	feed(&r, rec);
+	CHECK(fired(&r, "lock_not_held") == 1);
+	/* Set bits without their known bit (a hostile journal) count for nothing. */
+	rec = attach(IW_PATH_DEFAULT, IW_DOM_IDENTITY, 6,
+		     IW_F_UNTRUSTED | IW_F_ATTACH_DEFERRED);
+	rec.flags &= ~(IW_F_UNTRUSTED_KNOWN | IW_F_DEFERRED_KNOWN);
+	feed(&r, rec);
+	CHECK(fired(&r, "identity_on_untrusted") == 0);
+	CHECK(fired(&r, "deferred_hw_touch") == 0);
+	rec.flags |= IW_F_UNTRUSTED_KNOWN | IW_F_DEFERRED_KNOWN;
+	feed(&r, rec);
+	CHECK(fired(&r, "identity_on_untrusted") == 1);
+	CHECK(fired(&r, "deferred_hw_touch") == 1);
+	/* require_direct unknown and no direct region in sysfs: silent. */
+	rec = attach(IW_PATH_RELEASE, IW_DOM_BLOCKED, 1, IW_F_REQUIRE_DIRECT);
+	rec.flags &= ~IW_F_DIRECT_KNOWN;
+	feed(&r, rec);
+	CHECK(fired(&r, "blocked_with_rmr") == 0);
+	run_done(&r);
+}
+
 /* DMA -> DMA-FQ on the live domain: no op, one transition per device. */
 static void in_place_type_change(void)
 {
@@ -309,4 +347,4 @@ static void in_place_type_change(void)
 UNIT_MAIN("rules", UNIT_CASE(blocked_with_rmr), UNIT_CASE(stale_pasid),
 	  UNIT_CASE(domain_freed_in_use), UNIT_CASE(deferred_and_lock),
 	  UNIT_CASE(untrusted_and_failed), UNIT_CASE(evidence_of_a_failure),
-	  UNIT_CASE(in_place_type_change))
+	  UNIT_CASE(in_place_type_change), UNIT_CASE(silent_on_unknown))
