@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything 'make check' runs, suite by suite, then one total line.
-# Usage: tests/check.sh [SUITE...]   (unit cli contrib fuzz lab bench;
+# Usage: tests/check.sh [SUITE...]   (unit cli contrib fuzz lab chaos bench;
 # default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ run_suite() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit cli contrib fuzz lab bench)
+[ ${#suites[@]} -gt 0 ] || suites=(unit cli contrib fuzz lab chaos bench)
 for s in "${suites[@]}"; do
 	case $s in
 	unit) run_suite unit make --no-print-directory unit ;;
@@ -33,6 +33,8 @@ for s in "${suites[@]}"; do
 	contrib) run_suite contrib bash tests/contrib/run.sh ;;
 	fuzz) run_suite fuzz make --no-print-directory fuzz FUZZ_SECONDS=20 ;;
 	lab) run_suite lab make --no-print-directory lab-check ;;
+	# one fixed-seed sequence of real operations per lab line
+	chaos) run_suite chaos make --no-print-directory chaos-check ;;
 	bench) run_suite bench bash tests/bench/smoke.sh ;;
 	*) echo "check: unknown suite '$s'" >&2; exit 2 ;;
 	esac

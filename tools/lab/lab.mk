@@ -2,7 +2,9 @@
 #   include tools/lab/lab.mk
 # Knobs: LAB_LINES="6.12 7.3" (default: every line of kernels.conf),
 #        LAB_CASES="rmrr_direct_region" (default: every tests/scenarios case),
-#        LAB_CMD='uname -r' for lab-run.
+#        LAB_CMD='uname -r' for lab-run,
+#        CHAOS_SECONDS=900 (per line) and CHAOS_LINES="7.3" (default: every
+#        line) for chaos.
 # Cases that run build/iommuwatch need it built first: the top Makefile can
 # add that prerequisite with "lab-check: all".
 
@@ -10,8 +12,10 @@ LAB_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 LAB_LINES ?=
 LAB_CASES ?=
 LAB_CMD ?= uname -r
+CHAOS_SECONDS ?= 900
+CHAOS_LINES ?=
 
-.PHONY: kernels kmods lab-check lab-run
+.PHONY: kernels kmods lab-check lab-run chaos chaos-check
 
 kernels:
 	$(LAB_DIR)/fetch-kernels $(LAB_LINES)
@@ -29,3 +33,14 @@ lab-check: kernels kmods
 # One command in a guest of the first LAB_LINES line (default: newest).
 lab-run: kernels
 	$(LAB_DIR)/vm-run $(addprefix -k ,$(firstword $(LAB_LINES))) -- sh -c '$(LAB_CMD)'
+
+# Random, seeded sequences of real IOMMU operations, new seeds until
+# CHAOS_SECONDS per line are spent; a report per line (tools/lab/chaos).
+# Both run build/iommuwatch and build/tests/vfio_claim: the top Makefile's
+# all and lab-helpers.
+chaos: kernels all lab-helpers
+	$(LAB_DIR)/chaos --seconds $(CHAOS_SECONDS) $(addprefix -k ,$(CHAOS_LINES))
+
+# The short, fixed-seed run 'make check' does.
+chaos-check: kernels all lab-helpers
+	$(LAB_DIR)/chaos --check $(addprefix -k ,$(CHAOS_LINES))

@@ -1,0 +1,275 @@
+# Guest side of the lab chaos test (tools/lab/chaos): run one sequence of
+# real IOMMU operations from OPS-FILE under the daemon and the kernel's own
+# tracepoint iommu:attach_device_to_domain, then check the oracles.
+# Usage (in a guest, from the repo root):
+#   bash tests/lab/chaos-guest.sh OPS-FILE [EVERY]
+# EVERY: check the oracles at the quiet point after every EVERY-th op
+# (default 1), and always at the end.
+# OPS-FILE: one operation a line, "KIND BDF [ARG]" (see op_* below).
+# Output, one fact a line:
+#   op N KIND BDF [ARG] ok|fail:REASON
+#   oracle NAME POINT pass|fail: DETAIL      (POINT: the op index, or end)
+#   ops KIND=N... failed=N
+#   oracles NAME=PASSED/CHECKED...
+#   chaos: pass|fail
+set -uo pipefail
+. tests/lab/lib.sh
+
+OPS=${1:?usage: chaos-guest.sh OPS-FILE [EVERY]}
+EVERY=${2:-1}
+J=/tmp/j.jsonl
+TR=/sys/kernel/tracing
+TP=$TR/events/iommu/attach_device_to_domain
+# Devices the sequence may touch; 00:1d.0 and 00:1e.0 carry the 9p root.
+TOUCH_RE='^0000:00:(01\.0|02\.0|03\.0|1f\.[0-9])$'
+
+declare -A n_ok n_fail pass checked
+bad=0
+
+# ---- operations: each returns 0 or prints one reason word and returns 1 ----
+
+sysw() { # sysw VALUE FILE: write, the errno text on failure
+	local err
+	if err=$( (echo "$1" >"$2") 2>&1); then return 0; fi
+	echo "${err##*: }" | tr ' ' '_'
+	return 1
+}
+
+driver_of() {
+	local l
+	l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) || { echo none; return; }
+	basename "$l"
+}
+
+op_type() { # type BDF TYPE: the group's default domain type through sysfs
+	local g
+	g=$(group_of "$1") && [ -n "$g" ] || { echo no_group; return 1; }
+	sysw "$2" "/sys/kernel/iommu_groups/$g/type"
+}
+
+op_remove() { # remove BDF: remove, then rescan the bus
+	[ -e "/sys/bus/pci/devices/$1" ] || { echo absent; return 1; }
+	sysw 1 "/sys/bus/pci/devices/$1/remove" || return 1
+	sysw 1 /sys/bus/pci/rescan
+}
+
+op_unbind() { # unbind BDF: whatever driver it has
+	local d
+	d=$(driver_of "$1")
+	[ "$d" != none ] || { echo no_driver; return 1; }
+	sysw "$1" "/sys/bus/pci/drivers/$d/unbind" || return 1
+	echo >"/sys/bus/pci/devices/$1/driver_override" 2>/dev/null
+	return 0
+}
+
+op_vfio_bind() { # vfio_bind BDF: vfio-pci through driver_override
+	[ "$(driver_of "$1")" = none ] || { echo has_driver; return 1; }
+	sysw vfio-pci "/sys/bus/pci/devices/$1/driver_override" || return 1
+	sysw "$1" /sys/bus/pci/drivers_probe
+	[ "$(driver_of "$1")" = vfio-pci ] || { echo not_bound; return 1; }
+}
+
+op_claim() { # claim BDF: a VMM's open of the VFIO group, then its close
+	local g
+	g=$(group_of "$1")
+	[ -e "/dev/vfio/$g" ] || { echo no_vfio_group; return 1; }
+	build/tests/vfio_claim "$g" >/tmp/claim.out 2>&1 || {
+		tail -n 1 /tmp/claim.out | tr ' ' '_'
+		return 1
+	}
+}
+
+op_reset() { # reset BDF: a PCI function reset, where the device has one
+	[ -e "/sys/bus/pci/devices/$1/reset" ] || { echo no_reset; return 1; }
+	sysw 1 "/sys/bus/pci/devices/$1/reset"
+}
+
+op_e1000e_bind() { # e1000e_bind BDF
+	[ "$(driver_of "$1")" = none ] || { echo has_driver; return 1; }
+	sysw "$1" /sys/bus/pci/drivers/e1000e/bind
+}
+
+# ---- oracles ----
+
+# note NAME POINT RESULT DETAIL
+note() {
+	checked[$1]=$((${checked[$1]:-0} + 1))
+	if [ "$3" = pass ]; then
+		pass[$1]=$((${pass[$1]:-0} + 1))
+	else
+		bad=1
+	fi
+	echo "oracle $1 $2 $3: $4"
+}
+
+# Per device: tracepoint attaches vs iommuwatch's core-path attaches.
+# The tracepoint fires in __iommu_attach_device after a successful op only;
+# iommuwatch also reports the release (the op called directly), the PCI
+# reset hooks, the deferred attach and the in-place DMA -> DMA-FQ change
+# (no op at all), which the tracepoint never sees.
+# trace_pipe is drained into a file from the start: a read of "trace"
+# while events come hung the 7.3 guest.
+TP_LOG=/tmp/tp.txt
+TP_PID=
+
+# Forks are dear in a TCG guest: one per source, the rest in bash.
+# same_map A B: two "KEY VALUE" line sets equal, whatever the order.
+same_map() {
+	local -A m
+	local k v n=0
+	while read -r k v; do [ -n "$k" ] && m[$k]=$v && n=$((n + 1)); done <<<"$1"
+	while read -r k v; do
+		[ -n "$k" ] || continue
+		[ "${m[$k]-}" = "$v" ] || return 1
+		n=$((n - 1))
+	done <<<"$2"
+	[ $n = 0 ]
+}
+
+tp_counts() {
+	awk '/attach_device_to_domain: IOMMU: device=/ {
+	       d = $0; sub(/.*device=/, "", d); sub(/[^0-9a-f:.].*/, "", d); n[d]++ }
+	     END { for (d in n) print d, n[d] }' "$TP_LOG" | sort
+}
+iw_counts() {
+	jq -rn '[inputs | select(.type == "transition" and .pasid == null and .ret == 0
+	         and (.path | IN("release", "reset", "deferred") | not)
+	         and .hook != "iommu_group_store_type") | .device]
+	       | group_by(.) | .[] | "\(.[0]) \(length)"' "$J"
+}
+oracle_attach() { # POINT [RETRIES]
+	local tries=${2:-1} a b ok=1
+	for _ in $(seq 1 "$tries"); do
+		a=$(tp_counts) b=$(iw_counts)
+		same_map "$a" "$b" && ok=0 && break
+		sleep 0.5
+	done
+	if [ $ok = 0 ]; then
+		note attach "$1" pass "$(echo $a)"
+	else
+		note attach "$1" fail "tracepoint [$(echo $a)] iommuwatch [$(echo $b)]"
+	fi
+}
+
+sysfs_types() { # "GROUP type" for every group with devices
+	local g t d
+	for g in /sys/kernel/iommu_groups/*; do
+		d=("$g"/devices/*)
+		[ -e "${d[0]}" ] || continue
+		read -r t <"$g/type"
+		case $t in
+		DMA) t=dma ;; DMA-FQ) t=dma-fq ;; identity) t=identity ;;
+		blocked) t=blocked ;; unmanaged) t=unmanaged ;;
+		esac
+		echo "${g##*/} $t"
+	done
+}
+iw_types() {
+	local l re='^iommuwatch_group_domain_info\{group="([0-9]+)",type="([a-z-]+)"\} 1$'
+	while read -r l; do
+		[[ $l =~ $re ]] && echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+	done < <(curl -s "$IW_URL/metrics")
+}
+oracle_domains() { # POINT [RETRIES]
+	local tries=${2:-1} a b ok=1
+	for _ in $(seq 1 "$tries"); do
+		a=$(sysfs_types) b=$(iw_types)
+		same_map "$a" "$b" && ok=0 && break
+		sleep 0.3
+	done
+	if [ $ok = 0 ]; then
+		note domains "$1" pass "$(echo $a | tr ' ' ':')"
+	else
+		note domains "$1" fail "sysfs [$(echo $a)] daemon [$(echo $b)]"
+	fi
+}
+
+VSEL='select(.type == "violation") | [.kind, .group, .device, .path, .evidence] | tostring'
+oracle_violations() {
+	local v
+	v=$(jq -r "$VSEL" "$J")
+	if [ -z "$v" ]; then
+		note violations end pass none
+	else
+		note violations end fail "$(echo "$v" | wc -l) in the journal"
+		echo "$v" | sed 's/^/violation: /'
+	fi
+}
+oracle_replay() {
+	local rc
+	"$IW" replay --json "$J" >/tmp/j.replay 2>/tmp/j.replay.err
+	rc=$?
+	jq -r "$VSEL" "$J" >/tmp/j.live.v
+	jq -r "$VSEL" /tmp/j.replay >/tmp/j.replay.v
+	if [ $rc -le 1 ] && diff /tmp/j.live.v /tmp/j.replay.v >/tmp/j.diff; then
+		note replay end pass "exit $rc, $(wc -l </tmp/j.live.v) violations"
+	else
+		note replay end fail "exit $rc"
+		sed 's/^/replay diff: /' /tmp/j.diff
+		sed 's/^/replay err: /' /tmp/j.replay.err | head -5
+	fi
+}
+
+# ---- the run ----
+
+echo 0 >/sys/bus/pci/drivers_autoprobe # binds happen only as ops say
+modprobe vfio-pci && modprobe e1000e || { echo "chaos: fail (modprobe)"; exit 1; }
+echo 0 >"$TP/enable"
+echo >"$TR/trace"
+iw_daemon_start --journal "$J" || { echo "chaos: fail (daemon)"; exit 1; }
+cat "$TR/trace_pipe" >"$TP_LOG" &
+TP_PID=$!
+echo 1 >"$TP/enable"
+oracle_domains start 10
+
+i=0
+while read -r kind bdf arg; do
+	[ -n "$kind" ] && [ "${kind#\#}" = "$kind" ] || continue
+	i=$((i + 1))
+	if ! [[ $bdf =~ $TOUCH_RE ]]; then
+		echo "op $i $kind $bdf refused: not a chaos device"
+		bad=1
+		continue
+	fi
+	if why=$("op_$kind" "$bdf" ${arg:+"$arg"}); then
+		n_ok[$kind]=$((${n_ok[$kind]:-0} + 1))
+		echo "op $i $kind $bdf${arg:+ $arg} ok"
+	else
+		n_fail[$kind]=$((${n_fail[$kind]:-0} + 1))
+		echo "op $i $kind $bdf${arg:+ $arg} fail:${why:-error}"
+	fi
+	[ $((i % EVERY)) = 0 ] || continue
+	oracle_domains "$i" 10
+	oracle_attach "$i" 6
+done <"$OPS"
+
+oracle_attach end 6
+oracle_domains end 10
+echo 0 >"$TP/enable"
+sleep 0.5
+kill "$TP_PID"
+iw_daemon_stop >/tmp/iwd.stop
+grep -E 'level=(error|warn)|daemon exit [^0]' /tmp/iwd.stop | sed 's/^/daemon: /'
+grep -q '^daemon exit 0$' /tmp/iwd.stop || bad=1
+oracle_violations
+oracle_replay
+if [ -n "${CHAOS_DUMP:-}" ]; then
+	sed 's/^/trace: /' "$TP_LOG"
+	jq -c 'select(.type == "transition" or .type == "release") | [.device, .pasid, .from, .to, .path, .hook, .ret]' "$J" | sed 's/^/journal: /'
+fi
+
+line="ops"
+failed=0
+for k in $(printf '%s\n' "${!n_ok[@]}" "${!n_fail[@]}" | sort -u); do
+	line+=" $k=${n_ok[$k]:-0}"
+	[ -z "${n_fail[$k]:-}" ] || line+="+${n_fail[$k]}failed"
+	failed=$((failed + ${n_fail[$k]:-0}))
+done
+echo "$line failed=$failed"
+line="oracles"
+for k in attach domains violations replay; do
+	line+=" $k=${pass[$k]:-0}/${checked[$k]:-0}"
+done
+echo "$line"
+if [ $bad = 0 ]; then echo "chaos: pass"; else echo "chaos: fail"; fi
+[ $bad = 0 ]
