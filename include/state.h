@@ -30,7 +30,6 @@ struct iw_device {
 
 struct iw_group {
 	int id;
-	bool present;
 	struct iw_dom dom;		/* group->domain */
 	bool dom_known;
 	bool direct;			/* has a "direct" reserved region */
@@ -53,6 +52,10 @@ void state_free(struct iw_state *st);
 /* Forget everything (before a resync). */
 void state_clear(struct iw_state *st);
 
+/*
+ * Group id (0..INT_MAX), created if asked; NULL if absent or out of
+ * memory. The pointer stays valid until state_clear() or state_free().
+ */
 struct iw_group *state_group(struct iw_state *st, int id, bool create);
 struct iw_device *state_device(struct iw_state *st, const char *name,
 			       bool create);
@@ -69,6 +72,11 @@ void state_apply(struct iw_state *st, struct iw_record *rec,
 int state_for_each_device(struct iw_state *st,
 			  int (*cb)(struct iw_device *dev, void *arg),
 			  void *arg);
+/* Groups in ascending id order; cb must not create groups. */
+int state_for_each_group(struct iw_state *st,
+			 int (*cb)(struct iw_group *grp, void *arg), void *arg);
+unsigned int state_n_groups(const struct iw_state *st);
+/* The highest group id, -1 if none. */
 int state_max_group(const struct iw_state *st);
 
 /* Put a device in a seeded group, on the group's domain. */

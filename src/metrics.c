@@ -6,6 +6,7 @@
 #include <string.h>
 #include <stdio_ext.h>
 #include <json-c/linkhash.h>
+#include "intmap.h"
 #include "metrics.h"
 #include "prom.h"
 
@@ -347,51 +348,67 @@ static void render_violations(struct metrics *m, FILE *f)
 	}
 }
 
-struct pasid_count {
-	unsigned int *per_group;
-	int n_groups;
-};
-
+/* Group id + 1 (key 0 is free) -> PASIDs on its devices besides RIDs. */
 static int count_pasids(struct iw_device *dev, void *arg)
 {
-	struct pasid_count *pc = arg;
+	struct intmap *pasids = arg;
+	__u64 key = (__u64)dev->group + 1, *n;
 
-	if (!dev->released && dev->group >= 0 && dev->group < pc->n_groups)
-		pc->per_group[dev->group] += dev->n_pasids;
+	if (dev->released || dev->group < 0 || !dev->n_pasids)
+		return 0;
+	n = intmap_get(pasids, key);
+	if (n) {
+		*n += dev->n_pasids;
+		return 0;
+	}
+	return intmap_put(pasids, key, dev->n_pasids);
+}
+
+struct group_render {
+	FILE *f;
+	struct intmap *pasids;
+};
+
+static int render_group_domain(struct iw_group *g, void *arg)
+{
+	struct group_render *gr = arg;
+	const char *type = g->dom_known ? dom_kind_name(g->dom.kind) : "unknown";
+	char group[12];
+	struct prom_label l[] = { { "group", group }, { "type", type } };
+
+	snprintf(group, sizeof(group), "%d", g->id);
+	prom_sample(gr->f, metric_defs[M_GROUP_DOMAIN_INFO].name, l, 2, 1);
 	return 0;
 }
 
+static int render_group_pasids(struct iw_group *g, void *arg)
+{
+	struct group_render *gr = arg;
+	__u64 *n = intmap_get(gr->pasids, (__u64)g->id + 1);
+	char group[12];
+	struct prom_label l[] = { { "group", group } };
+
+	snprintf(group, sizeof(group), "%d", g->id);
+	prom_sample(gr->f, metric_defs[M_PASIDS].name, l, 1, n ? *n : 0);
+	return 0;
+}
+
+/* Sparse by group: ids come from the kernel's ida, any int. */
 static void render_groups(struct iw_state *st, FILE *f)
 {
-	int max = state_max_group(st);
-	struct pasid_count pc = { calloc(max + 2, sizeof(unsigned int)),
-				  max + 1 };
-	char group[12];
+	struct group_render gr = { f, intmap_new() };
 
-	if (pc.per_group)
-		state_for_each_device(st, count_pasids, &pc);
+	/* Out of memory: no PASID samples rather than wrong ones. */
+	if (gr.pasids && state_for_each_device(st, count_pasids, gr.pasids)) {
+		intmap_free(gr.pasids);
+		gr.pasids = NULL;
+	}
 	family(f, M_GROUP_DOMAIN_INFO);
-	for (int id = 0; id <= max; id++) {
-		struct iw_group *g = state_group(st, id, false);
-		struct prom_label l[] = { { "group", group }, { "type", NULL } };
-
-		if (!g)
-			continue;
-		snprintf(group, sizeof(group), "%d", id);
-		l[1].value = g->dom_known ? dom_kind_name(g->dom.kind) : "unknown";
-		prom_sample(f, metric_defs[M_GROUP_DOMAIN_INFO].name, l, 2, 1);
-	}
+	state_for_each_group(st, render_group_domain, &gr);
 	family(f, M_PASIDS);
-	for (int id = 0; id <= max && pc.per_group; id++) {
-		struct prom_label l[] = { { "group", group } };
-
-		if (!state_group(st, id, false))
-			continue;
-		snprintf(group, sizeof(group), "%d", id);
-		prom_sample(f, metric_defs[M_PASIDS].name, l, 1,
-			    pc.per_group[id]);
-	}
-	free(pc.per_group);
+	if (gr.pasids)
+		state_for_each_group(st, render_group_pasids, &gr);
+	intmap_free(gr.pasids);
 }
 
 void metrics_render(struct metrics *m, struct iw_state *st, FILE *f)
@@ -445,7 +462,7 @@ char *metrics_render_buf(struct metrics *m, struct iw_state *st, size_t *len)
 {
 	size_t cap = m->last_render ? m->last_render + m->last_render / 8
 				    : (size_t)(m->n_series + 2 *
-					       (state_max_group(st) + 1)) * 96;
+					       state_n_groups(st)) * 96;
 	char *buf;
 
 	for (cap += 16384; cap < ((size_t)1 << 31); cap *= 2) {

@@ -104,18 +104,19 @@ void pipeline_feed(struct pipeline *pl, struct iw_record *rec)
 	}
 }
 
+static int print_group(struct iw_group *g, void *arg)
+{
+	struct pipeline *pl = arg;
+
+	if (pl->group < 0 || pl->group == g->id)
+		output_group(pl->out, pl->st, g);
+	return 0;
+}
+
 void pipeline_print_state(struct pipeline *pl)
 {
-	int max = state_max_group(pl->st);
-
-	if (!pl->out || !pl->out->json)
-		return;
-	for (int id = 0; id <= max; id++) {
-		struct iw_group *g = state_group(pl->st, id, false);
-
-		if (g && (pl->group < 0 || pl->group == id))
-			output_group(pl->out, pl->st, g);
-	}
+	if (pl->out && pl->out->json)
+		state_for_each_group(pl->st, print_group, pl);
 }
 
 void pipeline_summary(const struct pipeline *pl, FILE *f)

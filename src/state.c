@@ -9,9 +9,21 @@
 #include "intmap.h"
 #include "state.h"
 
+/*
+ * Groups are kernel ida ids (0..INT_MAX) read from files of any origin:
+ * kept sparse, so memory follows how many there are, not their values.
+ * The kernel's are dense from 0, and those are found by index, as fast
+ * as the array sized by the largest id was. Each group is allocated
+ * once, so a pointer stays valid until state_clear().
+ */
 struct iw_state {
-	struct iw_group *groups;	/* indexed by group id */
-	int n_groups;
+	struct intmap *group_ids;	/* id + 1 -> struct iw_group * */
+	struct iw_group **groups;	/* all, in id order if groups_sorted */
+	unsigned int n_groups;
+	unsigned int cap_groups;
+	bool groups_sorted;
+	struct iw_group **by_id;	/* every group with an id < n_by_id */
+	unsigned int n_by_id;		/* at most DENSE_SLOTS(n_groups) */
 	struct lh_table *devices;	/* name -> struct iw_device */
 	/*
 	 * domain id -> how many RIDs, PASIDs and groups name it. It may count
@@ -61,6 +73,19 @@ static void device_free_entry(struct lh_entry *ent)
 	free(dev);
 }
 
+static void groups_free(struct iw_state *st)
+{
+	for (unsigned int i = 0; i < st->n_groups; i++)
+		free(st->groups[i]);
+	free(st->groups);
+	st->groups = NULL;
+	st->n_groups = st->cap_groups = 0;
+	st->groups_sorted = true;
+	free(st->by_id);
+	st->by_id = NULL;
+	st->n_by_id = 0;
+}
+
 struct iw_state *state_new(void)
 {
 	struct iw_state *st = calloc(1, sizeof(*st));
@@ -69,7 +94,9 @@ struct iw_state *state_new(void)
 		return NULL;
 	st->devices = lh_kchar_table_new(256, device_free_entry);
 	st->refs = intmap_new();
-	if (!st->devices || !st->refs) {
+	st->group_ids = intmap_new();
+	st->groups_sorted = true;
+	if (!st->devices || !st->refs || !st->group_ids) {
 		state_free(st);
 		return NULL;
 	}
@@ -83,60 +110,159 @@ void state_free(struct iw_state *st)
 	if (st->devices)
 		lh_table_free(st->devices);
 	intmap_free(st->refs);
-	free(st->groups);
+	groups_free(st);
+	intmap_free(st->group_ids);
 	free(st);
 }
 
 void state_clear(struct iw_state *st)
 {
 	struct lh_table *fresh = lh_kchar_table_new(256, device_free_entry);
+	struct intmap *refs = intmap_new(), *group_ids = intmap_new();
 
 	/* Out of memory: all is kept rather than half. */
-	if (!fresh)
-		return;
-	if (!intmap_clear(st->refs)) {
-		lh_table_free(fresh);
+	if (!fresh || !refs || !group_ids) {
+		if (fresh)
+			lh_table_free(fresh);
+		intmap_free(refs);
+		intmap_free(group_ids);
 		return;
 	}
 	lh_table_free(st->devices);
 	st->devices = fresh;
-	memset(st->groups, 0, sizeof(*st->groups) * st->n_groups);
+	intmap_free(st->refs);
+	st->refs = refs;
+	groups_free(st);
+	intmap_free(st->group_ids);
+	st->group_ids = group_ids;
+}
+
+/* Key 0 is the map's empty slot: group 0 is key 1. */
+static __u64 group_key(int id)
+{
+	return (__u64)id + 1;
+}
+
+/* The index covers ids up to a few times the count, never the id alone. */
+#define DENSE_SLOTS(n)	(4 * (size_t)(n) + 64)
+
+/* Index ids below a power of two above id, if the count allows it. */
+static void by_id_grow(struct iw_state *st, int id)
+{
+	size_t cap = st->n_by_id ? st->n_by_id : 64;
+	struct iw_group **grown;
+
+	while (cap <= (size_t)id)
+		cap *= 2;
+	if (cap > DENSE_SLOTS(st->n_groups))
+		return;
+	grown = realloc(st->by_id, sizeof(*grown) * cap);
+	/* Out of memory: the map alone still finds every group. */
+	if (!grown)
+		return;
+	memset(grown + st->n_by_id, 0, sizeof(*grown) * (cap - st->n_by_id));
+	for (unsigned int i = 0; i < st->n_groups; i++)
+		if ((size_t)st->groups[i]->id < cap)
+			grown[st->groups[i]->id] = st->groups[i];
+	st->by_id = grown;
+	st->n_by_id = cap;
+}
+
+static struct iw_group *group_add(struct iw_state *st, int id)
+{
+	struct iw_group *grp, **grown;
+	unsigned int cap;
+
+	if (st->n_groups == st->cap_groups) {
+		cap = st->cap_groups ? st->cap_groups * 2 : 64;
+		grown = realloc(st->groups, sizeof(*grown) * cap);
+		if (!grown)
+			return NULL;
+		st->groups = grown;
+		st->cap_groups = cap;
+	}
+	grp = calloc(1, sizeof(*grp));
+	if (!grp)
+		return NULL;
+	if (intmap_put(st->group_ids, group_key(id), (uintptr_t)grp)) {
+		free(grp);
+		return NULL;
+	}
+	grp->id = id;
+	if (st->n_groups && st->groups[st->n_groups - 1]->id > id)
+		st->groups_sorted = false;
+	st->groups[st->n_groups++] = grp;
+	if ((unsigned int)id < st->n_by_id)
+		st->by_id[id] = grp;
+	else
+		by_id_grow(st, id);
+	return grp;
 }
 
 struct iw_group *state_group(struct iw_state *st, int id, bool create)
 {
-	struct iw_group *grown;
-	int n;
+	struct iw_group *grp;
+	__u64 *found;
 
 	if (id < 0)
 		return NULL;
-	if (id >= st->n_groups) {
-		if (!create)
-			return NULL;
-		n = id < 64 ? 64 : id * 2;
-		grown = realloc(st->groups, sizeof(*grown) * n);
-		if (!grown)
-			return NULL;
-		memset(grown + st->n_groups, 0,
-		       sizeof(*grown) * (n - st->n_groups));
-		st->groups = grown;
-		st->n_groups = n;
+	if ((unsigned int)id < st->n_by_id) {
+		grp = st->by_id[id];
+	} else {
+		found = intmap_get(st->group_ids, group_key(id));
+		grp = found ? (struct iw_group *)(uintptr_t)*found : NULL;
 	}
-	if (!st->groups[id].present) {
-		if (!create)
-			return NULL;
-		st->groups[id].present = true;
-		st->groups[id].id = id;
+	if (!grp && create)
+		grp = group_add(st, id);
+	return grp;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct iw_group *x = *(struct iw_group *const *)a;
+	const struct iw_group *y = *(struct iw_group *const *)b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Groups are added in id order (sysfs, a journal), so this seldom sorts. */
+static void groups_sort(struct iw_state *st)
+{
+	if (st->groups_sorted)
+		return;
+	qsort(st->groups, st->n_groups, sizeof(*st->groups), group_cmp);
+	st->groups_sorted = true;
+}
+
+int state_for_each_group(struct iw_state *st,
+			 int (*cb)(struct iw_group *grp, void *arg), void *arg)
+{
+	int err;
+
+	groups_sort(st);
+	for (unsigned int i = 0; i < st->n_groups; i++) {
+		err = cb(st->groups[i], arg);
+		if (err)
+			return err;
 	}
-	return &st->groups[id];
+	return 0;
+}
+
+unsigned int state_n_groups(const struct iw_state *st)
+{
+	return st->n_groups;
 }
 
 int state_max_group(const struct iw_state *st)
 {
-	for (int id = st->n_groups - 1; id >= 0; id--)
-		if (st->groups[id].present)
-			return id;
-	return -1;
+	int max = -1;
+
+	if (st->groups_sorted)
+		return st->n_groups ? st->groups[st->n_groups - 1]->id : -1;
+	for (unsigned int i = 0; i < st->n_groups; i++)
+		if (st->groups[i]->id > max)
+			max = st->groups[i]->id;
+	return max;
 }
 
 struct iw_device *state_device(struct iw_state *st, const char *name,
@@ -366,7 +492,7 @@ struct free_scan {
 	struct iw_state *st;
 	__u32 id;
 	struct iw_prior *prior;
-	bool *group_counted;	/* per group: one of its RIDs was counted */
+	struct intmap *counted;	/* groups with a RID counted (id + 1) */
 };
 
 /* Name the first user of a freed domain, so a violation says where. */
@@ -385,9 +511,8 @@ static int count_domain_users(struct iw_device *dev, void *arg)
 
 	if (!dev->released && dev->rid_known && dev->rid.id == scan->id) {
 		scan->prior->rid_users++;
-		if (scan->group_counted && dev->group >= 0 &&
-		    dev->group < scan->st->n_groups)
-			scan->group_counted[dev->group] = true;
+		if (scan->counted && dev->group >= 0)
+			intmap_put(scan->counted, group_key(dev->group), 1);
 		note_domain_user(scan->prior, dev->group, dev->name);
 	}
 	for (unsigned int i = 0; i < dev->n_pasids; i++) {
@@ -408,18 +533,21 @@ static void apply_domain_free(struct iw_state *st, struct iw_record *rec,
 
 	if (!ref_count(st, scan.id))
 		return;
-	scan.group_counted = calloc(st->n_groups ? st->n_groups : 1, sizeof(bool));
+	scan.counted = intmap_new();
 	state_for_each_device(st, count_domain_users, &scan);
 	/* A group on the domain counts once, if none of its RIDs did. */
-	for (int id = 0; id < st->n_groups; id++) {
-		if (!st->groups[id].present || !st->groups[id].n_devices ||
-		    st->groups[id].dom.id != scan.id ||
-		    (scan.group_counted && scan.group_counted[id]))
+	groups_sort(st);
+	for (unsigned int i = 0; i < st->n_groups; i++) {
+		struct iw_group *grp = st->groups[i];
+		__u64 key = group_key(grp->id);
+
+		if (!grp->n_devices || grp->dom.id != scan.id ||
+		    (scan.counted && intmap_get(scan.counted, key)))
 			continue;
 		prior->rid_users++;
-		note_domain_user(prior, id, "");
+		note_domain_user(prior, grp->id, "");
 	}
-	free(scan.group_counted);
+	intmap_free(scan.counted);
 }
 
 void state_apply(struct iw_state *st, struct iw_record *rec,

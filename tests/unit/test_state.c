@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "state.h"
@@ -194,6 +195,28 @@ static void freed_rid_domain_counted_once(void)
 	state_free(st);
 }
 
+/* The same on a group whose id would have sized an array. */
+static void freed_domain_on_huge_group(void)
+{
+	struct iw_state *st = state_new();
+	struct iw_group *g = state_group(st, 2147483647, true);
+	struct iw_record fr = { .type = IW_REC_DOMAIN_FREE,
+				.from = { 9, IW_DOM_UNMANAGED } };
+	struct iw_record r = rid("0000:00:05.0", 2147483647, IW_PATH_ATTACH,
+				 IW_DOM_UNMANAGED, 9);
+	struct iw_prior prior;
+
+	g->dom = (struct iw_dom){ 0, IW_DOM_DMA };
+	g->dom_known = true;
+	state_seed_device(st, g, "0000:00:05.0");
+	state_seed_device(st, g, "0000:00:05.1");
+	state_apply(st, &r, NULL);
+	state_apply(st, &fr, &prior);
+	/* One RID on it, and its group counted with it, not again. */
+	CHECK(prior.rid_users == 1 && prior.user_group == 2147483647);
+	state_free(st);
+}
+
 /* A deferred device's first attach starts from no domain of this kernel. */
 static void deferred_attach_from_none(void)
 {
@@ -207,9 +230,87 @@ static void deferred_attach_from_none(void)
 	state_free(st);
 }
 
+static long peak_rss_kib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/* Ids are any int the kernel's ida gives: memory follows the count. */
+static void huge_group_ids_stay_small(void)
+{
+	struct iw_state *st = state_new();
+	long before = peak_rss_kib();
+	struct iw_group *g = state_group(st, 50000000, true);
+
+	CHECK(g && g->id == 50000000);
+	g = state_group(st, 2147483647, true);
+	CHECK(g && g->id == 2147483647);
+	CHECK(state_group(st, 2147483647, false) == g);
+	CHECK(state_group(st, 50000000, false)->id == 50000000);
+	CHECK(!state_group(st, 49999999, false));
+	CHECK(!state_group(st, -1, true));
+	CHECK(state_n_groups(st) == 2);
+	CHECK(state_max_group(st) == 2147483647);
+	CHECK(peak_rss_kib() - before < 16 * 1024);
+	state_free(st);
+}
+
+struct seen_ids {
+	int last;
+	int n;
+	int stop_at;
+	bool ascending;
+};
+
+static int note_id(struct iw_group *g, void *arg)
+{
+	struct seen_ids *seen = arg;
+
+	if (g->id <= seen->last)
+		seen->ascending = false;
+	seen->last = g->id;
+	return ++seen->n == seen->stop_at;
+}
+
+/* Ascending ids whatever the order of creation; pointers stay put. */
+static void groups_in_id_order_and_stable(void)
+{
+	static const int order[] = { 7, 3, 2147483647, 0, 50000000, 3 };
+	struct iw_state *st = state_new();
+	struct seen_ids all = { -1, 0, 0, true }, first = { -1, 0, 3, true };
+	struct iw_group *g7;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		state_group(st, order[i], true);
+	g7 = state_group(st, 7, false);
+	g7->direct = true;
+	for (int id = 6000; id > 1000; id--)
+		state_group(st, id, true);
+	CHECK(state_group(st, 7, false) == g7 && g7->direct);
+	for (int id = 1001; id <= 6000; id++)
+		CHECK(state_group(st, id, false) &&
+		      state_group(st, id, false)->id == id);
+	CHECK(!state_group(st, 1000, false) && !state_group(st, 6001, false));
+	CHECK(state_max_group(st) == 2147483647);
+	CHECK(state_for_each_group(st, note_id, &all) == 0);
+	CHECK(all.ascending && all.n == 5005 && all.last == 2147483647);
+	CHECK(state_for_each_group(st, note_id, &first) == 1);
+	CHECK(first.ascending && first.n == 3 && first.last == 7);
+	state_clear(st);
+	CHECK(state_n_groups(st) == 0 && state_max_group(st) == -1);
+	CHECK(!state_group(st, 7, false));
+	state_free(st);
+}
+
 UNIT_MAIN("state", UNIT_CASE(seeds_groups_and_devices),
 	  UNIT_CASE(release_then_reprobe),
 	  UNIT_CASE(failed_attach_changes_nothing),
 	  UNIT_CASE(pasids_tracked_and_freed_domain_counted),
 	  UNIT_CASE(freed_rid_domain_counted_once),
-	  UNIT_CASE(deferred_attach_from_none))
+	  UNIT_CASE(freed_domain_on_huge_group),
+	  UNIT_CASE(deferred_attach_from_none),
+	  UNIT_CASE(huge_group_ids_stay_small),
+	  UNIT_CASE(groups_in_id_order_and_stable))
