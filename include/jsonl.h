@@ -26,7 +26,14 @@ enum jsonl_kind {
 enum jsonl_kind jsonl_parse(const char *line, size_t len, struct rule_ctx *ctx,
 			    struct iw_record *rec, char *err, size_t errlen);
 
-/* "2026-11-23T18:42:51.123456789Z" -> ns since the epoch; -1 if not that. */
-long long parse_rfc3339(const char *s);
+/* What ns since the epoch in a signed 64-bit count can name. */
+#define IW_TIME_MIN	"1970-01-01T00:00:00Z"
+#define IW_TIME_MAX	"2262-04-11T23:47:16.854775807Z"
+
+/*
+ * "2026-11-23T18:42:51.123456789Z" -> ns since the epoch: 0, -EINVAL if
+ * not that form, -ERANGE if outside IW_TIME_MIN..IW_TIME_MAX.
+ */
+int parse_rfc3339(const char *s, __u64 *ns);
 
 #endif /* __IW_JSONL_H */

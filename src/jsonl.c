@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Strict reader of iommuwatch's JSON Lines: every field typed and known. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,32 +84,72 @@ static bool present(struct parse *p, const char *key)
 	return get(p, key) != NULL;
 }
 
-long long parse_rfc3339(const char *s)
+/* The n digits at s, already checked to be digits. */
+static int num(const char *s, int n)
+{
+	int v = 0;
+
+	while (n--)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+static int month_days(int year, int month)
+{
+	static const unsigned char days[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+	};
+	bool leap = (year % 4 == 0 && year % 100) || year % 400 == 0;
+
+	return days[month - 1] + (month == 2 && leap);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" into tm, each field within its calendar range. */
+static bool parse_civil(const char *s, struct tm *tm)
+{
+	static const char form[] = "dddd-dd-ddTdd:dd:dd";
+
+	/* In order, so that the end of a short string stops it. */
+	for (int i = 0; form[i]; i++)
+		if (form[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != form[i])
+			return false;
+	tm->tm_year = num(s, 4);
+	tm->tm_mon = num(s + 5, 2);
+	tm->tm_mday = num(s + 8, 2);
+	tm->tm_hour = num(s + 11, 2);
+	tm->tm_min = num(s + 14, 2);
+	tm->tm_sec = num(s + 17, 2);
+	return tm->tm_mon >= 1 && tm->tm_mon <= 12 && tm->tm_mday >= 1 &&
+	       tm->tm_mday <= month_days(tm->tm_year, tm->tm_mon) &&
+	       tm->tm_hour <= 23 && tm->tm_min <= 59 && tm->tm_sec <= 60;
+}
+
+int parse_rfc3339(const char *s, __u64 *ns)
 {
 	struct tm tm = {};
-	char frac[16] = "", z = 0;
-	long long ns = 0, scale = 100000000;
+	long long frac = 0, scale = NSEC_PER_SEC, sec;
 	int n = 0;
 
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
-	    n != 19)
-		return -1;
-	s += n;
-	if (*s == '.' && sscanf(s + 1, "%9[0-9]%c", frac, &z) == 2) {
-		for (char *c = frac; *c; c++, scale /= 10)
-			ns += (*c - '0') * scale;
-		s += 1 + strlen(frac);
+	if (!parse_civil(s, &tm))
+		return -EINVAL;
+	s += 19;
+	if (*s == '.') {
+		for (n = 1; n <= 9 && s[n] >= '0' && s[n] <= '9'; n++)
+			frac += (s[n] - '0') * (scale /= 10);
+		if (n == 1)
+			return -EINVAL;
+		s += n;
 	}
-	/* Years past 2262 do not fit in signed 64-bit nanoseconds. */
-	if (s[0] != 'Z' || s[1] || tm.tm_year < 1970 || tm.tm_year > 2262 ||
-	    tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
-	    tm.tm_mday > 31 || tm.tm_hour < 0 || tm.tm_hour > 23 ||
-	    tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
-		return -1;
+	if (s[0] != 'Z' || s[1])
+		return -EINVAL;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	return (long long)timegm(&tm) * NSEC_PER_SEC + ns;
+	sec = timegm(&tm);
+	/* ns since the epoch in a signed 64-bit count: 1970 to 2262-04-11. */
+	if (sec < 0 || sec > (INT64_MAX - frac) / NSEC_PER_SEC)
+		return -ERANGE;
+	*ns = sec * NSEC_PER_SEC + frac;
+	return 0;
 }
 
 /* ---- field specs per record type ---- */
@@ -197,14 +238,20 @@ static const struct field_spec lost_fields[] = {
 
 /* ---- values ---- */
 
-/* An absent or null integer takes dflt; a present one must be in range. */
+/*
+ * An absent or null integer takes dflt; a present one must be in range.
+ * json-c keeps what int64 cannot hold as uint64, or clamped to INT64_MIN
+ * or UINT64_MAX: every range here excludes those, so none passes as the
+ * clamped value.
+ */
 static int int_in(struct parse *p, const char *key, long long min,
 		  long long max, long long dflt, long long *out)
 {
 	json_object *v = get(p, key);
+	bool above = v && json_object_get_uint64(v) > INT64_MAX;
 
 	*out = v ? json_object_get_int64(v) : dflt;
-	if (v && (*out < min || *out > max))
+	if (v && (above || *out < min || *out > max))
 		return fail(p, "field '%s' out of range (%lld..%lld)", key, min,
 			    max);
 	return 0;
@@ -248,15 +295,27 @@ static void flag_field(struct parse *p, const char *key, __u32 bit,
 		rec->flags |= bit;
 }
 
+static int time_field(struct parse *p, __u64 *ns)
+{
+	int err = parse_rfc3339(json_object_get_string(get(p, "time")), ns);
+
+	if (err == -ERANGE)
+		return fail(p, "field 'time' out of range (%s..%s)",
+			    IW_TIME_MIN, IW_TIME_MAX);
+	if (err)
+		return fail(p, "field 'time' is not RFC 3339 UTC");
+	return 0;
+}
+
 static int task_fields(struct parse *p, struct iw_record *rec)
 {
-	long long pid, cpu, t = parse_rfc3339(json_object_get_string(get(p, "time")));
+	long long pid, cpu;
 
-	if (t < 0)
-		return fail(p, "field 'time' is not RFC 3339 UTC");
-	rec->mono_ns = t;
-	if (int_in(p, "pid", 0, UINT32_MAX, 0, &pid) ||
-	    int_in(p, "cpu", 0, UINT32_MAX, 0, &cpu))
+	if (time_field(p, &rec->mono_ns))
+		return -1;
+	/* pid_t and the kernel's cpu numbers are ints. */
+	if (int_in(p, "pid", 0, INT32_MAX, 0, &pid) ||
+	    int_in(p, "cpu", 0, INT32_MAX, 0, &cpu))
 		return -1;
 	rec->pid = pid;
 	rec->cpu = cpu;
@@ -344,7 +403,7 @@ static enum jsonl_kind parse_group(struct parse *p, struct iw_state *st)
 	int kind;
 
 	if (check_fields(p, group_fields) ||
-	    int_in(p, "group", 0, 1 << 20, 0, &id))
+	    int_in(p, "group", 0, INT32_MAX, 0, &id))
 		return JSONL_ERROR;
 	kind = dom_kind_parse(json_object_get_string(get(p, "domain")));
 	if (kind < 0)
@@ -370,10 +429,25 @@ static enum jsonl_kind parse_group(struct parse *p, struct iw_state *st)
 
 static enum jsonl_kind parse_session(struct parse *p, struct rule_ctx *ctx)
 {
-	if (check_fields(p, session_fields))
+	__u64 t;
+
+	if (check_fields(p, session_fields) || time_field(p, &t))
 		return JSONL_ERROR;
 	ctx->deferred_locked = json_object_get_boolean(get(p, "deferred_locked"));
 	return JSONL_SESSION;
+}
+
+/* Violations are recomputed, losses only noted: checked, not used. */
+static enum jsonl_kind parse_checked(struct parse *p,
+				     const struct field_spec *spec)
+{
+	long long count;
+	__u64 t;
+
+	if (check_fields(p, spec) || time_field(p, &t) ||
+	    int_in(p, "count", 0, INT64_MAX, 0, &count))
+		return JSONL_ERROR;
+	return JSONL_SKIP;
 }
 
 static enum jsonl_kind parse_object(struct parse *p, struct rule_ctx *ctx,
@@ -396,11 +470,10 @@ static enum jsonl_kind parse_object(struct parse *p, struct rule_ctx *ctx,
 		return parse_group(p, ctx->st);
 	if (!strcmp(t, "session"))
 		return parse_session(p, ctx);
-	/* Violations are recomputed, losses only noted: checked, not used. */
 	if (!strcmp(t, "violation"))
-		return check_fields(p, violation_fields) ? JSONL_ERROR : JSONL_SKIP;
+		return parse_checked(p, violation_fields);
 	if (!strcmp(t, "lost"))
-		return check_fields(p, lost_fields) ? JSONL_ERROR : JSONL_SKIP;
+		return parse_checked(p, lost_fields);
 	return fail(p, "unknown record type '%.32s'", t);
 }
 

@@ -77,6 +77,38 @@ expect replay_damaged_unknown_field 1 "damaged\.jsonl:4: unknown field 'extra'" 
 	"$IW" replay "$tmp/damaged.jsonl"
 expect replay_damaged_rest_analysed 1 '1 violations \(blocked_with_rmr=1\), 3 bad lines$' -- \
 	"$IW" replay "$tmp/damaged.jsonl"
+# replay on another host's journal: no value sizes the memory used, and
+# one out of range is named with its line, skipped, and exit 1.
+# peak_rss CMD...: run CMD; say its exit status and peak RSS in KiB.
+peak_rss() {
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null 2>&1
+		echo "exit $?, peak RSS $(tail -1 "$tmp/rss") KiB"
+	else
+		python3 -c 'import resource, subprocess, sys
+rc = subprocess.run(sys.argv[1:], capture_output=True).returncode
+print("exit %d, peak RSS %d KiB" % (rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))' "$@"
+	fi
+}
+transition() {
+	printf '{"type":"transition","time":"%s","group":%s,"device":"0000:00:03.0","from":"dma","to":"identity","path":"default","ret":0}\n' "$@"
+}
+transition 2026-01-01T00:00:00Z 50000000 >"$tmp/huge-group.jsonl"
+{ transition 2026-01-01T00:00:00Z 3; transition 2026-01-01T00:00:01Z 2147483648; } >"$tmp/group-range.jsonl"
+{ transition 2026-01-01T00:00:00Z 3; transition 2262-06-01T00:00:00Z 3; } >"$tmp/time-range.jsonl"
+expect replay_huge_group 0 '^1 transitions, 0 releases, 0 domains freed, 0 violations, 0 bad lines$' -- \
+	"$IW" replay "$tmp/huge-group.jsonl"
+# Under 64 MiB (the state sized by the id took 2.3 GB).
+expect replay_huge_group_rss 0 '^exit 0, peak RSS ([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}) KiB$' -- \
+	peak_rss "$IW" replay "$tmp/huge-group.jsonl"
+expect replay_group_out_of_range 1 "group-range\.jsonl:2: field 'group' out of range \(0\.\.2147483647\)" -- \
+	"$IW" replay "$tmp/group-range.jsonl"
+expect replay_group_out_of_range_skipped 1 '^1 transitions, .*, 1 bad lines$' -- \
+	"$IW" replay "$tmp/group-range.jsonl"
+expect replay_time_out_of_range 1 "time-range\.jsonl:2: field 'time' out of range \(1970-01-01T00:00:00Z\.\.2262-04-11T23:47:16\.854775807Z\)" -- \
+	"$IW" replay "$tmp/time-range.jsonl"
+expect replay_time_out_of_range_skipped 1 '^1 transitions, .*, 1 bad lines$' -- \
+	"$IW" replay "$tmp/time-range.jsonl"
 expect replay_missing_file 1 'cannot open /nonexistent\.jsonl: No such file or directory' -- \
 	"$IW" replay /nonexistent.jsonl
 expect replay_no_file 64 'replay needs a FILE' -- "$IW" replay

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading JSON Lines back: round trip with the writer, and bad input. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include "jsonl.h"
 #include "output.h"
@@ -53,10 +55,12 @@ static void round_trip(void)
 	free(buf);
 }
 
-static const struct {
+struct refused {
 	const char *line;
 	const char *err;
-} bad[] = {
+};
+
+static const struct refused bad[] = {
 	{ "{\"type\":\"transition\",\"time\":\"2026-11-23T18:00:00Z\"",
 	  "not a JSON object (truncated?)" },
 	{ "[1,2]", "not a JSON object" },
@@ -86,15 +90,78 @@ static const struct {
 	  "field 'group' must be an integer" },
 };
 
-static void bad_input(void)
+/* A transition at time T with members M (each with its leading comma). */
+#define AT(t, m) "{\"type\":\"transition\",\"time\":\"" t "\",\"device\":\"d\"," \
+		 "\"from\":\"none\",\"to\":\"dma\",\"path\":\"probe\"" m "}"
+#define T0 "2026-11-23T18:00:00Z"
+#define WITH(m) AT(T0, ",\"ret\":0" m)
+#define TIME_RANGE "field 'time' out of range " \
+		   "(1970-01-01T00:00:00Z..2262-04-11T23:47:16.854775807Z)"
+#define NOT_TIME "field 'time' is not RFC 3339 UTC"
+
+/* Values no kernel gives, each refused by name, not wrapped or clamped. */
+static const struct refused out_of_range[] = {
+	{ WITH(",\"group\":2147483648"), "field 'group' out of range (0..2147483647)" },
+	{ WITH(",\"group\":-1"), "field 'group' out of range (0..2147483647)" },
+	{ WITH(",\"pasid\":4294967295"), "field 'pasid' out of range (0..4294967294)" },
+	{ WITH(",\"pid\":2147483648"), "field 'pid' out of range (0..2147483647)" },
+	{ WITH(",\"cpu\":-1"), "field 'cpu' out of range (0..2147483647)" },
+	{ WITH(",\"to_domain\":4294967296"), "field 'to_domain' out of range (0..4294967295)" },
+	{ WITH(",\"from_domain\":-1"), "field 'from_domain' out of range (0..4294967295)" },
+	{ WITH(",\"latency_ns\":9223372036854775808"), "field 'latency_ns' out of range (0..9223372036854775807)" },
+	{ WITH(",\"latency_ns\":99999999999999999999999"), "field 'latency_ns' out of range (0..9223372036854775807)" },
+	{ WITH(",\"latency_ns\":-1"), "field 'latency_ns' out of range (0..9223372036854775807)" },
+	{ AT(T0, ",\"ret\":-9223372036854775809"), "field 'ret' out of range (-4095..2147483647)" },
+	{ AT(T0, ",\"ret\":2147483648"), "field 'ret' out of range (-4095..2147483647)" },
+	{ AT("2262-04-11T23:47:16.854775808Z", ",\"ret\":0"), TIME_RANGE },
+	{ AT("2262-04-12T00:00:00Z", ",\"ret\":0"), TIME_RANGE },
+	{ AT("2262-06-01T00:00:00Z", ",\"ret\":0"), TIME_RANGE },
+	{ AT("2262-12-31T23:59:59.999999999Z", ",\"ret\":0"), TIME_RANGE },
+	{ AT("9999-12-31T23:59:59Z", ",\"ret\":0"), TIME_RANGE },
+	{ AT("1969-12-31T23:59:59Z", ",\"ret\":0"), TIME_RANGE },
+	{ AT("2026-02-29T00:00:00Z", ",\"ret\":0"), NOT_TIME },
+	{ AT("2026-11-23T18:00:00.Z", ",\"ret\":0"), NOT_TIME },
+	{ AT("2026-11-23T18:00:00.1234567890Z", ",\"ret\":0"), NOT_TIME },
+	{ AT("2026-11-23T18:00:0", ",\"ret\":0"), NOT_TIME },
+	{ AT("2026-11-23 18:00:00Z", ",\"ret\":0"), NOT_TIME },
+	{ AT("+026-11-23T18:00:00Z", ",\"ret\":0"), NOT_TIME },
+	{ AT("2026-11-23T18:00:00+00:00", ",\"ret\":0"), NOT_TIME },
+	{ "{\"type\":\"lost\",\"time\":\"" T0 "\",\"count\":-1}",
+	  "field 'count' out of range (0..9223372036854775807)" },
+	{ "{\"type\":\"lost\",\"time\":\"2263-01-01T00:00:00Z\",\"count\":1}",
+	  TIME_RANGE },
+	{ "{\"type\":\"group\",\"group\":2147483648,\"domain\":\"dma\",\"devices\":[],\"direct\":false}",
+	  "field 'group' out of range (0..2147483647)" },
+};
+
+static void check_refused(const struct refused *t, size_t n)
 {
 	struct iw_record rec;
 	char err[160];
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(parse(bad[i].line, &rec, err) == JSONL_ERROR);
-		CHECK_STR(err, bad[i].err);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(parse(t[i].line, &rec, err) == JSONL_ERROR);
+		CHECK_STR(err, t[i].err);
 	}
+}
+
+static void bad_input(void)
+{
+	check_refused(bad, sizeof(bad) / sizeof(bad[0]));
+}
+
+static void out_of_range_input(void)
+{
+	struct iw_record rec;
+	char err[160];
+
+	check_refused(out_of_range, sizeof(out_of_range) / sizeof(out_of_range[0]));
+	/* The edges themselves are valid. */
+	CHECK(parse(AT("2262-04-11T23:47:16.854775807Z", ",\"ret\":-4095,"
+		       "\"group\":2147483647,\"latency_ns\":9223372036854775807"),
+		    &rec, err) == JSONL_RECORD);
+	CHECK(rec.mono_ns == INT64_MAX && rec.group == INT32_MAX);
+	CHECK(rec.latency_ns == INT64_MAX && rec.ret == -4095);
 }
 
 static void binary_and_huge(void)
@@ -122,6 +189,7 @@ static void session_group_and_skips(void)
 	const char *group = "{\"type\":\"group\",\"group\":4,\"domain\":\"identity\",\"devices\":[\"0000:00:04.0\"],\"direct\":true}";
 	const char *viol = "{\"type\":\"violation\",\"time\":\"2026-11-23T18:00:00Z\",\"kind\":\"x\",\"severity\":\"error\",\"evidence\":{}}";
 	struct iw_record rec;
+	__u64 ns;
 	char err[160];
 
 	CHECK(jsonl_parse(session, strlen(session), &ctx, &rec, err, 160) ==
@@ -134,10 +202,50 @@ static void session_group_and_skips(void)
 	      IW_DOM_IDENTITY);
 	CHECK(jsonl_parse(viol, strlen(viol), &ctx, &rec, err, 160) ==
 	      JSONL_SKIP);
-	CHECK(parse_rfc3339("2026-11-23T18:00:00.5Z") ==
-	      1795456800LL * 1000000000LL + 500000000LL);
+	CHECK(parse_rfc3339("2026-11-23T18:00:00.5Z", &ns) == 0 &&
+	      ns == 1795456800LL * 1000000000LL + 500000000LL);
+	state_free(ctx.st);
+}
+
+/* The edges of what int64 ns since the epoch can name. */
+static void time_edges(void)
+{
+	__u64 ns;
+
+	CHECK(parse_rfc3339("1970-01-01T00:00:00Z", &ns) == 0 && ns == 0);
+	CHECK(parse_rfc3339("2262-04-11T23:47:16.854775807Z", &ns) == 0 &&
+	      ns == INT64_MAX);
+	CHECK(parse_rfc3339("2262-04-11T23:47:16.854775808Z", &ns) == -ERANGE);
+	CHECK(parse_rfc3339("2262-04-12T00:00:00Z", &ns) == -ERANGE);
+	CHECK(parse_rfc3339("2024-02-29T23:59:60Z", &ns) == 0 &&
+	      ns == 1709251200ULL * 1000000000ULL);
+	CHECK(parse_rfc3339("2000-02-29T00:00:00.000000001Z", &ns) == 0 &&
+	      ns == 951782400ULL * 1000000000ULL + 1);
+	CHECK(parse_rfc3339("2100-02-29T00:00:00Z", &ns) == -EINVAL);
+	CHECK(parse_rfc3339("", &ns) == -EINVAL);
+}
+
+/* A huge group id in a valid line is replayed, and costs one group. */
+static void huge_group_replayed(void)
+{
+	struct rule_ctx ctx = { .st = state_new() };
+	const char *line = "{\"type\":\"transition\",\"time\":\"2026-01-01T00:00:00Z\",\"group\":50000000,\"device\":\"0000:00:03.0\",\"from\":\"dma\",\"to\":\"identity\",\"path\":\"default\",\"ret\":0}";
+	const char *top = "{\"type\":\"group\",\"group\":2147483647,\"domain\":\"dma\",\"devices\":[\"0000:00:04.0\"],\"direct\":false}";
+	struct iw_record rec;
+	char err[160];
+
+	CHECK(jsonl_parse(line, strlen(line), &ctx, &rec, err, 160) ==
+	      JSONL_RECORD);
+	CHECK(rec.group == 50000000);
+	state_apply(ctx.st, &rec, NULL);
+	CHECK(jsonl_parse(top, strlen(top), &ctx, &rec, err, 160) ==
+	      JSONL_GROUP);
+	CHECK(state_n_groups(ctx.st) == 2);
+	CHECK(state_group(ctx.st, 2147483647, false)->n_devices == 1);
 	state_free(ctx.st);
 }
 
 UNIT_MAIN("jsonl", UNIT_CASE(round_trip), UNIT_CASE(bad_input),
-	  UNIT_CASE(binary_and_huge), UNIT_CASE(session_group_and_skips))
+	  UNIT_CASE(out_of_range_input),
+	  UNIT_CASE(binary_and_huge), UNIT_CASE(session_group_and_skips),
+	  UNIT_CASE(time_edges), UNIT_CASE(huge_group_replayed))
