@@ -253,6 +253,8 @@ grep -E 'level=(error|warn)|daemon exit [^0]' /tmp/iwd.stop | sed 's/^/daemon: /
 grep -q '^daemon exit 0$' /tmp/iwd.stop || bad=1
 oracle_violations
 oracle_replay
+jq -rn '[inputs | select(.type == "transition")]
+	| "journal transitions \(length), ret!=0 \([.[] | select(.ret != null and .ret != 0)] | length), paths \(group_by(.path) | map("\(.[0].path)=\(length)") | join(" "))"' "$J"
 if [ -n "${CHAOS_DUMP:-}" ]; then
 	sed 's/^/trace: /' "$TP_LOG"
 	jq -c 'select(.type == "transition" or .type == "release") | [.device, .pasid, .from, .to, .path, .hook, .ret]' "$J" | sed 's/^/journal: /'
