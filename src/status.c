@@ -36,11 +36,27 @@ static void print_group_human(struct iw_state *st, const struct iw_group *g)
 	       g->direct ? "yes" : "no", gd.text);
 }
 
+struct show_ctx {
+	struct iw_state *st;
+	struct output *out;
+};
+
+static int show_group(struct iw_group *g, void *arg)
+{
+	struct show_ctx *c = arg;
+
+	if (c->out->json)
+		output_group(c->out, c->st, g);
+	else
+		print_group_human(c->st, g);
+	return 0;
+}
+
 int cmd_status(const struct common_opts *opts)
 {
 	struct iw_state *st = state_new();
 	struct output out;
-	int err, max;
+	int err;
 
 	if (!st) {
 		log_err("out of memory");
@@ -58,17 +74,7 @@ int cmd_status(const struct common_opts *opts)
 	if (!opts->json)
 		printf("%-6s %-10s %-7s %s\n", "GROUP", "DOMAIN", "DIRECT",
 		       "DEVICES");
-	max = state_max_group(st);
-	for (int id = 0; id <= max; id++) {
-		struct iw_group *g = state_group(st, id, false);
-
-		if (!g)
-			continue;
-		if (opts->json)
-			output_group(&out, st, g);
-		else
-			print_group_human(st, g);
-	}
+	state_for_each_group(st, show_group, &(struct show_ctx){ st, &out });
 	state_free(st);
 	return EXIT_SUCCESS;
 }
