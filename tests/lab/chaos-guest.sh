@@ -137,18 +137,23 @@ iw_counts() {
 	         and .hook != "iommu_group_store_type") | .device]
 	       | group_by(.) | .[] | "\(.[0]) \(length)"' "$J"
 }
-oracle_attach() { # POINT [RETRIES]
-	local tries=${2:-1} a b ok=1
+# oracle_compare NAME POINT TRIES DELAY KERNEL-FN IW-FN KERNEL-LABEL IW-LABEL:
+# the two views agree, retried while events may still be on their way.
+oracle_compare() {
+	local name=$1 point=$2 tries=$3 delay=$4 a b ok=1
 	for _ in $(seq 1 "$tries"); do
-		a=$(tp_counts) b=$(iw_counts)
+		a=$($5) b=$($6)
 		same_map "$a" "$b" && ok=0 && break
-		sleep 0.5
+		sleep "$delay"
 	done
 	if [ $ok = 0 ]; then
-		note attach "$1" pass "$(echo $a)"
+		note "$name" "$point" pass "$(echo $a | tr ' ' ':')"
 	else
-		note attach "$1" fail "tracepoint [$(echo $a)] iommuwatch [$(echo $b)]"
+		note "$name" "$point" fail "$7 [$(echo $a)] $8 [$(echo $b)]"
 	fi
+}
+oracle_attach() { # POINT [RETRIES]
+	oracle_compare attach "$1" "${2:-1}" 0.5 tp_counts iw_counts tracepoint iommuwatch
 }
 
 sysfs_types() { # "GROUP type" for every group with devices
@@ -171,17 +176,7 @@ iw_types() {
 	done < <(curl -s "$IW_URL/metrics")
 }
 oracle_domains() { # POINT [RETRIES]
-	local tries=${2:-1} a b ok=1
-	for _ in $(seq 1 "$tries"); do
-		a=$(sysfs_types) b=$(iw_types)
-		same_map "$a" "$b" && ok=0 && break
-		sleep 0.3
-	done
-	if [ $ok = 0 ]; then
-		note domains "$1" pass "$(echo $a | tr ' ' ':')"
-	else
-		note domains "$1" fail "sysfs [$(echo $a)] daemon [$(echo $b)]"
-	fi
+	oracle_compare domains "$1" "${2:-1}" 0.3 sysfs_types iw_types sysfs daemon
 }
 
 VSEL='select(.type == "violation") | [.kind, .group, .device, .path, .evidence] | tostring'
