@@ -191,17 +191,12 @@ oracle_violations() {
 	fi
 }
 oracle_replay() {
-	local rc
-	"$IW" replay --json "$J" >/tmp/j.replay 2>/tmp/j.replay.err
-	rc=$?
-	jq -r "$VSEL" "$J" >/tmp/j.live.v
-	jq -r "$VSEL" /tmp/j.replay >/tmp/j.replay.v
-	if [ $rc -le 1 ] && diff /tmp/j.live.v /tmp/j.replay.v >/tmp/j.diff; then
-		note replay end pass "exit $rc, $(wc -l </tmp/j.live.v) violations"
+	if iw_replay_matches "$J" >/tmp/j.replay.out; then
+		note replay end pass "$(head -n 1 /tmp/j.replay.out)"
 	else
-		note replay end fail "exit $rc"
-		sed 's/^/replay diff: /' /tmp/j.diff
-		sed 's/^/replay err: /' /tmp/j.replay.err | head -5
+		note replay end fail "$(head -n 1 /tmp/j.replay.out)"
+		sed -n '2,$p' /tmp/j.replay.out
+		sed 's/^/replay err: /' /tmp/iw.replay.err | head -5
 	fi
 }
 
