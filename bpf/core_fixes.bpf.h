@@ -8,19 +8,27 @@
 
 #include <vmlinux.h>
 #include <bpf/bpf_core_read.h>
+#include "iommuwatch.h"
 
 /* Mutex flag bits kept in the low bits of mutex.owner (kernel/locking). */
 #define IW_MUTEX_FLAGS		0x07UL
 
 /*
- * dev_iommu.require_direct and .attach_deferred came with 6.2's
- * "iommu: Add required_direct flag" / the attach_deferred rework; 6.1 has
- * neither (it asks ops->is_attach_deferred() instead).
+ * dev_iommu.attach_deferred came with 6.2's "iommu: Add
+ * dev_iommu->attach_deferred" (bd7ebb7719d3: 6.1 asks
+ * ops->is_attach_deferred() instead), require_direct with "iommu: Add
+ * require_direct flag" (a2d8ce7f2c40, also 6.2). Positions in the flavour
+ * are CO-RE's to find; only the names matter.
  */
+struct dev_iommu___v62 {
+	u32 attach_deferred : 1;
+	u32 require_direct : 1;
+} __attribute__((preserve_access_index));
+
 static __always_inline bool dev_iommu_has_flags(void)
 {
-	return bpf_core_field_exists(struct dev_iommu, require_direct) &&
-	       bpf_core_field_exists(struct dev_iommu, attach_deferred);
+	return bpf_core_field_exists(struct dev_iommu___v62, require_direct) &&
+	       bpf_core_field_exists(struct dev_iommu___v62, attach_deferred);
 }
 
 /*
@@ -30,28 +38,46 @@ static __always_inline bool dev_iommu_has_flags(void)
  */
 static __always_inline bool dev_iommu_require_direct(struct dev_iommu *di)
 {
-	if (!bpf_core_field_exists(struct dev_iommu, require_direct))
+	struct dev_iommu___v62 *d = (void *)di;
+
+	if (!bpf_core_field_exists(struct dev_iommu___v62, require_direct))
 		return false;
-	return BPF_CORE_READ_BITFIELD(di, require_direct);
+	return BPF_CORE_READ_BITFIELD(d, require_direct);
 }
 
 static __always_inline bool dev_iommu_attach_deferred(struct dev_iommu *di)
 {
-	if (!bpf_core_field_exists(struct dev_iommu, attach_deferred))
+	struct dev_iommu___v62 *d = (void *)di;
+
+	if (!bpf_core_field_exists(struct dev_iommu___v62, attach_deferred))
 		return false;
-	return BPF_CORE_READ_BITFIELD(di, attach_deferred);
+	return BPF_CORE_READ_BITFIELD(d, attach_deferred);
 }
 
 /*
- * iommu_ops.blocked_domain arrived in 6.7 ("iommu: Add
- * ops->blocked_domain"); before it only group->blocking_domain exists.
+ * iommu_ops.blocked_domain and .identity_domain arrived in 6.7 ("iommu:
+ * Add ops->domain_alloc_paging()" series: 13fbceb1b8e9 "iommu: Add
+ * IOMMU_DOMAIN_PLATFORM" / df31b298477e "iommu: Add identity_domain to
+ * iommu_ops"); before them only group->blocking_domain exists.
  */
+struct iommu_ops___v67 {
+	struct iommu_domain *blocked_domain;
+	struct iommu_domain *identity_domain;
+} __attribute__((preserve_access_index));
+
 static __always_inline struct iommu_domain *
 ops_blocked_domain(const struct iommu_ops *ops)
 {
-	if (!ops || !bpf_core_field_exists(struct iommu_ops, blocked_domain))
+	const struct iommu_ops___v67 *o = (const void *)ops;
+
+	if (!o || !bpf_core_field_exists(struct iommu_ops___v67, blocked_domain))
 		return NULL;
-	return ops->blocked_domain;
+	return o->blocked_domain;
+}
+
+static __always_inline bool ops_have_static_domains(void)
+{
+	return bpf_core_field_exists(struct iommu_ops___v67, identity_domain);
 }
 
 /*
@@ -98,16 +124,14 @@ static __always_inline bool mutex_owner(void *lock, unsigned long *owner)
  * every group one identity domain and refuse to free it (Intel's
  * si_domain): there, whether an identity domain dies cannot be read.
  */
-#define IW_IOMMU_DOMAIN_IDENTITY	4U
-
 static __always_inline __u32 domain_free_facts(struct iommu_domain *dom)
 {
 	const struct iommu_domain_ops *ops = dom->ops;
 
 	if (ops && !ops->free)
 		return IW_F_FREE_NOOP;
-	if (!bpf_core_field_exists(struct iommu_ops, identity_domain) &&
-	    dom->type == IW_IOMMU_DOMAIN_IDENTITY)
+	if (!ops_have_static_domains() &&
+	    dom->type == IW_DOMAIN_TYPE_IDENTITY)
 		return IW_F_FREE_MAYBE;
 	return 0;
 }

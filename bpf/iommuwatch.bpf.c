@@ -14,8 +14,6 @@
 #include "iommuwatch.h"
 #include "core_fixes.bpf.h"
 
-#define IOMMU_DOMAIN_BLOCKED	0U
-
 char LICENSE[] SEC("license") = "GPL";
 
 /* Only devices of this group (-1: all); set before load. */
@@ -23,7 +21,7 @@ const volatile int targ_group = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, IW_RINGBUF_BYTES);
 } events SEC(".maps");
 
 /* Events that did not fit the ring buffer, per CPU. */
@@ -109,7 +107,7 @@ static __always_inline void dev_blockers(struct device *dev,
 static __always_inline bool is_blocking(struct iommu_domain *dom, __u32 type,
 					const struct blockers *b)
 {
-	return dom && (type == IOMMU_DOMAIN_BLOCKED || dom == b->group ||
+	return dom && (type == IW_DOMAIN_TYPE_BLOCKED || dom == b->group ||
 		       dom == b->ops);
 }
 
@@ -185,21 +183,37 @@ static __always_inline void fill_task(struct iommuwatch_event *e, __u64 now,
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
-/* Fill what every device event carries; the caller adds the rest. */
+/* A call that reports a device: what the hook's arguments say. */
+struct dev_call {
+	struct device *dev;
+	struct iommu_domain *dom;	/* given to the op: new, or removed */
+	__u32 kind;			/* enum iw_event_kind */
+	__u32 hook;			/* enum iw_hook_id, or the op's cookie */
+	__u32 pasid;			/* IW_NO_PASID: the RID */
+	__u32 old_arg;			/* argument that may hold old; 0: none */
+};
+
+/*
+ * Fill what every device event carries; the caller adds the rest. A name
+ * that cannot be read is flagged: "" must never name a device.
+ */
 static __always_inline void fill_device(struct iommuwatch_event *e, __u64 now,
-					struct device *dev, __u32 kind,
-					__u32 hook, const struct task_ctx *tc)
+					const struct dev_call *c,
+					const struct task_ctx *tc)
 {
+	struct device *dev = c->dev;
 	struct iommu_group *grp = dev->iommu_group;
 
-	fill_task(e, now, kind, hook);
+	fill_task(e, now, c->kind, c->hook);
 	e->group = grp ? grp->id : -1;
 	e->flags = device_flags(dev, grp);
 	if (grp)
 		domain_ref(&e->group_dom, grp->domain);
 	if (tc)
 		e->path = tc->path;
-	bpf_probe_read_kernel_str(e->dev, sizeof(e->dev), dev->kobj.name);
+	if (bpf_probe_read_kernel_str(e->dev, sizeof(e->dev),
+				      dev->kobj.name) <= 1)
+		e->flags |= IW_F_NO_NAME;
 }
 
 static __always_inline struct iommuwatch_event *reserve_event(void)
@@ -225,7 +239,7 @@ static __always_inline struct iommuwatch_event *reserve_event(void)
  * burst could fill the ring before its next poll: past a quarter of the
  * ring, which the loader sets with the ring's size.
  */
-const volatile __u64 wakeup_bytes = 256 * 1024 / 4;
+const volatile __u64 wakeup_bytes = IW_RINGBUF_BYTES / 4;
 
 static __always_inline void submit_event(struct iommuwatch_event *e)
 {
@@ -325,41 +339,6 @@ int iommu_group_store_type_exit(void *ctx)
 	return 0;
 }
 
-/* ---- device release: the event, and the path for its ops ---- */
-
-static __always_inline int release_enter(struct device *dev, __u32 hook)
-{
-	struct task_ctx *tc = task_ctx_get(true);
-	struct iommuwatch_event *e;
-
-	if (!group_wanted(dev))
-		goto mark;
-	e = reserve_event();
-	if (!e)
-		goto mark;
-	fill_device(e, bpf_ktime_get_ns(), dev, IW_EV_RELEASE, hook, tc);
-	e->path = IW_PATH_RELEASE;
-	submit_event(e);
-mark:
-	return ctx_mark(tc, IW_PATH_RELEASE, hook);
-}
-
-#define RELEASE_HOOK(func, hook)					\
-SEC("fentry/" #func)							\
-int BPF_PROG(func##_entry, struct device *dev)				\
-{									\
-	return release_enter(dev, hook);				\
-}									\
-SEC("fexit/" #func)							\
-int BPF_PROG(func##_exit)						\
-{									\
-	return ctx_exit(hook);						\
-}
-
-RELEASE_HOOK(iommu_deinit_device, IW_HOOK_DEINIT_DEVICE)
-/* 6.1: iommu_release_device is where a device leaves (inlined later). */
-RELEASE_HOOK(iommu_release_device, IW_HOOK_RELEASE_DEVICE)
-
 /*
  * Every free, and whether the domain dies: the reader drops those of
  * domains no event has shown, and those that outlive the free.
@@ -381,7 +360,7 @@ int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 	return 0;
 }
 
-/* ---- driver ops, attached by slot ---- */
+/* ---- driver ops: one template per op, copied for each implementation ---- */
 
 static __always_inline int op_entry(__u32 kind)
 {
@@ -406,136 +385,175 @@ static __always_inline __u64 op_latency(struct task_ctx *tc, __u32 kind,
 
 /* Domains and the old domain (an extra trailing argument on newer kernels). */
 static __always_inline void op_domains(struct iommuwatch_event *e, void *ctx,
-				       struct iommu_domain *dom,
-				       struct device *dev, __u32 old_arg)
+				       const struct dev_call *c)
 {
 	struct iommu_domain *old = NULL;
 	struct blockers b;
 
-	dev_blockers(dev, dev->iommu_group, &b);
-	domain_ref(&e->new_dom, dom);
-	if (is_blocking(dom, e->new_dom.type, &b))
+	dev_blockers(c->dev, c->dev->iommu_group, &b);
+	domain_ref(&e->new_dom, c->dom);
+	if (is_blocking(c->dom, e->new_dom.type, &b))
 		e->flags |= IW_F_NEW_IS_BLOCKING;
-	if (bpf_get_func_arg_cnt(ctx) > old_arg &&
-	    !bpf_get_func_arg(ctx, old_arg, (__u64 *)&old)) {
+	if (!c->old_arg || bpf_get_func_arg_cnt(ctx) <= c->old_arg ||
+	    bpf_get_func_arg(ctx, c->old_arg, (__u64 *)&old))
+		return;
+	e->flags |= IW_F_HAS_OLD;
+	e->old_dom.key = (__u64)old;
+	e->old_dom.type = old ? BPF_CORE_READ(old, type) : 0;
+	if (is_blocking(old, e->old_dom.type, &b))
+		e->flags |= IW_F_OLD_IS_BLOCKING;
+}
+
+/*
+ * What an op's exit adds to the device event. iommu_deferred_attach runs
+ * on every DMA map once a device was deferred (kdump), so it carries no
+ * program: its attach is the one reached from no other core path while
+ * the flag is still set (the core clears it after the op returns).
+ */
+static __always_inline void op_result(struct iommuwatch_event *e, void *ctx,
+				      const struct dev_call *c)
+{
+	__u64 ret = 0;
+
+	if (c->kind == IW_EV_REMOVE_PASID) {
+		/* The PASID loses this domain; the op returns nothing. */
 		e->flags |= IW_F_HAS_OLD;
-		e->old_dom.key = (__u64)old;
-		e->old_dom.type = old ? BPF_CORE_READ(old, type) : 0;
-		if (is_blocking(old, e->old_dom.type, &b))
-			e->flags |= IW_F_OLD_IS_BLOCKING;
+		domain_ref(&e->old_dom, c->dom);
+		return;
 	}
-}
-
-static __always_inline int attach_exit(void *ctx, __u32 hook)
-{
-	struct iommu_domain *dom = (void *)((__u64 *)ctx)[0];
-	struct device *dev = (void *)((__u64 *)ctx)[1];
-	__u64 now = bpf_ktime_get_ns(), ret = 0;
-	struct task_ctx *tc = task_ctx_get(false);
-	__u64 lat = op_latency(tc, IW_EV_ATTACH, now);
-	struct iommuwatch_event *e;
-
-	if (!group_wanted(dev))
-		return 0;
-	e = reserve_event();
-	if (!e)
-		return 0;
-	fill_device(e, now, dev, IW_EV_ATTACH, hook, tc);
-	/*
-	 * iommu_deferred_attach runs on every DMA map once a device was
-	 * deferred (kdump), so it carries no program: its attach is the one
-	 * reached from no other core path while the flag is still set (the
-	 * core clears it after the op returns).
-	 */
-	if (e->path == IW_PATH_UNKNOWN && (e->flags & IW_F_ATTACH_DEFERRED))
+	if (c->kind == IW_EV_ATTACH && e->path == IW_PATH_UNKNOWN &&
+	    (e->flags & IW_F_ATTACH_DEFERRED))
 		e->path = IW_PATH_DEFERRED;
-	op_domains(e, ctx, dom, dev, 2);
+	op_domains(e, ctx, c);
+	/* Cannot fail in an fexit program; ret stays 0 if it did. */
 	bpf_get_func_ret(ctx, &ret);
 	e->ret = (int)ret;
-	e->latency_ns = lat;
-	submit_event(e);
-	return 0;
 }
 
-static __always_inline int set_pasid_exit(void *ctx, __u32 hook)
+/*
+ * The one device event: a release (at entry) or an op's call (at exit).
+ * Not inlined: every program that reports a device shares this body, so
+ * the object carries it once.
+ */
+static __noinline int report_device(void *ctx, const struct dev_call *c,
+				    struct task_ctx *tc)
 {
-	struct iommu_domain *dom = (void *)((__u64 *)ctx)[0];
-	struct device *dev = (void *)((__u64 *)ctx)[1];
-	__u64 now = bpf_ktime_get_ns(), ret = 0, pasid = 0;
-	struct task_ctx *tc = task_ctx_get(false);
-	__u64 lat = op_latency(tc, IW_EV_SET_PASID, now);
+	__u64 now = bpf_ktime_get_ns();
+	__u64 lat = op_latency(tc, c->kind, now);
 	struct iommuwatch_event *e;
 
-	if (!group_wanted(dev))
+	if (!group_wanted(c->dev))
 		return 0;
 	e = reserve_event();
 	if (!e)
 		return 0;
-	fill_device(e, now, dev, IW_EV_SET_PASID, hook, tc);
-	op_domains(e, ctx, dom, dev, 3);
-	bpf_get_func_arg(ctx, 2, &pasid);
-	e->pasid = (__u32)pasid;
-	bpf_get_func_ret(ctx, &ret);
-	e->ret = (int)ret;
+	fill_device(e, now, c, tc);
+	e->pasid = c->pasid;
 	e->latency_ns = lat;
+	if (c->kind == IW_EV_RELEASE)
+		e->path = IW_PATH_RELEASE;
+	else
+		op_result(e, ctx, c);
 	submit_event(e);
 	return 0;
+}
+
+/*
+ * Op templates: the loader attaches each to one implementation and loads
+ * a copy of it for every other one; the attach cookie names the hook.
+ */
+SEC("fentry")
+int attach_dev_entry(void *ctx)
+{
+	return op_entry(IW_EV_ATTACH);
+}
+
+SEC("fexit")
+int attach_dev_exit(void *ctx)
+{
+	struct dev_call c = {
+		.dom = (void *)((__u64 *)ctx)[0],
+		.dev = (void *)((__u64 *)ctx)[1],
+		.kind = IW_EV_ATTACH,
+		.hook = (__u32)bpf_get_attach_cookie(ctx),
+		.pasid = IW_NO_PASID,
+		.old_arg = 2,
+	};
+
+	return report_device(ctx, &c, task_ctx_get(false));
+}
+
+SEC("fentry")
+int set_dev_pasid_entry(void *ctx)
+{
+	return op_entry(IW_EV_SET_PASID);
+}
+
+SEC("fexit")
+int set_dev_pasid_exit(void *ctx)
+{
+	struct dev_call c = {
+		.dom = (void *)((__u64 *)ctx)[0],
+		.dev = (void *)((__u64 *)ctx)[1],
+		.kind = IW_EV_SET_PASID,
+		.hook = (__u32)bpf_get_attach_cookie(ctx),
+		.pasid = (__u32)((__u64 *)ctx)[2],
+		.old_arg = 3,
+	};
+
+	return report_device(ctx, &c, task_ctx_get(false));
 }
 
 /* 6.12 remove_dev_pasid(dev, pasid, domain): the PASID loses its domain. */
-static __always_inline int remove_pasid_exit(void *ctx, __u32 hook)
+SEC("fentry")
+int remove_dev_pasid_entry(void *ctx)
 {
-	struct device *dev = (void *)((__u64 *)ctx)[0];
-	__u32 pasid = (__u32)((__u64 *)ctx)[1];
-	struct iommu_domain *dom = (void *)((__u64 *)ctx)[2];
-	__u64 now = bpf_ktime_get_ns();
-	struct task_ctx *tc = task_ctx_get(false);
-	__u64 lat = op_latency(tc, IW_EV_REMOVE_PASID, now);
-	struct iommuwatch_event *e;
-
-	if (!group_wanted(dev))
-		return 0;
-	e = reserve_event();
-	if (!e)
-		return 0;
-	fill_device(e, now, dev, IW_EV_REMOVE_PASID, hook, tc);
-	e->pasid = pasid;
-	e->flags |= IW_F_HAS_OLD;
-	domain_ref(&e->old_dom, dom);
-	e->latency_ns = lat;
-	submit_event(e);
-	return 0;
+	return op_entry(IW_EV_REMOVE_PASID);
 }
 
-#define OP_SLOT(kind_name, n, kind, exit_fn, base)			\
-SEC("fentry")								\
-int kind_name##_entry_##n(void *ctx)					\
+SEC("fexit")
+int remove_dev_pasid_exit(void *ctx)
+{
+	struct dev_call c = {
+		.dev = (void *)((__u64 *)ctx)[0],
+		.pasid = (__u32)((__u64 *)ctx)[1],
+		.dom = (void *)((__u64 *)ctx)[2],
+		.kind = IW_EV_REMOVE_PASID,
+		.hook = (__u32)bpf_get_attach_cookie(ctx),
+	};
+
+	return report_device(ctx, &c, task_ctx_get(false));
+}
+
+/* ---- device release: the event, and the path for its ops ---- */
+
+static __always_inline int release_enter(void *ctx, struct device *dev,
+					 __u32 hook)
+{
+	struct task_ctx *tc = task_ctx_get(true);
+	struct dev_call c = {
+		.dev = dev,
+		.kind = IW_EV_RELEASE,
+		.hook = hook,
+		.pasid = IW_NO_PASID,
+	};
+
+	report_device(ctx, &c, tc);
+	return ctx_mark(tc, IW_PATH_RELEASE, hook);
+}
+
+#define RELEASE_HOOK(func, hook)					\
+SEC("fentry/" #func)							\
+int BPF_PROG(func##_entry, struct device *dev)				\
 {									\
-	return op_entry(kind);						\
+	return release_enter(ctx, dev, hook);				\
 }									\
-SEC("fexit")								\
-int kind_name##_exit_##n(void *ctx)					\
+SEC("fexit/" #func)							\
+int BPF_PROG(func##_exit)						\
 {									\
-	return exit_fn(ctx, base + n);					\
+	return ctx_exit(hook);						\
 }
 
-#define ATTACH_SLOT(n) \
-	OP_SLOT(attach_dev, n, IW_EV_ATTACH, attach_exit, IW_HOOK_ATTACH_OP)
-#define SET_PASID_SLOT(n) \
-	OP_SLOT(set_dev_pasid, n, IW_EV_SET_PASID, set_pasid_exit, \
-		IW_HOOK_SET_PASID_OP)
-#define REMOVE_PASID_SLOT(n) \
-	OP_SLOT(remove_dev_pasid, n, IW_EV_REMOVE_PASID, remove_pasid_exit, \
-		IW_HOOK_REMOVE_PASID_OP)
-
-/* Keep the counts in step with IW_*_SLOTS in iommuwatch.h. */
-ATTACH_SLOT(0) ATTACH_SLOT(1) ATTACH_SLOT(2) ATTACH_SLOT(3)
-ATTACH_SLOT(4) ATTACH_SLOT(5) ATTACH_SLOT(6) ATTACH_SLOT(7)
-ATTACH_SLOT(8) ATTACH_SLOT(9) ATTACH_SLOT(10) ATTACH_SLOT(11)
-
-SET_PASID_SLOT(0) SET_PASID_SLOT(1) SET_PASID_SLOT(2) SET_PASID_SLOT(3)
-SET_PASID_SLOT(4) SET_PASID_SLOT(5) SET_PASID_SLOT(6) SET_PASID_SLOT(7)
-SET_PASID_SLOT(8) SET_PASID_SLOT(9)
-
-REMOVE_PASID_SLOT(0) REMOVE_PASID_SLOT(1) REMOVE_PASID_SLOT(2)
-REMOVE_PASID_SLOT(3)
+RELEASE_HOOK(iommu_deinit_device, IW_HOOK_DEINIT_DEVICE)
+/* 6.1: iommu_release_device is where a device leaves (inlined later). */
+RELEASE_HOOK(iommu_release_device, IW_HOOK_RELEASE_DEVICE)

@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kernel functions iommuwatch hooks: the core functions of the table in
- * hooks.c, and the drivers' op implementations found in the running
- * kernel's BTF. Each hook ends up active, missing (with why) or failed.
+ * hook_btf.c, and the drivers' op implementations found in the running
+ * kernel's BTF (vmlinux and modules). Each hook ends up active, missing
+ * (with why) or failed. Choosing them: hook_btf.h and kallsyms.h; loading
+ * and attaching: hook_attach.h.
  */
 #ifndef __IW_HOOKS_H
 #define __IW_HOOKS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <bpf/libbpf.h>
 #include <bpf/btf.h>
 #include "iommuwatch.h"
+
+/* Module names as kallsyms and /sys/kernel/btf spell them. */
+#define HOOK_MODULE_LEN		56
 
 enum hook_status {
 	HOOK_ACTIVE,
@@ -18,26 +24,38 @@ enum hook_status {
 	HOOK_FAILED,	/* present, but loading or attaching failed */
 };
 
+/* The drivers' ops, each with one template program pair. */
+enum iw_op_kind {
+	IW_OP_ATTACH_DEV,
+	IW_OP_SET_DEV_PASID,
+	IW_OP_REMOVE_DEV_PASID,
+	IW_OP_KIND_MAX,
+	IW_OP_NONE = -1,	/* a core function */
+};
+
 struct hook {
-	int id;				/* enum iw_hook_id */
+	int id;				/* enum iw_hook_id; the attach cookie */
 	char func[64];			/* kernel function */
+	char module[HOOK_MODULE_LEN];	/* "": in vmlinux */
 	const char *role;		/* what it watches, e.g. "release" */
 	int nr_args;			/* from the BTF prototype, -1 unknown */
 	bool entry_only;		/* fentry without fexit */
-	int op_kind;			/* driver ops: which op, and ... */
-	int slot;			/* ... which of its program slots */
+	int op_kind;			/* enum iw_op_kind */
+	__u32 btf_id;			/* its FUNC in vmlinux or module BTF */
+	/* The object's programs: its own, or its op's templates. */
 	struct bpf_program *entry;
 	struct bpf_program *exit;	/* NULL for entry-only hooks */
-	struct bpf_link *links[2];
+	bool copy;			/* runs copies of the templates */
+	int prog_fds[2];		/* those copies: entry, exit; -1 none */
+	int link_fds[2];		/* entry, exit; -1 none */
 	enum hook_status status;
 	char reason[96];
 };
 
 struct hook_set {
-	struct hook hooks[IW_HOOK_MAX];
+	struct hook *hooks;
 	int n;
-	/* Op implementations found beyond the slots (not watched). */
-	int overflow;
+	int cap;
 	/*
 	 * iommu_deferred_attach() takes group->mutex: it came (7.x) with the
 	 * PCI reset series, which also added group_device.blocked.
@@ -47,17 +65,20 @@ struct hook_set {
 	__u64 pci_bus_type;
 };
 
+/* A new hook with no program, fds -1; NULL when out of memory. */
+struct hook *hooks_add(struct hook_set *hs, const char *func, const char *role);
+/* Close every copy and free the set; a zeroed set is fine. */
+void hooks_free(struct hook_set *hs);
+
 /*
- * Decide every hook against the kernel's BTF and kallsyms (NULL: take every
- * BTF function as attachable). Pure: touches no BPF object.
+ * Decide every hook against vmlinux BTF, the BTF of loaded modules
+ * (mods[], each split on vmlinux, named by mod_names[]) and kallsyms
+ * (NULL: take every BTF function as attachable). Pure: touches no BPF
+ * object. hs is reset first; free it with hooks_free() even on error.
  */
 int hooks_select(struct hook_set *hs, const struct btf *vmlinux,
-		 const char *kallsyms);
-/* Set obj's programs (targets, autoload) for the selection, before load. */
-int hooks_configure(struct hook_set *hs, struct bpf_object *obj);
-/* Attach the prepared programs; failures mark hooks, never abort. */
-void hooks_attach(struct hook_set *hs);
-void hooks_detach(struct hook_set *hs);
+		 struct btf *const *mods, const char *const *mod_names,
+		 int nr_mods, const char *kallsyms);
 
 const char *hook_name(const struct hook_set *hs, int id);
 const char *hook_status_name(enum hook_status status);

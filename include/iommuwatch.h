@@ -12,10 +12,21 @@
 /* PASID value of an event on the device's RID (no PASID). */
 #define IW_NO_PASID		0xffffffffU
 
-/* Number of slots per kind of driver op; the loader fills them from BTF. */
-#define IW_ATTACH_SLOTS		12
-#define IW_SET_PASID_SLOTS	10
-#define IW_REMOVE_PASID_SLOTS	4
+/* Bytes of the event ring unless the user asks for another size. */
+#define IW_RINGBUF_BYTES	(256 * 1024)
+
+/*
+ * iommu_domain.type values of include/linux/iommu.h: defines, so not in
+ * BTF; the same on every supported kernel.
+ */
+#define IW_DOMAIN_TYPE_BLOCKED		0U
+#define IW_DOMAIN_TYPE_UNMANAGED	1U
+#define IW_DOMAIN_TYPE_DMA		3U
+#define IW_DOMAIN_TYPE_IDENTITY		4U
+#define IW_DOMAIN_TYPE_DMA_FQ		11U
+#define IW_DOMAIN_TYPE_SVA		16U
+#define IW_DOMAIN_TYPE_PLATFORM		32U
+#define IW_DOMAIN_TYPE_NESTED		64U
 
 enum iw_event_kind {
 	IW_EV_ATTACH = 1,	/* attach_dev op: RID moves to a new domain */
@@ -27,9 +38,9 @@ enum iw_event_kind {
 };
 
 /*
- * Every program's identity in events. Core hooks have fixed ids; driver op
- * slots are numbered from their base, and the loader names each slot after
- * the function it attached it to.
+ * Every program's identity in events. Core hooks have fixed ids; driver
+ * ops get ids from IW_HOOK_OP_BASE up, as many as the kernel has, passed
+ * to their programs as the attach cookie.
  */
 enum iw_hook_id {
 	IW_HOOK_PROBE_DEVICE = 0,
@@ -53,10 +64,7 @@ enum iw_hook_id {
 	IW_HOOK_DOMAIN_FREE,
 	IW_HOOK_PROBE_DEVICE_61,
 	IW_HOOK_CORE_MAX,
-	IW_HOOK_ATTACH_OP = 32,
-	IW_HOOK_SET_PASID_OP = IW_HOOK_ATTACH_OP + IW_ATTACH_SLOTS,
-	IW_HOOK_REMOVE_PASID_OP = IW_HOOK_SET_PASID_OP + IW_SET_PASID_SLOTS,
-	IW_HOOK_MAX = IW_HOOK_REMOVE_PASID_OP + IW_REMOVE_PASID_SLOTS,
+	IW_HOOK_OP_BASE = 32,
 };
 
 /* Why an op ran: the outermost core function of the task's call chain. */
@@ -95,6 +103,7 @@ enum iw_event_flags {
 	/* Domain frees: the domain outlives the core's free. */
 	IW_F_FREE_NOOP		= 1U << 12, /* its ops have no free: static */
 	IW_F_FREE_MAYBE		= 1U << 13, /* the driver may keep it (6.1) */
+	IW_F_NO_NAME		= 1U << 14, /* the device's name was unreadable */
 };
 
 /* Every fact known (tests, and records the reader makes itself). */

@@ -22,7 +22,7 @@ enum iw_severity {
 
 struct iw_evidence {
 	const char *key;
-	enum { IW_EV_STR, IW_EV_INT, IW_EV_BOOL } type;
+	enum { IW_EVID_STR, IW_EVID_INT, IW_EVID_BOOL } type;
 	const char *str;
 	long long num;
 };

@@ -7,12 +7,15 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
+#include <dirent.h>
 #include <bpf/bpf.h>
+#include "hook_attach.h"
 #include "iommuwatch.skel.h"
 #include "loader.h"
 #include "log.h"
 
 #define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
+#define SYSFS_BTF	"/sys/kernel/btf"
 #define LOCKDOWN	"/sys/kernel/security/lockdown"
 #define KALLSYMS	"/proc/kallsyms"
 #ifndef CAP_PERFMON
@@ -78,8 +81,73 @@ int loader_preflight(const struct loader_opts *opts)
 	return 0;
 }
 
-static int prepare(struct loader *ld, const struct loader_opts *opts)
+/* The loaded modules' BTF, split on vmlinux's; drivers may be modules. */
+struct module_btfs {
+	struct btf **btfs;
+	char **names;
+	int n;
+};
+
+static void module_btfs_free(struct module_btfs *m)
 {
+	for (int i = 0; i < m->n; i++) {
+		btf__free(m->btfs[i]);
+		free(m->names[i]);
+	}
+	free(m->btfs);
+	free(m->names);
+}
+
+static int module_btfs_add(struct module_btfs *m, struct btf *btf,
+			   const char *name)
+{
+	struct btf **btfs = realloc(m->btfs, (m->n + 1) * sizeof(*btfs));
+	char **names;
+
+	if (btfs)
+		m->btfs = btfs;
+	names = btfs ? realloc(m->names, (m->n + 1) * sizeof(*names)) : NULL;
+	if (names)
+		m->names = names;
+	if (!names || !(names[m->n] = strdup(name)))
+		return -ENOMEM;
+	btfs[m->n++] = btf;
+	return 0;
+}
+
+/* A module whose BTF cannot be read is only logged: its ops stay unseen. */
+static int module_btfs_load(struct module_btfs *m, struct btf *vmlinux)
+{
+	DIR *d = opendir(SYSFS_BTF);
+	struct dirent *de;
+	char path[512];
+	int err = 0;
+
+	if (!d)
+		return 0;
+	while (!err && (de = readdir(d))) {
+		struct btf *btf;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
+			continue;
+		snprintf(path, sizeof(path), SYSFS_BTF "/%s", de->d_name);
+		btf = btf__parse_split(path, vmlinux);
+		if (!btf) {
+			log_debug("cannot parse %s: %s", path, strerror(errno));
+			continue;
+		}
+		err = module_btfs_add(m, btf, de->d_name);
+		if (err)
+			btf__free(btf);
+	}
+	closedir(d);
+	return err;
+}
+
+/* Hooks from BTF (a custom --btf file stands for vmlinux, no modules). */
+static int select_hooks(struct loader *ld, const struct loader_opts *opts)
+{
+	struct module_btfs mods = {};
 	struct btf *btf;
 	int err;
 
@@ -90,10 +158,26 @@ static int prepare(struct loader *ld, const struct loader_opts *opts)
 		log_err("cannot parse kernel BTF: %s", strerror(-err));
 		return err;
 	}
-	err = hooks_select(&ld->hooks, btf, KALLSYMS);
-	btf__free(btf);
+	err = opts->btf_path ? 0 : module_btfs_load(&mods, btf);
 	if (!err)
-		err = hooks_configure(&ld->hooks, ld->skel->obj);
+		err = hooks_select(&ld->hooks, btf, mods.btfs,
+				   (const char *const *)mods.names, mods.n,
+				   KALLSYMS);
+	module_btfs_free(&mods);
+	btf__free(btf);
+	if (err)
+		log_err("cannot choose the hooks: %s", strerror(-err));
+	return err;
+}
+
+static int prepare(struct loader *ld, const struct loader_opts *opts)
+{
+	int err;
+
+	err = select_hooks(ld, opts);
+	if (err)
+		return err;
+	err = hooks_configure(&ld->hooks, ld->skel->obj);
 	if (err) {
 		log_err("BPF object does not match the hook table: %s",
 			strerror(-err));
@@ -140,6 +224,7 @@ int loader_open(struct loader *ld, const struct loader_opts *opts,
 		explain_load_error(err);
 		goto out_close;
 	}
+	hooks_load_copies(&ld->hooks);
 	hooks_attach(&ld->hooks);
 	if (!hooks_count(&ld->hooks, HOOK_ACTIVE)) {
 		err = -ENOENT;
@@ -201,6 +286,7 @@ void loader_close(struct loader *ld)
 	ring_buffer__free(ld->rb);
 	ld->rb = NULL;
 	hooks_detach(&ld->hooks);
+	hooks_free(&ld->hooks);
 	iommuwatch_bpf__destroy(ld->skel);
 	ld->skel = NULL;
 }

@@ -253,9 +253,9 @@ static void evidence_json(struct jsonw *w, const struct iw_violation *v)
 	for (int i = 0; i < v->n_evidence; i++) {
 		const struct iw_evidence *e = &v->evidence[i];
 
-		if (e->type == IW_EV_STR)
+		if (e->type == IW_EVID_STR)
 			jsonw_str(w, e->key, e->str);
-		else if (e->type == IW_EV_BOOL)
+		else if (e->type == IW_EVID_BOOL)
 			jsonw_bool(w, e->key, e->num);
 		else
 			jsonw_int(w, e->key, e->num);
@@ -300,9 +300,9 @@ static void violation_human(struct output *out, const struct iw_record *r,
 	for (int i = 0; i < v->n_evidence; i++) {
 		const struct iw_evidence *e = &v->evidence[i];
 
-		if (e->type == IW_EV_STR)
+		if (e->type == IW_EVID_STR)
 			fprintf(out->f, " %s=%s", e->key, e->str);
-		else if (e->type == IW_EV_BOOL)
+		else if (e->type == IW_EVID_BOOL)
 			fprintf(out->f, " %s=%s", e->key, e->num ? "true" : "false");
 		else
 			fprintf(out->f, " %s=%lld", e->key, e->num);

@@ -44,7 +44,7 @@ static void print_hooks(const struct hook_set *hs, bool json)
 		}
 		if (h->status == HOOK_ACTIVE)
 			snprintf(detail, sizeof(detail), "%d args%s",
-				 h->nr_args, h->exit ? ", fentry+fexit" :
+				 h->nr_args, !h->entry_only ? ", fentry+fexit" :
 						       ", fentry");
 		else
 			snprintf(detail, sizeof(detail), "%s", h->reason);

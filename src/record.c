@@ -5,16 +5,6 @@
 #include <strings.h>
 #include "record.h"
 
-/* IOMMU_DOMAIN_* values of include/linux/iommu.h (defines, not in BTF). */
-#define IOMMU_DOMAIN_BLOCKED	0U
-#define IOMMU_DOMAIN_IDENTITY	4U
-#define IOMMU_DOMAIN_UNMANAGED	1U
-#define IOMMU_DOMAIN_DMA	3U
-#define IOMMU_DOMAIN_DMA_FQ	11U
-#define IOMMU_DOMAIN_SVA	16U
-#define IOMMU_DOMAIN_PLATFORM	32U
-#define IOMMU_DOMAIN_NESTED	64U
-
 static const char *const dom_kind_names[IW_DOM_KIND_MAX] = {
 	[IW_DOM_NONE] = "none",
 	[IW_DOM_BLOCKED] = "blocked",
@@ -74,21 +64,21 @@ enum iw_dom_kind dom_kind_from_type(__u32 type, bool blocking)
 	if (blocking)
 		return IW_DOM_BLOCKED;
 	switch (type) {
-	case IOMMU_DOMAIN_BLOCKED:
+	case IW_DOMAIN_TYPE_BLOCKED:
 		return IW_DOM_BLOCKED;
-	case IOMMU_DOMAIN_IDENTITY:
+	case IW_DOMAIN_TYPE_IDENTITY:
 		return IW_DOM_IDENTITY;
-	case IOMMU_DOMAIN_UNMANAGED:
+	case IW_DOMAIN_TYPE_UNMANAGED:
 		return IW_DOM_UNMANAGED;
-	case IOMMU_DOMAIN_DMA:
+	case IW_DOMAIN_TYPE_DMA:
 		return IW_DOM_DMA;
-	case IOMMU_DOMAIN_DMA_FQ:
+	case IW_DOMAIN_TYPE_DMA_FQ:
 		return IW_DOM_DMA_FQ;
-	case IOMMU_DOMAIN_SVA:
+	case IW_DOMAIN_TYPE_SVA:
 		return IW_DOM_SVA;
-	case IOMMU_DOMAIN_PLATFORM:
+	case IW_DOMAIN_TYPE_PLATFORM:
 		return IW_DOM_PLATFORM;
-	case IOMMU_DOMAIN_NESTED:
+	case IW_DOMAIN_TYPE_NESTED:
 		return IW_DOM_NESTED;
 	default:
 		return IW_DOM_UNKNOWN;

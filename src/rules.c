@@ -8,21 +8,21 @@ static void ev_str(struct iw_violation *v, const char *key, const char *s)
 {
 	if (v->n_evidence < IW_EVIDENCE_MAX)
 		v->evidence[v->n_evidence++] = (struct iw_evidence){
-			.key = key, .type = IW_EV_STR, .str = s };
+			.key = key, .type = IW_EVID_STR, .str = s };
 }
 
 static void ev_int(struct iw_violation *v, const char *key, long long n)
 {
 	if (v->n_evidence < IW_EVIDENCE_MAX)
 		v->evidence[v->n_evidence++] = (struct iw_evidence){
-			.key = key, .type = IW_EV_INT, .num = n };
+			.key = key, .type = IW_EVID_INT, .num = n };
 }
 
 static void ev_bool(struct iw_violation *v, const char *key, bool b)
 {
 	if (v->n_evidence < IW_EVIDENCE_MAX)
 		v->evidence[v->n_evidence++] = (struct iw_evidence){
-			.key = key, .type = IW_EV_BOOL, .num = b };
+			.key = key, .type = IW_EVID_BOOL, .num = b };
 }
 
 /* Where a freed domain was still in use: the first group and device. */

@@ -271,6 +271,9 @@ struct iw_device *state_device(struct iw_state *st, const char *name,
 	struct iw_device *dev;
 	void *found;
 
+	/* BPF could not read the name (IW_F_NO_NAME): "" keys nothing. */
+	if (!name[0])
+		return NULL;
 	if (lh_table_lookup_ex(st->devices, name, &found))
 		return found;
 	if (!create)

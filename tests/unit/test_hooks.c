@@ -5,6 +5,8 @@
  */
 #include <stdlib.h>
 #include <unistd.h>
+#include "hook_attach.h"
+#include "hook_btf.h"
 #include "hooks.h"
 #include "iommuwatch.skel.h"
 #include "unit.h"
@@ -37,15 +39,22 @@ static void fake_init(struct fake_kernel *k, bool remove_op)
 	k->ksyms = fdopen(mkstemp(k->kallsyms), "w");
 }
 
-/* A function whose params are given as BTF ids; in kallsyms unless told. */
+/* A function whose params are given as BTF ids. */
+static void add_func(struct btf *btf, const char *name, int ret, int n,
+		     const int *params)
+{
+	int proto = btf__add_func_proto(btf, ret);
+
+	for (int i = 0; i < n; i++)
+		btf__add_func_param(btf, "a", params[i]);
+	btf__add_func(btf, name, BTF_FUNC_GLOBAL, proto);
+}
+
+/* The same, in vmlinux BTF; in kallsyms unless told. */
 static void fake_func(struct fake_kernel *k, const char *name, int ret,
 		      int n, const int *params, const char *ksym_suffix)
 {
-	int proto = btf__add_func_proto(k->btf, ret);
-
-	for (int i = 0; i < n; i++)
-		btf__add_func_param(k->btf, "a", params[i]);
-	btf__add_func(k->btf, name, BTF_FUNC_GLOBAL, proto);
+	add_func(k->btf, name, ret, n, params);
 	if (ksym_suffix)
 		fprintf(k->ksyms, "ffffffff81000000 t %s%s\n", name, ksym_suffix);
 }
@@ -65,11 +74,18 @@ static const struct hook *find(const struct hook_set *hs, const char *func)
 	return NULL;
 }
 
-static void run_select(struct fake_kernel *k, struct hook_set *hs)
+static void run_select_mods(struct fake_kernel *k, struct hook_set *hs,
+			    struct btf *mod, const char *mod_name)
 {
 	fclose(k->ksyms);
-	CHECK(hooks_select(hs, k->btf, k->kallsyms) == 0);
+	CHECK(hooks_select(hs, k->btf, &mod, &mod_name, mod ? 1 : 0,
+			   k->kallsyms) == 0);
 	unlink(k->kallsyms);
+}
+
+static void run_select(struct fake_kernel *k, struct hook_set *hs)
+{
+	run_select_mods(k, hs, NULL, NULL);
 }
 
 static void kernel_612(void)
@@ -107,36 +123,44 @@ static void kernel_612(void)
 	h = find(&hs, "pci_dev_reset_iommu_prepare");
 	CHECK(h && h->status == HOOK_MISSING && strstr(h->reason, "BTF"));
 	h = find(&hs, "intel_iommu_attach_device");
-	CHECK(h && h->status == HOOK_ACTIVE && h->id == IW_HOOK_ATTACH_OP);
+	CHECK(h && h->status == HOOK_ACTIVE && h->id >= IW_HOOK_OP_BASE);
 	CHECK(h && h->nr_args == 2 && !strcmp(h->role, "attach_dev"));
-	CHECK(h && h->slot == 0 && h->op_kind == 0);
+	CHECK(h && h->op_kind == IW_OP_ATTACH_DEV && !h->module[0]);
 	h = find(&hs, "blocking_domain_attach_dev");
-	CHECK(h && h->id == IW_HOOK_ATTACH_OP + 1);
+	CHECK(h && h->status == HOOK_ACTIVE && h->op_kind == IW_OP_ATTACH_DEV);
+	CHECK(h && h->id != find(&hs, "intel_iommu_attach_device")->id);
 	h = find(&hs, "viommu_attach_dev");
 	CHECK(h && h->status == HOOK_MISSING);
 	CHECK(!find(&hs, "iommu_create_device_direct_mappings"));
 	CHECK(!find(&hs, "prepare_domain_attach_device"));
 	CHECK(!find(&hs, "odd_attach_dev"));
 	h = find(&hs, "intel_iommu_set_dev_pasid");
-	CHECK(h && h->id == IW_HOOK_SET_PASID_OP && h->nr_args == 3);
+	CHECK(h && h->op_kind == IW_OP_SET_DEV_PASID && h->nr_args == 3);
 	h = find(&hs, "intel_iommu_remove_dev_pasid");
-	CHECK(h && h->id == IW_HOOK_REMOVE_PASID_OP);
-	CHECK_STR(hook_name(&hs, IW_HOOK_ATTACH_OP + 1), "blocking_domain_attach_dev");
+	CHECK(h && h->op_kind == IW_OP_REMOVE_DEV_PASID);
+	h = find(&hs, "blocking_domain_attach_dev");
+	CHECK_STR(hook_name(&hs, h ? h->id : -1), "blocking_domain_attach_dev");
+	CHECK_STR(hook_name(&hs, IW_HOOK_DEINIT_DEVICE), "iommu_deinit_device");
+	CHECK_STR(hook_name(&hs, 100000), "unknown");
+	hooks_free(&hs);
 	btf__free(k.btf);
 }
 
-static void kernel_73_and_overflow(void)
+/* More implementations than the old 12 slots: every one is watched. */
+#define MANY_OPS	40
+
+static void kernel_73_many_ops(void)
 {
 	struct fake_kernel k;
 	struct hook_set hs;
 	char name[32], roles[256];
-	int attach3[3], pasid4[4], remove3[3];
+	int attach3[3], pasid4[4], remove3[3], ids[MANY_OPS];
 
 	fake_init(&k, false);
 	memcpy(attach3, (int[]){ k.p_dom, k.p_dev, k.p_dom }, sizeof(attach3));
 	memcpy(pasid4, (int[]){ k.p_dom, k.p_dev, k.t_u32, k.p_dom }, sizeof(pasid4));
 	memcpy(remove3, (int[]){ k.p_dev, k.t_u32, k.p_dom }, sizeof(remove3));
-	for (int i = 0; i < IW_ATTACH_SLOTS + 1; i++) {
+	for (int i = 0; i < MANY_OPS; i++) {
 		snprintf(name, sizeof(name), "drv%d_attach_dev", i);
 		fake_func(&k, name, k.t_int, 3, attach3, "");
 	}
@@ -145,20 +169,67 @@ static void kernel_73_and_overflow(void)
 	fake_func(&k, "amd_iommu_remove_dev_pasid", 0, 3, remove3, "");
 	run_select(&k, &hs);
 
-	CHECK(hs.overflow == 1);
-	CHECK(find(&hs, "drv0_attach_dev")->nr_args == 3);
-	CHECK(!find(&hs, "drv12_attach_dev"));
+	for (int i = 0; i < MANY_OPS; i++) {
+		const struct hook *h;
+
+		snprintf(name, sizeof(name), "drv%d_attach_dev", i);
+		h = find(&hs, name);
+		CHECK(h && h->status == HOOK_ACTIVE && h->nr_args == 3);
+		ids[i] = h ? h->id : -1;
+		for (int j = 0; j < i; j++)
+			CHECK(ids[j] != ids[i]);
+	}
 	CHECK(find(&hs, "blocking_domain_set_dev_pasid")->nr_args == 4);
 	CHECK(!find(&hs, "amd_iommu_remove_dev_pasid"));
 	/* No core function at all: every core role is uncovered. */
 	hooks_uncovered_roles(&hs, roles, sizeof(roles));
 	CHECK(strstr(roles, "release") && strstr(roles, "reset"));
 	CHECK(!strstr(roles, "attach_dev"));
-	CHECK(hooks_count(&hs, HOOK_ACTIVE) == IW_ATTACH_SLOTS + 1);
+	CHECK(hooks_count(&hs, HOOK_ACTIVE) == MANY_OPS + 1);
+	hooks_free(&hs);
 	btf__free(k.btf);
 }
 
-/* Missing hooks and unused slots are not loaded; present ones are. */
+/*
+ * A driver in a module: its ops are in the module's split BTF and its
+ * symbols carry the module's name; vmlinux's own functions are not
+ * counted twice.
+ */
+static void module_ops(void)
+{
+	struct fake_kernel k;
+	struct hook_set hs;
+	struct btf *mod;
+	const struct hook *h;
+	int attach2[2];
+
+	fake_init(&k, true);
+	memcpy(attach2, (int[]){ k.p_dom, k.p_dev }, sizeof(attach2));
+	fake_func(&k, "intel_iommu_attach_device", k.t_int, 2, attach2, "");
+	mod = btf__new_empty_split(k.btf);
+	CHECK(mod != NULL);
+	add_func(mod, "viommu_attach_dev", k.t_int, 2, attach2);
+	add_func(mod, "elsewhere_attach_dev", k.t_int, 2, attach2);
+	fprintf(k.ksyms, "ffffffffc0001000 t viommu_attach_dev\t[virtio_iommu]\n");
+	/* A symbol of the same name in another module is not this one. */
+	fprintf(k.ksyms, "ffffffffc0002000 t elsewhere_attach_dev\t[other]\n");
+	run_select_mods(&k, &hs, mod, "virtio_iommu");
+
+	h = find(&hs, "viommu_attach_dev");
+	CHECK(h && h->status == HOOK_ACTIVE && h->op_kind == IW_OP_ATTACH_DEV);
+	CHECK(h && !strcmp(h->module, "virtio_iommu") && h->nr_args == 2);
+	CHECK(h && h->btf_id >= btf__type_cnt(k.btf));
+	h = find(&hs, "elsewhere_attach_dev");
+	CHECK(h && h->status == HOOK_MISSING && strstr(h->reason, "inlined"));
+	h = find(&hs, "intel_iommu_attach_device");
+	CHECK(h && h->status == HOOK_ACTIVE && !h->module[0]);
+	CHECK(hooks_count(&hs, HOOK_ACTIVE) == 2);
+	hooks_free(&hs);
+	btf__free(mod);
+	btf__free(k.btf);
+}
+
+/* Missing hooks are not loaded, nor an op's templates without an op. */
 static void configure_autoload(void)
 {
 	struct fake_kernel k;
@@ -176,11 +247,46 @@ static void configure_autoload(void)
 	CHECK(bpf_program__autoload(skel->progs.iommu_domain_free_entry));
 	CHECK(!bpf_program__autoload(skel->progs.iommu_release_device_entry));
 	CHECK(!bpf_program__autoload(skel->progs.pci_dev_reset_iommu_done_exit));
-	CHECK(!bpf_program__autoload(skel->progs.attach_dev_entry_0));
-	CHECK(!bpf_program__autoload(skel->progs.remove_dev_pasid_exit_3));
+	CHECK(!bpf_program__autoload(skel->progs.attach_dev_entry));
+	CHECK(!bpf_program__autoload(skel->progs.attach_dev_exit));
+	CHECK(!bpf_program__autoload(skel->progs.remove_dev_pasid_exit));
 	iommuwatch_bpf__destroy(skel);
+	hooks_free(&hs);
 	btf__free(k.btf);
 }
 
-UNIT_MAIN("hooks", UNIT_CASE(kernel_612), UNIT_CASE(kernel_73_and_overflow),
-	  UNIT_CASE(configure_autoload))
+/*
+ * Each op's first active implementation runs the templates, every other
+ * active one a copy; a missing or failed one runs nothing.
+ */
+static void plan_copies(void)
+{
+	struct fake_kernel k;
+	struct hook_set hs;
+	int attach2[2], pasid3[3];
+
+	fake_init(&k, false);
+	memcpy(attach2, (int[]){ k.p_dom, k.p_dev }, sizeof(attach2));
+	memcpy(pasid3, (int[]){ k.p_dom, k.p_dev, k.t_u32 }, sizeof(pasid3));
+	fake_func(&k, "a_attach_dev", k.t_int, 2, attach2, NULL);
+	fake_func(&k, "b_attach_dev", k.t_int, 2, attach2, "");
+	fake_func(&k, "c_attach_dev", k.t_int, 2, attach2, "");
+	fake_func(&k, "d_attach_dev", k.t_int, 2, attach2, "");
+	fake_func(&k, "x_set_dev_pasid", k.t_int, 3, pasid3, "");
+	run_select(&k, &hs);
+	((struct hook *)find(&hs, "c_attach_dev"))->status = HOOK_FAILED;
+	hooks_plan_copies(&hs);
+	CHECK(!find(&hs, "a_attach_dev")->copy); /* missing */
+	CHECK(!find(&hs, "b_attach_dev")->copy);
+	CHECK(!find(&hs, "c_attach_dev")->copy); /* failed */
+	CHECK(find(&hs, "d_attach_dev")->copy);
+	CHECK(!find(&hs, "x_set_dev_pasid")->copy);
+	CHECK(find(&hs, "d_attach_dev")->prog_fds[0] == -1);
+	CHECK(find(&hs, "d_attach_dev")->link_fds[1] == -1);
+	hooks_free(&hs);
+	btf__free(k.btf);
+}
+
+UNIT_MAIN("hooks", UNIT_CASE(kernel_612), UNIT_CASE(kernel_73_many_ops),
+	  UNIT_CASE(module_ops), UNIT_CASE(configure_autoload),
+	  UNIT_CASE(plan_copies))

@@ -7,7 +7,7 @@ static struct iommuwatch_event attach_event(void)
 {
 	struct iommuwatch_event e = {
 		.ts_ns = 42, .latency_ns = 1500, .kind = IW_EV_ATTACH,
-		.hook = IW_HOOK_ATTACH_OP, .path = IW_PATH_RELEASE,
+		.hook = IW_HOOK_OP_BASE, .path = IW_PATH_RELEASE,
 		.group = 5, .pasid = IW_NO_PASID, .pid = 7, .cpu = 1,
 		.new_dom = { .id = 2, .type = 11 },
 		.comm = "bash", .dev = "0000:00:03.0",

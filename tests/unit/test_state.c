@@ -137,6 +137,20 @@ static void failed_attach_changes_nothing(void)
 	state_free(st);
 }
 
+/* An event whose device name BPF could not read tracks no device "". */
+static void unnamed_device_not_tracked(void)
+{
+	struct iw_state *st = seeded();
+	struct iw_record r = rid("", 4, IW_PATH_DEFAULT, IW_DOM_DMA, 8);
+
+	r.flags |= IW_F_NO_NAME;
+	state_apply(st, &r, NULL);
+	CHECK(!state_device(st, "", false));
+	CHECK(!state_device(st, "", true));
+	CHECK(state_group(st, 4, false)->dom.kind == IW_DOM_IDENTITY);
+	state_free(st);
+}
+
 static void pasids_tracked_and_freed_domain_counted(void)
 {
 	struct iw_state *st = seeded();
@@ -308,6 +322,7 @@ static void groups_in_id_order_and_stable(void)
 UNIT_MAIN("state", UNIT_CASE(seeds_groups_and_devices),
 	  UNIT_CASE(release_then_reprobe),
 	  UNIT_CASE(failed_attach_changes_nothing),
+	  UNIT_CASE(unnamed_device_not_tracked),
 	  UNIT_CASE(pasids_tracked_and_freed_domain_counted),
 	  UNIT_CASE(freed_rid_domain_counted_once),
 	  UNIT_CASE(freed_domain_on_huge_group),

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One pass over /proc/kallsyms for a set of names: BTF keeps functions the
+ * compiler inlined, and only a symbol can be attached to.
+ */
+#ifndef __IW_KALLSYMS_H
+#define __IW_KALLSYMS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+struct ksym {
+	const char *name;
+	const char *module;	/* NULL or "": must be vmlinux's */
+	bool found;
+	__u64 addr;		/* 0 when kptr_restrict hides addresses */
+};
+
+/* Mark the syms[] that kallsyms has; 0 or -errno (file unreadable). */
+int kallsyms_resolve(const char *path, struct ksym *syms, int n);
+
+#endif /* __IW_KALLSYMS_H */
