@@ -4,8 +4,9 @@
  *
  * Core functions mark the task with the path that leads to the drivers'
  * ops (release, reset, probe, ...); the ops themselves are hooked through
- * slots whose targets the loader picks from BTF, so that attaches which
- * bypass __iommu_attach_device are seen too. One event per op, at fexit.
+ * one template per op, which the loader copies for every implementation
+ * it finds in BTF, so that attaches which bypass __iommu_attach_device
+ * are seen too. One event per op, at fexit.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>

@@ -17,7 +17,7 @@ struct pipeline {
 	struct rule_ctx rules;
 	int group;			/* -1: all */
 	const char *device;		/* NULL: all */
-	__u64 seen[3];			/* records shown, by type */
+	__u64 seen[IW_REC_SHOWN_TYPES];	/* records shown, by type */
 	__u64 violations[IW_RULES_MAX];	/* by rule index */
 	__u64 n_violations;
 	/* Also told of every shown record and its violations (metrics). */

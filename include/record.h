@@ -20,6 +20,9 @@ enum iw_record_type {
 	IW_REC_GROUP_TYPE,
 };
 
+/* The record types a session shows and counts: those before GROUP_TYPE. */
+#define IW_REC_SHOWN_TYPES	IW_REC_GROUP_TYPE
+
 /* Domain types as reported; "blocked" also covers a group's blocker. */
 enum iw_dom_kind {
 	IW_DOM_NONE,

@@ -101,17 +101,22 @@ static void module_btfs_free(struct module_btfs *m)
 static int module_btfs_add(struct module_btfs *m, struct btf *btf,
 			   const char *name)
 {
-	struct btf **btfs = realloc(m->btfs, (m->n + 1) * sizeof(*btfs));
-	char **names;
+	struct btf **btfs;
+	char **names, *copy;
 
-	if (btfs)
-		m->btfs = btfs;
-	names = btfs ? realloc(m->names, (m->n + 1) * sizeof(*names)) : NULL;
-	if (names)
-		m->names = names;
-	if (!names || !(names[m->n] = strdup(name)))
+	btfs = realloc(m->btfs, (m->n + 1) * sizeof(*btfs));
+	if (!btfs)
 		return -ENOMEM;
-	btfs[m->n++] = btf;
+	m->btfs = btfs;
+	names = realloc(m->names, (m->n + 1) * sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	m->names = names;
+	copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	btfs[m->n] = btf;
+	names[m->n++] = copy;
 	return 0;
 }
 
