@@ -14,6 +14,9 @@ struct iw_state;
 struct iw_pasid_entry {
 	__u32 pasid;
 	struct iw_dom dom;
+	/* Left by an earlier life of the device (released with it attached):
+	 * still in the driver's view of its domain, no longer the device's. */
+	bool orphaned;
 };
 
 struct iw_device {
@@ -24,9 +27,16 @@ struct iw_device {
 	bool released;			/* left the IOMMU core */
 	__u32 flags;			/* facts last reported (IW_F_*) */
 	struct iw_pasid_entry *pasids;	/* PASIDs other than the RID */
-	unsigned int n_pasids;
+	unsigned int n_pasids;		/* entries, orphans included */
+	unsigned int n_orphans;
 	unsigned int cap_pasids;
 };
+
+/* PASIDs the device itself has attached now. */
+static inline unsigned int device_pasids(const struct iw_device *dev)
+{
+	return dev->n_pasids - dev->n_orphans;
+}
 
 struct iw_group {
 	int id;

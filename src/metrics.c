@@ -354,14 +354,14 @@ static int count_pasids(struct iw_device *dev, void *arg)
 	struct intmap *pasids = arg;
 	__u64 key = (__u64)dev->group + 1, *n;
 
-	if (dev->released || dev->group < 0 || !dev->n_pasids)
+	if (dev->released || dev->group < 0 || !device_pasids(dev))
 		return 0;
 	n = intmap_get(pasids, key);
 	if (n) {
-		*n += dev->n_pasids;
+		*n += device_pasids(dev);
 		return 0;
 	}
-	return intmap_put(pasids, key, dev->n_pasids);
+	return intmap_put(pasids, key, device_pasids(dev));
 }
 
 struct group_render {

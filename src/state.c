@@ -322,10 +322,11 @@ static void device_set_group(struct iw_state *st, struct iw_device *dev,
 		grp->n_devices++;
 }
 
+/* The device's own entry for pasid; orphans are not the device's. */
 static struct iw_pasid_entry *pasid_find(struct iw_device *dev, __u32 pasid)
 {
 	for (unsigned int i = 0; i < dev->n_pasids; i++)
-		if (dev->pasids[i].pasid == pasid)
+		if (dev->pasids[i].pasid == pasid && !dev->pasids[i].orphaned)
 			return &dev->pasids[i];
 	return NULL;
 }
@@ -348,9 +349,21 @@ static int pasid_set(struct iw_state *st, struct iw_device *dev, __u32 pasid,
 		}
 		ent = &dev->pasids[dev->n_pasids++];
 		ent->pasid = pasid;
+		ent->orphaned = false;
 	}
 	ref_move(st, &ent->dom, existed, dom);
 	return 0;
+}
+
+static void pasid_remove_at(struct iw_state *st, struct iw_device *dev,
+			    unsigned int i)
+{
+	struct iw_pasid_entry *ent = &dev->pasids[i];
+
+	ref_add(st, ent->dom.id, -1);
+	if (ent->orphaned)
+		dev->n_orphans--;
+	*ent = dev->pasids[--dev->n_pasids];
 }
 
 static void pasid_remove(struct iw_state *st, struct iw_device *dev,
@@ -358,16 +371,20 @@ static void pasid_remove(struct iw_state *st, struct iw_device *dev,
 {
 	struct iw_pasid_entry *ent = pasid_find(dev, pasid);
 
-	if (!ent)
-		return;
-	ref_add(st, ent->dom.id, -1);
-	*ent = dev->pasids[--dev->n_pasids];
+	if (ent)
+		pasid_remove_at(st, dev, ent - dev->pasids);
 }
 
-static void pasids_clear(struct iw_state *st, struct iw_device *dev)
+/*
+ * A new life of the device: PASIDs it was released with are no longer its
+ * own, but the driver still holds them on their domains, so they stay for
+ * the free that will find them.
+ */
+static void pasids_orphan(struct iw_device *dev)
 {
-	while (dev->n_pasids)
-		pasid_remove(st, dev, dev->pasids[0].pasid);
+	for (unsigned int i = 0; i < dev->n_pasids; i++)
+		dev->pasids[i].orphaned = true;
+	dev->n_orphans = dev->n_pasids;
 }
 
 /* What the RID of dev is on, as far as the state knows. */
@@ -457,7 +474,7 @@ static void apply_transition(struct iw_state *st, struct iw_record *rec,
 		ref_move(st, &dev->rid, dev->rid_known,
 			 (struct iw_dom){ 0, IW_DOM_NONE });
 		dev->rid_known = true;
-		pasids_clear(st, dev);
+		pasids_orphan(dev);
 	}
 	if (rec->group >= 0 && !dev->released)
 		device_set_group(st, dev, rec->group);
@@ -476,14 +493,14 @@ static void apply_release(struct iw_state *st, struct iw_record *rec,
 	if (!dev)
 		return;
 	prior->known = rid_prior(st, dev, &prior->dom);
-	prior->pasids_left = dev->n_pasids;
+	prior->pasids_left = device_pasids(dev);
 	if (prior->known) {
 		rec->from = prior->dom;
 		rec->from_known = true;
 	}
 	dev->flags = rec->flags;
-	/* The core tears no PASID down here: they stay, orphaned, until
-	 * their domain is freed or the device comes back. */
+	/* The core tears no PASID down here: they stay until their domain
+	 * is freed, orphaned once the device comes back. */
 	dev->released = true;
 	device_set_group(st, dev, -1);
 }
@@ -521,7 +538,7 @@ static int count_domain_users(struct iw_device *dev, void *arg)
 		scan->prior->pasid_users++;
 		note_domain_user(scan->prior, dev->group, dev->name);
 		/* Reported once: the domain is gone now. */
-		pasid_remove(scan->st, dev, dev->pasids[i--].pasid);
+		pasid_remove_at(scan->st, dev, i--);
 	}
 	return 0;
 }

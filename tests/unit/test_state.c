@@ -177,6 +177,51 @@ static void pasids_tracked_and_freed_domain_counted(void)
 	state_free(st);
 }
 
+/*
+ * Removed with a PASID on, then rescanned: the new life has no PASID of
+ * its own (not counted, a PASID of the same number is a new one), but the
+ * orphan is still on its domain when that is freed.
+ */
+static void orphaned_pasid_outlives_reprobe(void)
+{
+	struct iw_state *st = seeded();
+	struct iw_record r = rid("0000:00:03.0", 3, IW_PATH_PASID,
+				 IW_DOM_UNMANAGED, 6);
+	struct iw_record rel = rid("0000:00:03.0", 3, IW_PATH_RELEASE,
+				   IW_DOM_NONE, 0);
+	struct iw_record fr = { .type = IW_REC_DOMAIN_FREE,
+				.from = { 6, IW_DOM_UNMANAGED } };
+	struct iw_device *d;
+	struct iw_prior prior;
+
+	r.pasid = 1;
+	state_apply(st, &r, NULL);
+	rel.type = IW_REC_RELEASE;
+	state_apply(st, &rel, &prior);
+	CHECK(prior.pasids_left == 1);
+
+	r = rid("0000:00:03.0", 8, IW_PATH_PROBE, IW_DOM_DMA_FQ, 5);
+	state_apply(st, &r, NULL);
+	d = state_device(st, "0000:00:03.0", false);
+	CHECK(d && !d->released && d->group == 8 && device_pasids(d) == 0);
+
+	/* The new life attaches PASID 1 elsewhere: a PASID of its own. */
+	r = rid("0000:00:03.0", 8, IW_PATH_PASID, IW_DOM_UNMANAGED, 7);
+	r.pasid = 1;
+	state_apply(st, &r, &prior);
+	CHECK(r.from.kind == IW_DOM_NONE && device_pasids(d) == 1);
+
+	state_apply(st, &fr, &prior);
+	CHECK(prior.pasid_users == 1 && prior.rid_users == 0);
+	CHECK(!strcmp(prior.user_device, "0000:00:03.0"));
+	CHECK(device_pasids(d) == 1 && d->n_pasids == 1);
+
+	/* Released again: only the new life's PASID was left behind. */
+	state_apply(st, &rel, &prior);
+	CHECK(prior.pasids_left == 1);
+	state_free(st);
+}
+
 /* A RID and its group on a freed domain are one user, and named. */
 static void freed_rid_domain_counted_once(void)
 {
@@ -309,6 +354,7 @@ UNIT_MAIN("state", UNIT_CASE(seeds_groups_and_devices),
 	  UNIT_CASE(release_then_reprobe),
 	  UNIT_CASE(failed_attach_changes_nothing),
 	  UNIT_CASE(pasids_tracked_and_freed_domain_counted),
+	  UNIT_CASE(orphaned_pasid_outlives_reprobe),
 	  UNIT_CASE(freed_rid_domain_counted_once),
 	  UNIT_CASE(freed_domain_on_huge_group),
 	  UNIT_CASE(deferred_attach_from_none),
