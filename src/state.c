@@ -536,7 +536,10 @@ static int count_domain_users(struct iw_device *dev, void *arg)
 		if (dev->pasids[i].dom.id != scan->id)
 			continue;
 		scan->prior->pasid_users++;
-		note_domain_user(scan->prior, dev->group, dev->name);
+		/* An orphan is in no group: the one its device is in now
+		 * came with the new life. */
+		note_domain_user(scan->prior, dev->pasids[i].orphaned ? -1 :
+				 dev->group, dev->name);
 		/* Reported once: the domain is gone now. */
 		pasid_remove_at(scan->st, dev, i--);
 	}

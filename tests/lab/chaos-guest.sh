@@ -286,7 +286,7 @@ iw_types() {
 	local l re='^iommuwatch_group_domain_info\{group="([0-9]+)",type="([a-z-]+)"\} 1$'
 	while read -r l; do
 		[[ $l =~ $re ]] && echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
-	done < <(curl -s "$IW_URL/metrics")
+	done < <(curl -s --max-time 10 "$IW_URL/metrics")
 }
 oracle_domains() { # POINT [RETRIES]
 	oracle_compare domains "$1" "${2:-1}" 0.3 sysfs_types iw_types sysfs daemon
@@ -304,7 +304,7 @@ iw_pasids() {
 	while read -r l; do
 		[[ $l =~ $re ]] && [ "${BASH_REMATCH[2]}" != 0 ] &&
 			echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
-	done < <(curl -s "$IW_URL/metrics")
+	done < <(curl -s --max-time 10 "$IW_URL/metrics")
 }
 oracle_pasids() { # POINT [RETRIES]
 	[ -e "$PASID_KO" ] || return 0

@@ -214,6 +214,7 @@ static void orphaned_pasid_outlives_reprobe(void)
 	state_apply(st, &fr, &prior);
 	CHECK(prior.pasid_users == 1 && prior.rid_users == 0);
 	CHECK(!strcmp(prior.user_device, "0000:00:03.0"));
+	CHECK(prior.user_group == -1);	/* not group 8: that is the new life's */
 	CHECK(device_pasids(d) == 1 && d->n_pasids == 1);
 
 	/* Released again: only the new life's PASID was left behind. */
