@@ -42,6 +42,7 @@ struct session {
 	struct iw_state *st;
 	struct domain_ids *ids;	/* the reader's alone: outside the lock */
 	struct metrics *m;	/* NULL unless cfg.metrics */
+	struct metrics_hook mhooks[IW_HOOK_MAX];	/* as m shows ld.hooks */
 	struct pipeline pl;
 	struct output out;
 	struct journal j;

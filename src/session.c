@@ -221,11 +221,17 @@ static int open_outputs(struct session *s)
 
 static int new_metrics(struct session *s)
 {
+	const struct hook_set *hs = &s->ld.hooks;
 	struct metrics_info mi = { .version = IOMMUWATCH_VERSION,
 				   .kernel = s->kernel,
-				   .hooks = &s->ld.hooks,
+				   .hooks = s->mhooks, .n_hooks = hs->n,
 				   .device_labels = s->cfg.device_labels };
 	struct utsname u;
+
+	for (int i = 0; i < hs->n; i++)
+		s->mhooks[i] = (struct metrics_hook){
+			hs->hooks[i].func, hs->hooks[i].role,
+			hs->hooks[i].status == HOOK_ACTIVE };
 
 	snprintf(s->kernel, sizeof(s->kernel), "%s",
 		 uname(&u) ? "unknown" : u.release);
