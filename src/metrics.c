@@ -9,6 +9,7 @@
 #include "intmap.h"
 #include "metrics.h"
 #include "prom.h"
+#include "util.h"
 
 enum metric_id {
 	M_BUILD_INFO,
@@ -61,7 +62,7 @@ static const struct metric_def {
 static const double duration_le[] = {
 	1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1,
 };
-#define N_BUCKETS (int)(sizeof(duration_le) / sizeof(duration_le[0]))
+#define N_BUCKETS (int)ARRAY_SIZE(duration_le)
 
 /*
  * Transition series, per group (a host has few kinds of transition per
@@ -207,7 +208,7 @@ static void count_transition(struct metrics *m, const struct iw_record *rec)
 
 static void observe_duration(struct metrics *m, __u64 ns)
 {
-	double sec = ns / 1e9;
+	double sec = ns / (double)NSEC_PER_SEC;
 
 	for (int i = 0; i < N_BUCKETS; i++) {
 		if (sec <= duration_le[i]) {

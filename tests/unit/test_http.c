@@ -15,6 +15,7 @@
 #include <sys/time.h>
 #include "http.h"
 #include "unit.h"
+#include "util.h"
 
 static const char exposition[] = "iw_test_up 1\n";
 
@@ -219,7 +220,7 @@ static void test_bad_listen(void)
 	};
 	struct http_server *srv = NULL;
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		CHECK(http_bind(&srv, bad[i]) == -EINVAL);
 		CHECK(!srv);
 	}
