@@ -62,7 +62,7 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean deps test unit check demo install format-check vmlinux lab-helpers fuzz \
+.PHONY: all clean deps test unit check demo install vmlinux lab-helpers fuzz \
 	bench bench-consumer
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -141,9 +141,6 @@ demo: deps
 
 vmlinux:
 	$(Q)bash tools/gen-vmlinux.sh
-
-format-check:
-	$(Q)clang-format --dry-run --Werror src/*.c include/*.h bpf/*.c bpf/*.h
 
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 SYSCONF_DIR ?= /etc
