@@ -264,15 +264,19 @@ struct iw_device *state_device(struct iw_state *st, const char *name,
 	void *found;
 
 	/* Events carry a name's first bytes only: sysfs's is cut the same. */
-	snprintf(key, sizeof(key), "%s", name);
-	if (lh_table_lookup_ex(st->devices, key, &found))
+	if (strnlen(name, sizeof(key)) == sizeof(key)) {
+		memcpy(key, name, sizeof(key) - 1);
+		key[sizeof(key) - 1] = '\0';
+		name = key;
+	}
+	if (lh_table_lookup_ex(st->devices, name, &found))
 		return found;
 	if (!create)
 		return NULL;
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return NULL;
-	memcpy(dev->name, key, sizeof(dev->name));
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->group = -1;
 	if (lh_table_insert(st->devices, dev->name, dev)) {
 		free(dev);
