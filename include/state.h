@@ -69,7 +69,6 @@ void state_clear(struct iw_state *st);
 struct iw_group *state_group(struct iw_state *st, int id, bool create);
 struct iw_device *state_device(struct iw_state *st, const char *name,
 			       bool create);
-void state_remove_device(struct iw_state *st, const char *name);
 
 /*
  * Fill rec->from from the state when the kernel did not say, then apply the
@@ -86,8 +85,6 @@ int state_for_each_device(struct iw_state *st,
 int state_for_each_group(struct iw_state *st,
 			 int (*cb)(struct iw_group *grp, void *arg), void *arg);
 unsigned int state_n_groups(const struct iw_state *st);
-/* The highest group id, -1 if none. */
-int state_max_group(const struct iw_state *st);
 
 /* Put a device in a seeded group, on the group's domain. */
 struct iw_device *state_seed_device(struct iw_state *st, struct iw_group *grp,

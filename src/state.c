@@ -31,6 +31,7 @@ struct iw_state {
 	 * a domain nobody names, the usual case, costs no scan.
 	 */
 	struct intmap *refs;
+	bool refs_short;		/* a count was lost to OOM: always scan */
 };
 
 static __u64 ref_count(struct iw_state *st, __u32 id)
@@ -45,8 +46,9 @@ static void ref_add(struct iw_state *st, __u32 id, int delta)
 	__u64 *n = intmap_get(st->refs, id);
 
 	if (!n) {
-		if (id && delta > 0)
-			intmap_put(st->refs, id, delta);
+		/* Out of memory: a count too few would hide a use after free. */
+		if (id && delta > 0 && intmap_put(st->refs, id, delta))
+			st->refs_short = true;
 		return;
 	}
 	if ((__s64)(*n + delta) > 0)
@@ -132,6 +134,7 @@ void state_clear(struct iw_state *st)
 	st->devices = fresh;
 	intmap_free(st->refs);
 	st->refs = refs;
+	st->refs_short = false;
 	groups_free(st);
 	intmap_free(st->group_ids);
 	st->group_ids = group_ids;
@@ -253,24 +256,19 @@ unsigned int state_n_groups(const struct iw_state *st)
 	return st->n_groups;
 }
 
-int state_max_group(const struct iw_state *st)
-{
-	int max = -1;
-
-	if (st->groups_sorted)
-		return st->n_groups ? st->groups[st->n_groups - 1]->id : -1;
-	for (unsigned int i = 0; i < st->n_groups; i++)
-		if (st->groups[i]->id > max)
-			max = st->groups[i]->id;
-	return max;
-}
-
 struct iw_device *state_device(struct iw_state *st, const char *name,
 			       bool create)
 {
+	char key[IW_DEV_NAME_LEN];
 	struct iw_device *dev;
 	void *found;
 
+	/* Events carry a name's first bytes only: sysfs's is cut the same. */
+	if (strnlen(name, sizeof(key)) == sizeof(key)) {
+		memcpy(key, name, sizeof(key) - 1);
+		key[sizeof(key) - 1] = '\0';
+		name = key;
+	}
 	if (lh_table_lookup_ex(st->devices, name, &found))
 		return found;
 	if (!create)
@@ -285,11 +283,6 @@ struct iw_device *state_device(struct iw_state *st, const char *name,
 		return NULL;
 	}
 	return dev;
-}
-
-void state_remove_device(struct iw_state *st, const char *name)
-{
-	lh_table_delete(st->devices, name);
 }
 
 int state_for_each_device(struct iw_state *st,
@@ -528,8 +521,12 @@ static int count_domain_users(struct iw_device *dev, void *arg)
 
 	if (!dev->released && dev->rid_known && dev->rid.id == scan->id) {
 		scan->prior->rid_users++;
-		if (scan->counted && dev->group >= 0)
-			intmap_put(scan->counted, group_key(dev->group), 1);
+		/* Out of memory: a group may be counted twice, never missed. */
+		if (scan->counted && dev->group >= 0 &&
+		    intmap_put(scan->counted, group_key(dev->group), 1)) {
+			intmap_free(scan->counted);
+			scan->counted = NULL;
+		}
 		note_domain_user(scan->prior, dev->group, dev->name);
 	}
 	for (unsigned int i = 0; i < dev->n_pasids; i++) {
@@ -551,7 +548,7 @@ static void apply_domain_free(struct iw_state *st, struct iw_record *rec,
 {
 	struct free_scan scan = { st, rec->from.id, prior, NULL };
 
-	if (!ref_count(st, scan.id))
+	if (!st->refs_short && !ref_count(st, scan.id))
 		return;
 	scan.counted = intmap_new();
 	state_for_each_device(st, count_domain_users, &scan);

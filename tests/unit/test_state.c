@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "state.h"
 #include "unit.h"
+#include "util.h"
 
 static char root[64];
 
@@ -30,6 +31,21 @@ static void mkdirf(const char *rel)
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	mkdir(path, 0755);
+}
+
+static int keep_id(struct iw_group *g, void *arg)
+{
+	*(int *)arg = g->id;
+	return 0;
+}
+
+/* The highest group id (groups come in id order), -1 if none. */
+static int last_group(struct iw_state *st)
+{
+	int id = -1;
+
+	state_for_each_group(st, keep_id, &id);
+	return id;
 }
 
 /* Group 3: DMA-FQ with an RMRR device; group 4: identity, two devices. */
@@ -88,7 +104,7 @@ static void seeds_groups_and_devices(void)
 	CHECK(g4 && g4->n_devices == 2);
 	CHECK(d && d->group == 4 && d->rid_known &&
 	      d->rid.kind == IW_DOM_IDENTITY);
-	CHECK(state_max_group(st) == 4);
+	CHECK(last_group(st) == 4);
 	CHECK(!state_group(st, 0, false));
 	CHECK(state_seed_sysfs(st, "/nonexistent") < 0);
 	state_free(st);
@@ -299,7 +315,7 @@ static void huge_group_ids_stay_small(void)
 	CHECK(!state_group(st, 49999999, false));
 	CHECK(!state_group(st, -1, true));
 	CHECK(state_n_groups(st) == 2);
-	CHECK(state_max_group(st) == 2147483647);
+	CHECK(last_group(st) == 2147483647);
 	CHECK(peak_rss_kib() - before < 16 * 1024);
 	state_free(st);
 }
@@ -329,7 +345,7 @@ static void groups_in_id_order_and_stable(void)
 	struct seen_ids all = { -1, 0, 0, true }, first = { -1, 0, 3, true };
 	struct iw_group *g7;
 
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
 		state_group(st, order[i], true);
 	g7 = state_group(st, 7, false);
 	g7->direct = true;
@@ -340,18 +356,45 @@ static void groups_in_id_order_and_stable(void)
 		CHECK(state_group(st, id, false) &&
 		      state_group(st, id, false)->id == id);
 	CHECK(!state_group(st, 1000, false) && !state_group(st, 6001, false));
-	CHECK(state_max_group(st) == 2147483647);
+	CHECK(last_group(st) == 2147483647);
 	CHECK(state_for_each_group(st, note_id, &all) == 0);
 	CHECK(all.ascending && all.n == 5005 && all.last == 2147483647);
 	CHECK(state_for_each_group(st, note_id, &first) == 1);
 	CHECK(first.ascending && first.n == 3 && first.last == 7);
 	state_clear(st);
-	CHECK(state_n_groups(st) == 0 && state_max_group(st) == -1);
+	CHECK(state_n_groups(st) == 0 && last_group(st) == -1);
 	CHECK(!state_group(st, 7, false));
 	state_free(st);
 }
 
+/*
+ * A platform device's name longer than an event's field: sysfs's full
+ * name and an event's cut one must find the same device.
+ */
+static void long_device_name_one_key(void)
+{
+	static const char full[] = "fd900000.iommu-client-display-port-1";
+	char cut[IW_DEV_NAME_LEN];
+	struct iw_state *st = state_new();
+	struct iw_device *dev;
+
+	make_sysfs();
+	mkdirf("kernel/iommu_groups/6");
+	mkdirf("kernel/iommu_groups/6/devices");
+	mkdirf("kernel/iommu_groups/6/devices/fd900000.iommu-client-display-port-1");
+	put("kernel/iommu_groups/6/type", "DMA\n");
+	CHECK(state_seed_sysfs(st, root) == 0);
+	snprintf(cut, sizeof(cut), "%.*s", IW_DEV_NAME_LEN - 1, full);
+	dev = state_device(st, full, false);
+	CHECK(dev && dev->group == 6);
+	CHECK(dev && dev == state_device(st, cut, false));
+	CHECK(state_group(st, 6, false) &&
+	      state_group(st, 6, false)->n_devices == 1);
+	state_free(st);
+}
+
 UNIT_MAIN("state", UNIT_CASE(seeds_groups_and_devices),
+	  UNIT_CASE(long_device_name_one_key),
 	  UNIT_CASE(release_then_reprobe),
 	  UNIT_CASE(failed_attach_changes_nothing),
 	  UNIT_CASE(pasids_tracked_and_freed_domain_counted),
