@@ -14,6 +14,10 @@
 #   oracles NAME=PASSED/CHECKED...
 #   chaos: pass|fail
 set -uo pipefail
+# A private copy, so a rebuild on the host cannot change the binary under
+# a running sequence (a replay that died of SIGSEGV right after a relink on
+# the host is the likely case: the rerun's journal replays clean).
+cp build/iommuwatch /tmp/iommuwatch && IW=/tmp/iommuwatch
 . tests/lab/lib.sh
 
 OPS=${1:?usage: chaos-guest.sh OPS-FILE [EVERY]}
