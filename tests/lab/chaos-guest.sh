@@ -334,7 +334,7 @@ oracle_violations() {
 	got=$(jq -rn '[inputs | select(.type == "violation") | "\(.kind) \(.path)"]
 		| group_by(.) | .[] | "\(.[0]) \(length)"' "$J" | sort)
 	if [ "$want" = "$got" ]; then
-		note violations end pass "${got:-none}"
+		note violations end pass "$(paste -sd, <<<"${got:-none}")"
 	else
 		note violations end fail "expected [$(echo $want)] journal [$(echo $got)]"
 		echo "$v" | sed '/^$/d; s/^/violation: /'
