@@ -362,15 +362,16 @@ static int count_pasids(struct iw_device *dev, void *arg)
 {
 	struct intmap *pasids = arg;
 	__u64 key = (__u64)dev->group + 1, *n;
+	unsigned int own = device_pasids(dev);
 
-	if (dev->released || dev->group < 0 || !device_pasids(dev))
+	if (dev->released || dev->group < 0 || !own)
 		return 0;
 	n = intmap_get(pasids, key);
 	if (n) {
-		*n += device_pasids(dev);
+		*n += own;
 		return 0;
 	}
-	return intmap_put(pasids, key, device_pasids(dev));
+	return intmap_put(pasids, key, own);
 }
 
 struct group_render {

@@ -62,19 +62,18 @@ known_release_bug() { # BDF
 	[ "$IOMMUWATCH_LAB_LINE" = 6.12 ] || return 0
 	g=$(group_of "$1")
 	grep -q ' direct$' "/sys/kernel/iommu_groups/$g/reserved_regions" || return 0
-	pending_rmr=1
+	pending+=("blocked_with_rmr release")
 }
 
 op_remove() { # remove BDF: remove, then rescan the bus
 	[ -e "/sys/bus/pci/devices/$1" ] || { echo absent; return 1; }
 	pasid_contract_ok "$1" || { echo pasid_contract; return 1; }
+	# What the removal must cause, known before it, counted once it is done.
+	pending=() pending_doms=()
 	pasid_before_remove "$1"
-	pending_rmr=0
 	known_release_bug "$1"
 	sysw 1 "/sys/bus/pci/devices/$1/remove" || return 1
-	pasid_after_remove
-	[ $pending_rmr = 0 ] ||
-		expect["blocked_with_rmr release"]=$((${expect["blocked_with_rmr release"]:-0} + 1))
+	pending_commit
 	sysw 1 /sys/bus/pci/rescan
 }
 
@@ -126,6 +125,10 @@ pasid_bdf=          # the device the module holds, empty when not loaded
 declare -A stale_doms  # our domains attached to PASIDs of a removed device
 declare -A expect      # "KIND PATH" -> violations the sequence must cause
 
+expect_violation() { # "KIND PATH"
+	expect[$1]=$((${expect[$1]:-0} + 1))
+}
+
 # pasid_listing: the module's "pasid P dom D" lines while its device is
 # present, nothing otherwise.
 pasid_listing() {
@@ -151,7 +154,7 @@ op_pasid_load() { # pasid_load BDF
 expect_stale_free() { # DOM
 	[ -n "${stale_doms[$1]:-}" ] || return 0
 	unset "stale_doms[$1]"
-	expect["stale_pasid free"]=$((${expect["stale_pasid free"]:-0} + 1))
+	expect_violation "stale_pasid free"
 }
 
 op_pasid_unload() { # pasid_unload BDF: detaches and frees what is left
@@ -185,25 +188,18 @@ pasid_contract_ok() { # BDF
 # Before removing the module's device: what the removal leaves behind.
 pasid_before_remove() { # BDF
 	local l n=0 re='^pasid [0-9]+ dom ([0-9]+)$'
-	pending_stale=()
 	[ "$pasid_bdf" = "$1" ] || return 0
 	while read -r l; do
 		n=$((n + 1))
-		[[ $l =~ $re ]] && pending_stale+=("${BASH_REMATCH[1]}")
+		[[ $l =~ $re ]] && pending_doms+=("${BASH_REMATCH[1]}")
 	done < <(pasid_listing)
-	[ $n = 0 ] && return 0
-	pending_stale+=(release)
+	[ $n = 0 ] || pending+=("stale_pasid release")
 }
 
-pasid_after_remove() {
-	local d
-	for d in ${pending_stale[@]+"${pending_stale[@]}"}; do
-		if [ "$d" = release ]; then
-			expect["stale_pasid release"]=$((${expect["stale_pasid release"]:-0} + 1))
-		else
-			stale_doms[$d]=1
-		fi
-	done
+pending_commit() {
+	local p d
+	for p in ${pending[@]+"${pending[@]}"}; do expect_violation "$p"; done
+	for d in ${pending_doms[@]+"${pending_doms[@]}"}; do stale_doms[$d]=1; done
 }
 
 # ---- oracles ----
@@ -286,11 +282,17 @@ sysfs_types() { # "GROUP type" for every group with devices
 		echo "${g##*/} $t"
 	done
 }
-iw_types() {
-	local l re='^iommuwatch_group_domain_info\{group="([0-9]+)",type="([a-z-]+)"\} 1$'
+# metric_pairs RE [SKIP]: "\1 \2" of each /metrics line RE matches, but
+# those whose \2 is SKIP.
+metric_pairs() {
+	local l
 	while read -r l; do
-		[[ $l =~ $re ]] && echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+		[[ $l =~ $1 ]] && [ "${BASH_REMATCH[2]}" != "${2-}" ] &&
+			echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
 	done < <(curl -s --max-time 10 "$IW_URL/metrics")
+}
+iw_types() {
+	metric_pairs '^iommuwatch_group_domain_info\{group="([0-9]+)",type="([a-z-]+)"\} 1$'
 }
 oracle_domains() { # POINT [RETRIES]
 	oracle_compare domains "$1" "${2:-1}" 0.3 sysfs_types iw_types sysfs daemon
@@ -304,11 +306,7 @@ kernel_pasids() {
 	[ "$n" = 0 ] || echo "$(group_of "$pasid_bdf") $n"
 }
 iw_pasids() {
-	local l re='^iommuwatch_pasids\{group="([0-9]+)"\} ([0-9]+)$'
-	while read -r l; do
-		[[ $l =~ $re ]] && [ "${BASH_REMATCH[2]}" != 0 ] &&
-			echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
-	done < <(curl -s --max-time 10 "$IW_URL/metrics")
+	metric_pairs '^iommuwatch_pasids\{group="([0-9]+)"\} ([0-9]+)$' 0
 }
 oracle_pasids() { # POINT [RETRIES]
 	[ -e "$PASID_KO" ] || return 0
@@ -343,13 +341,13 @@ oracle_violations() {
 # The kernel itself complained: a WARN or BUG (the test module's misuse of
 # an API shows up here too, and must be fixed, not waived).
 oracle_kernel() {
-	local w
-	w=$(dmesg | grep -E '(WARNING|BUG|Oops|general protection)[: ]' | head -n 5)
+	local re='(WARNING|BUG|Oops|general protection)[: ]' w
+	w=$(dmesg | grep -m 1 -E "$re")
 	if [ -z "$w" ]; then
 		note kernel end pass "no WARN or BUG"
 	else
-		note kernel end fail "$(echo "$w" | head -n 1)"
-		dmesg | grep -A 12 -E '(WARNING|BUG)[: ]' | head -n 40 | sed 's/^/dmesg: /'
+		note kernel end fail "$w"
+		dmesg | grep -A 12 -E "$re" | head -n 40 | sed 's/^/dmesg: /'
 	fi
 }
 
