@@ -30,8 +30,28 @@ LDLIBS		:= -Wl,-Bstatic -lbpf -lelf -lz -ljson-c -lcap -Wl,-Bdynamic \
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
-LIB_SRCS	:= $(filter-out src/main.c,$(wildcard src/*.c))
-LIB_OBJS	:= $(patsubst src/%.c,$(OUT)/%.o,$(LIB_SRCS))
+HDRS		:= $(wildcard include/*.h)
+
+# The core library: every module that needs no BPF object and no libbpf.
+# It is built once into an archive that the binary and the benchmark link;
+# the unit tests and the fuzzer link one sanitized build of the same list.
+CORE		:= caps domains http intmap jsonl jsonw log metrics outfile output \
+		   pipeline prom record replay rules state status sysfs
+# The loader, the hooks and what drives them (linked by the binary only).
+BPF_SIDE	:= main daemon hook_attach hook_btf hooks kallsyms loader log_libbpf \
+		   probe session trace
+CORE_LIB	:= $(OUT)/libiwcore.a
+CORE_LIBS	:= -ljson-c -lcap -lmicrohttpd -lpthread -lm
+BPF_SIDE_OBJS	:= $(patsubst %,$(OUT)/%.o,$(BPF_SIDE))
+UNSORTED	:= $(filter-out $(patsubst %,src/%.c,$(CORE) $(BPF_SIDE)),$(wildcard src/*.c))
+$(if $(UNSORTED),$(error put $(UNSORTED) in CORE or BPF_SIDE))
+
+# Sanitized flavour (clang: libFuzzer needs its coverage in the library).
+SAN		:= $(OUT)/san
+SAN_LIB		:= $(SAN)/libiwcore.a
+SAN_CFLAGS	:= -g -O1 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+		   -DIOMMUWATCH_VERSION='"$(VERSION)"' -fno-omit-frame-pointer \
+		   -fsanitize=address,undefined $(EXTRA_CFLAGS)
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
@@ -43,7 +63,7 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean deps test unit check demo install format-check vmlinux lab-helpers fuzz \
+.PHONY: all clean deps test unit check demo install vmlinux lab-helpers fuzz \
 	bench bench-consumer
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -53,7 +73,7 @@ all: $(OUT)/iommuwatch
 deps:
 	$(Q)bash tools/deps.sh
 
-$(OUT) $(OUT)/tests:
+$(OUT) $(OUT)/tests $(SAN):
 	$(Q)mkdir -p $@
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c include/%.h $(wildcard bpf/*.bpf.h) \
@@ -67,21 +87,42 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name iommuwatch_bpf > $@
 
-$(OUT)/%.o: src/%.c $(wildcard include/*.h) $(SKELS) | $(OUT)
+$(OUT)/%.o: src/%.c $(HDRS) | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
-$(OUT)/iommuwatch: $(OUT)/main.o $(LIB_OBJS)
+$(BPF_SIDE_OBJS) $(HOOK_OBJS): $(SKELS)
+
+$(CORE_LIB): $(patsubst %,$(OUT)/%.o,$(CORE))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(OUT)/iommuwatch: $(BPF_SIDE_OBJS) $(CORE_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-# Unit tests: no root, no kernel; sanitizers on, linked dynamically.
-UNIT_CFLAGS := $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer
+# Unit tests and the fuzzer: no root, no kernel; sanitizers on, linked
+# dynamically. -fsanitize=fuzzer-no-link gives the fuzzer its coverage;
+# in the unit tests the sanitizer runtime answers those hooks.
+$(SAN)/%.o: src/%.c $(HDRS) | $(SAN)
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link $(INCLUDES) -c $< -o $@
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB_SRCS) tests/unit/unit.h $(SKELS) | $(OUT)/tests
+$(SAN_LIB): $(patsubst %,$(SAN)/%.o,$(CORE))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# The BPF-side modules with unit tests: the hook set and its parts.
+HOOK_OBJS	:= $(patsubst %,$(SAN)/%.o,hook_attach hook_btf hooks kallsyms)
+$(OUT)/tests/test_hooks: $(HOOK_OBJS) $(SKELS)
+$(OUT)/tests/test_hooks: TEST_LIBS := -lbpf -lelf -lz
+$(OUT)/tests/test_kallsyms: $(SAN)/kallsyms.o
+
+$(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(HDRS) $(SAN_LIB) \
+		     | $(OUT)/tests
 	$(call msg,CC-TEST,$@)
-	$(Q)$(CC) $(UNIT_CFLAGS) $(INCLUDES) -Itests/unit $< $(LIB_SRCS) \
-		-lbpf -lelf -lz -ljson-c -lcap -lmicrohttpd -lpthread -lm -o $@
+	$(Q)$(CLANG) $(SAN_CFLAGS) $(INCLUDES) -Itests/unit $< $(filter %.o,$^) \
+		$(SAN_LIB) $(TEST_LIBS) $(CORE_LIBS) -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)bash tests/unit/run.sh $(UNIT_BINS)
@@ -103,9 +144,6 @@ demo: deps
 
 vmlinux:
 	$(Q)bash tools/gen-vmlinux.sh
-
-format-check:
-	$(Q)clang-format --dry-run --Werror src/*.c include/*.h bpf/*.c bpf/*.h
 
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 SYSCONF_DIR ?= /etc
@@ -136,24 +174,19 @@ lab-helpers: $(LAB_HELPERS)
 
 # libFuzzer on the replay reader; FUZZ_SECONDS bounds a run.
 FUZZ_SECONDS ?= 30
-# Everything but the commands and the loader: no BPF object needed.
-FUZZ_SRCS := $(filter-out src/trace.c src/probe.c src/loader.c src/daemon.c,$(LIB_SRCS))
-
-$(OUT)/tests/fuzz_jsonl: tests/fuzz/fuzz_jsonl.c $(FUZZ_SRCS) | $(OUT)/tests
+$(OUT)/tests/fuzz_jsonl: tests/fuzz/fuzz_jsonl.c $(HDRS) $(SAN_LIB) | $(OUT)/tests
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) \
-		-D_GNU_SOURCE -DIOMMUWATCH_VERSION='"$(VERSION)"' $^ \
-		-lbpf -lelf -lz -ljson-c -lcap -lmicrohttpd -lpthread -lm -o $@
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $(INCLUDES) $< $(SAN_LIB) \
+		$(CORE_LIBS) -o $@
 
 fuzz: $(OUT)/tests/fuzz_jsonl
 	$(Q)bash tests/fuzz/run.sh $< $(FUZZ_SECONDS)
 
 # Benchmarks (ratios side by side; see README "Performance").
-$(OUT)/bench/consumer: tests/bench/consumer.c $(FUZZ_SRCS)
+$(OUT)/bench/consumer: tests/bench/consumer.c $(HDRS) $(CORE_LIB)
 	$(call msg,CC-BENCH,$@)
 	$(Q)mkdir -p $(OUT)/bench
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $^ -lbpf -lelf -lz -ljson-c -lcap \
-		-lmicrohttpd -lpthread -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(CORE_LIB) $(CORE_LIBS) -o $@
 
 bench-consumer: $(OUT)/bench/consumer
 	$(Q)$< $(BENCH_EVENTS)

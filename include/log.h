@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Leveled messages to stderr (stdout is for data), plain or logfmt. */
 #ifndef __IW_LOG_H
 #define __IW_LOG_H
 
@@ -11,7 +12,7 @@ enum log_level {
 	LOG_DEBUG,
 };
 
-/* Messages at or below this level are printed; -v raises it to LOG_DEBUG. */
+/* Messages this severe or more are printed; -v lowers it to LOG_DEBUG. */
 void log_set_level(enum log_level level);
 bool log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...)
@@ -21,7 +22,7 @@ void log_set_logfmt(bool on);
 /* A message and logfmt fields: "key=value key2=\"v 2\"". */
 void log_fields(enum log_level level, const char *msg, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Route libbpf's own messages through log_msg. */
+/* libbpf's own messages through the log (log_libbpf.c: not in the core). */
 void log_setup_libbpf(void);
 
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)

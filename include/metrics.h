@@ -8,16 +8,24 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "hooks.h"
 #include "rules.h"
 #include "state.h"
 
 struct metrics;
 
+/* A hook as iommuwatch_probe_attached shows it. */
+struct metrics_hook {
+	const char *func;
+	const char *role;
+	bool active;
+};
+
 struct metrics_info {
 	const char *version;
 	const char *kernel;
-	const struct hook_set *hooks;	/* NULL: no probe metrics */
+	/* NULL: no probe metrics; else n_hooks of them, kept by the caller. */
+	const struct metrics_hook *hooks;
+	int n_hooks;
 	bool device_labels;		/* per-device series (cardinality!) */
 };
 

@@ -38,7 +38,7 @@ struct iw_violation {
 /* What the rules need beyond the record and its prior. */
 struct rule_ctx {
 	struct iw_state *st;
-	/* iommu_deferred_attach takes group->mutex (7.x; see KERNEL.md). */
+	/* iommu_deferred_attach takes group->mutex (7.x; hooks.h says how). */
 	bool deferred_locked;
 };
 

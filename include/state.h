@@ -14,6 +14,9 @@ struct iw_state;
 struct iw_pasid_entry {
 	__u32 pasid;
 	struct iw_dom dom;
+	/* Left by an earlier life of the device (released with it attached):
+	 * still in the driver's view of its domain, no longer the device's. */
+	bool orphaned;
 };
 
 struct iw_device {
@@ -24,9 +27,16 @@ struct iw_device {
 	bool released;			/* left the IOMMU core */
 	__u32 flags;			/* facts last reported (IW_F_*) */
 	struct iw_pasid_entry *pasids;	/* PASIDs other than the RID */
-	unsigned int n_pasids;
+	unsigned int n_pasids;		/* entries, orphans included */
+	unsigned int n_orphans;
 	unsigned int cap_pasids;
 };
+
+/* PASIDs the device itself has attached now. */
+static inline unsigned int device_pasids(const struct iw_device *dev)
+{
+	return dev->n_pasids - dev->n_orphans;
+}
 
 struct iw_group {
 	int id;
@@ -59,7 +69,6 @@ void state_clear(struct iw_state *st);
 struct iw_group *state_group(struct iw_state *st, int id, bool create);
 struct iw_device *state_device(struct iw_state *st, const char *name,
 			       bool create);
-void state_remove_device(struct iw_state *st, const char *name);
 
 /*
  * Fill rec->from from the state when the kernel did not say, then apply the
@@ -76,8 +85,6 @@ int state_for_each_device(struct iw_state *st,
 int state_for_each_group(struct iw_state *st,
 			 int (*cb)(struct iw_group *grp, void *arg), void *arg);
 unsigned int state_n_groups(const struct iw_state *st);
-/* The highest group id, -1 if none. */
-int state_max_group(const struct iw_state *st);
 
 /* Put a device in a seeded group, on the group's domain. */
 struct iw_device *state_seed_device(struct iw_state *st, struct iw_group *grp,

@@ -28,6 +28,10 @@ typedef enum MHD_Result mhd_result;
 typedef int mhd_result;
 #endif
 
+static const char not_allowed[] = "method not allowed\n";
+static const char not_found[] = "not found\n";
+static const char render_failed[] = "cannot render metrics\n";
+
 static const char landing_page[] =
 	"<html><head><title>iommuwatch</title></head><body>\n"
 	"<h1>iommuwatch</h1>\n"
@@ -140,6 +144,15 @@ static mhd_result respond(struct MHD_Connection *conn, unsigned int status,
 	return ret;
 }
 
+/* A static text: libmicrohttpd only reads it (MHD_RESPMEM_PERSISTENT). */
+static mhd_result respond_const(struct MHD_Connection *conn,
+				unsigned int status, const char *type,
+				const char *body)
+{
+	return respond(conn, status, type, (void *)body, strlen(body),
+		       MHD_RESPMEM_PERSISTENT);
+}
+
 static mhd_result handle(void *cls, struct MHD_Connection *conn,
 			 const char *url, const char *method,
 			 const char *version, const char *upload,
@@ -160,20 +173,18 @@ static mhd_result handle(void *cls, struct MHD_Connection *conn,
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return respond(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
-			       "method not allowed\n", 19, MHD_RESPMEM_PERSISTENT);
+		return respond_const(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				     "text/plain", not_allowed);
 	if (!strcmp(url, "/"))
-		return respond(conn, MHD_HTTP_OK, "text/html; charset=utf-8",
-			       (void *)landing_page, sizeof(landing_page) - 1,
-			       MHD_RESPMEM_PERSISTENT);
+		return respond_const(conn, MHD_HTTP_OK,
+				     "text/html; charset=utf-8", landing_page);
 	if (strcmp(url, "/metrics"))
-		return respond(conn, MHD_HTTP_NOT_FOUND, "text/plain",
-			       "not found\n", 10, MHD_RESPMEM_PERSISTENT);
+		return respond_const(conn, MHD_HTTP_NOT_FOUND, "text/plain",
+				     not_found);
 	body = srv->render(srv->arg, &len);
 	if (!body)
-		return respond(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
-			       "cannot render metrics\n", 22,
-			       MHD_RESPMEM_PERSISTENT);
+		return respond_const(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     "text/plain", render_failed);
 	return respond(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
 		       body, len, MHD_RESPMEM_MUST_FREE);
 }

@@ -9,8 +9,7 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "jsonl.h"
-
-#define NSEC_PER_SEC 1000000000LL
+#include "util.h"
 
 struct field_spec {
 	const char *key;

@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/syscall.h>
-#include <linux/capability.h>
 #include <dirent.h>
 #include <bpf/bpf.h>
+#include "caps.h"
 #include "hook_attach.h"
 #include "iommuwatch.skel.h"
 #include "loader.h"
@@ -18,30 +17,6 @@
 #define SYSFS_BTF	"/sys/kernel/btf"
 #define LOCKDOWN	"/sys/kernel/security/lockdown"
 #define KALLSYMS	"/proc/kallsyms"
-#ifndef CAP_PERFMON
-#define CAP_PERFMON	38
-#define CAP_BPF		39
-#endif
-
-static bool has_cap(const struct __user_cap_data_struct *d, int cap)
-{
-	return d[cap / 32].effective & (1U << (cap % 32));
-}
-
-static bool may_trace(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = {};
-
-	if (geteuid() == 0)
-		return true;
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return has_cap(data, CAP_SYS_ADMIN) ||
-	       (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON));
-}
 
 /* "none integrity [confidentiality]": the bracketed mode is in force. */
 static bool lockdown_confidentiality(void)
@@ -61,7 +36,7 @@ int loader_preflight(const struct loader_opts *opts)
 {
 	const char *btf = opts->btf_path ? opts->btf_path : VMLINUX_BTF;
 
-	if (!may_trace()) {
+	if (!caps_may_trace()) {
 		log_err("must run as root (or with CAP_BPF and CAP_PERFMON)");
 		return -EPERM;
 	}

@@ -2,7 +2,6 @@
 /* Leveled messages to stderr; stdout is kept for data. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <bpf/libbpf.h>
 #include "log.h"
 
 static enum log_level max_level = LOG_INFO;
@@ -98,19 +97,4 @@ void log_fields(enum log_level level, const char *msg, const char *fmt, ...)
 	vsnprintf(fields, sizeof(fields), fmt, ap);
 	va_end(ap);
 	log_fixed(level, fields, "%s", msg);
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	/* libbpf's warnings are noise unless asked for: we report causes. */
-	if (!log_enabled(LOG_DEBUG))
-		return 0;
-	(void)level;
-	return vfprintf(stderr, fmt, ap);
-}
-
-void log_setup_libbpf(void)
-{
-	libbpf_set_print(libbpf_print);
 }

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "http.h"
 #include "log.h"
+#include "util.h"
 
 enum cmd_id {
 	CMD_TRACE,
@@ -157,7 +158,7 @@ static int parse_cmd(struct args *a, const char *arg)
 	static const char *const names[] = { "trace", "status", "probe",
 					     "replay", "daemon" };
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		if (!strcmp(arg, names[i])) {
 			a->cmd = (enum cmd_id)i;
 			return 0;

@@ -9,6 +9,7 @@
 #include "intmap.h"
 #include "metrics.h"
 #include "prom.h"
+#include "util.h"
 
 enum metric_id {
 	M_BUILD_INFO,
@@ -61,7 +62,7 @@ static const struct metric_def {
 static const double duration_le[] = {
 	1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1,
 };
-#define N_BUCKETS (int)(sizeof(duration_le) / sizeof(duration_le[0]))
+#define N_BUCKETS (int)ARRAY_SIZE(duration_le)
 
 /*
  * Transition series, per group (a host has few kinds of transition per
@@ -207,7 +208,7 @@ static void count_transition(struct metrics *m, const struct iw_record *rec)
 
 static void observe_duration(struct metrics *m, __u64 ns)
 {
-	double sec = ns / 1e9;
+	double sec = ns / (double)NSEC_PER_SEC;
 
 	for (int i = 0; i < N_BUCKETS; i++) {
 		if (sec <= duration_le[i]) {
@@ -267,23 +268,31 @@ static void single(FILE *f, enum metric_id id, double v)
 	prom_sample(f, metric_defs[id].name, NULL, 0, v);
 }
 
+static bool any_active(const struct metrics_info *info)
+{
+	for (int i = 0; i < info->n_hooks; i++)
+		if (info->hooks[i].active)
+			return true;
+	return false;
+}
+
 static void render_health(struct metrics *m, FILE *f)
 {
-	const struct hook_set *hs = m->info.hooks;
+	const struct metrics_hook *h = m->info.hooks;
 	struct prom_label info[] = { { "version", m->info.version },
 				     { "kernel", m->info.kernel } };
 
 	family(f, M_BUILD_INFO);
 	prom_sample(f, metric_defs[M_BUILD_INFO].name, info, 2, 1);
-	single(f, M_UP, hs && hooks_count(hs, HOOK_ACTIVE) > 0);
-	if (hs) {
+	single(f, M_UP, h && any_active(&m->info));
+	if (h) {
 		family(f, M_PROBE_ATTACHED);
-		for (int i = 0; i < hs->n; i++) {
-			struct prom_label l[] = { { "hook", hs->hooks[i].func },
-						  { "role", hs->hooks[i].role } };
+		for (int i = 0; i < m->info.n_hooks; i++) {
+			struct prom_label l[] = { { "hook", h[i].func },
+						  { "role", h[i].role } };
 
 			prom_sample(f, metric_defs[M_PROBE_ATTACHED].name, l, 2,
-				    hs->hooks[i].status == HOOK_ACTIVE);
+				    h[i].active);
 		}
 	}
 	single(f, M_EVENTS_DROPPED, m->dropped);
@@ -353,15 +362,16 @@ static int count_pasids(struct iw_device *dev, void *arg)
 {
 	struct intmap *pasids = arg;
 	__u64 key = (__u64)dev->group + 1, *n;
+	unsigned int own = device_pasids(dev);
 
-	if (dev->released || dev->group < 0 || !dev->n_pasids)
+	if (dev->released || dev->group < 0 || !own)
 		return 0;
 	n = intmap_get(pasids, key);
 	if (n) {
-		*n += dev->n_pasids;
+		*n += own;
 		return 0;
 	}
-	return intmap_put(pasids, key, dev->n_pasids);
+	return intmap_put(pasids, key, own);
 }
 
 struct group_render {

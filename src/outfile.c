@@ -38,25 +38,30 @@ int journal_reopen(struct journal *j)
 static int rotate(struct journal *j)
 {
 	char old[4096];
+	int err;
 
 	if (snprintf(old, sizeof(old), "%s.1", j->path) >= (int)sizeof(old))
 		return -ENAMETOOLONG;
 	if (rename(j->path, old)) {
+		err = -errno;
 		log_warn("cannot rotate journal %s: %s", j->path,
-			 strerror(errno));
-		return -errno;
+			 strerror(-err));
+		return err;
 	}
 	return journal_reopen(j);
 }
 
 int journal_sync(struct journal *j)
 {
+	int err;
+
 	if (!j->f || !j->dirty)
 		return 0;
 	j->dirty = false;
 	if (fflush(j->f) || fdatasync(fileno(j->f))) {
-		log_warn("journal %s: %s", j->path, strerror(errno));
-		return -errno;
+		err = -errno;
+		log_warn("journal %s: %s", j->path, strerror(-err));
+		return err;
 	}
 	if (j->max_bytes && ftell(j->f) > j->max_bytes)
 		return rotate(j);
@@ -83,14 +88,15 @@ static int tmp_path(char *buf, size_t len, const char *path)
 int textfile_check(const char *path)
 {
 	char tmp[4096];
-	int fd;
+	int fd, err;
 
 	if (tmp_path(tmp, sizeof(tmp), path))
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		log_err("cannot write textfile %s: %s", path, strerror(errno));
-		return -errno;
+		err = -errno;
+		log_err("cannot write textfile %s: %s", path, strerror(-err));
+		return err;
 	}
 	close(fd);
 	unlink(tmp);

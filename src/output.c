@@ -5,8 +5,7 @@
 #include <time.h>
 #include <sys/utsname.h>
 #include "output.h"
-
-#define NSEC_PER_SEC	1000000000ULL
+#include "util.h"
 
 static __s64 mono_to_real_offset(void)
 {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include "record.h"
+#include "util.h"
 
 static const char *const dom_kind_names[IW_DOM_KIND_MAX] = {
 	[IW_DOM_NONE] = "none",
@@ -96,7 +97,7 @@ enum iw_dom_kind dom_kind_from_sysfs(const char *type)
 		{ "DMA-FQ", IW_DOM_DMA_FQ },
 	};
 
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (!strcasecmp(map[i].sysfs, type))
 			return map[i].kind;
 	return IW_DOM_UNKNOWN;

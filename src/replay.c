@@ -65,8 +65,9 @@ static int replay_file(struct replay *r, const char *path)
 	int err;
 
 	if (!f) {
-		log_err("cannot open %s: %s", path, strerror(errno));
-		return -errno;
+		err = -errno;
+		log_err("cannot open %s: %s", path, strerror(-err));
+		return err;
 	}
 	err = replay_stream(r, f, strcmp(path, "-") ? path : "stdin");
 	if (f != stdin)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include "rules.h"
+#include "util.h"
 
 static void ev_str(struct iw_violation *v, const char *key, const char *s)
 {
@@ -211,7 +212,7 @@ const struct iw_rule iw_rules[] = {
 	  attach_failed },
 };
 
-const int iw_n_rules = sizeof(iw_rules) / sizeof(iw_rules[0]);
+const int iw_n_rules = ARRAY_SIZE(iw_rules);
 
 const char *severity_name(enum iw_severity sev)
 {

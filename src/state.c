@@ -31,6 +31,7 @@ struct iw_state {
 	 * a domain nobody names, the usual case, costs no scan.
 	 */
 	struct intmap *refs;
+	bool refs_short;		/* a count was lost to OOM: always scan */
 };
 
 static __u64 ref_count(struct iw_state *st, __u32 id)
@@ -45,8 +46,9 @@ static void ref_add(struct iw_state *st, __u32 id, int delta)
 	__u64 *n = intmap_get(st->refs, id);
 
 	if (!n) {
-		if (id && delta > 0)
-			intmap_put(st->refs, id, delta);
+		/* Out of memory: a count too few would hide a use after free. */
+		if (id && delta > 0 && intmap_put(st->refs, id, delta))
+			st->refs_short = true;
 		return;
 	}
 	if ((__s64)(*n + delta) > 0)
@@ -132,6 +134,7 @@ void state_clear(struct iw_state *st)
 	st->devices = fresh;
 	intmap_free(st->refs);
 	st->refs = refs;
+	st->refs_short = false;
 	groups_free(st);
 	intmap_free(st->group_ids);
 	st->group_ids = group_ids;
@@ -253,27 +256,22 @@ unsigned int state_n_groups(const struct iw_state *st)
 	return st->n_groups;
 }
 
-int state_max_group(const struct iw_state *st)
-{
-	int max = -1;
-
-	if (st->groups_sorted)
-		return st->n_groups ? st->groups[st->n_groups - 1]->id : -1;
-	for (unsigned int i = 0; i < st->n_groups; i++)
-		if (st->groups[i]->id > max)
-			max = st->groups[i]->id;
-	return max;
-}
-
 struct iw_device *state_device(struct iw_state *st, const char *name,
 			       bool create)
 {
+	char key[IW_DEV_NAME_LEN];
 	struct iw_device *dev;
 	void *found;
 
 	/* BPF could not read the name (IW_F_NO_NAME): "" keys nothing. */
 	if (!name[0])
 		return NULL;
+	/* Events carry a name's first bytes only: sysfs's is cut the same. */
+	if (strnlen(name, sizeof(key)) == sizeof(key)) {
+		memcpy(key, name, sizeof(key) - 1);
+		key[sizeof(key) - 1] = '\0';
+		name = key;
+	}
 	if (lh_table_lookup_ex(st->devices, name, &found))
 		return found;
 	if (!create)
@@ -288,11 +286,6 @@ struct iw_device *state_device(struct iw_state *st, const char *name,
 		return NULL;
 	}
 	return dev;
-}
-
-void state_remove_device(struct iw_state *st, const char *name)
-{
-	lh_table_delete(st->devices, name);
 }
 
 int state_for_each_device(struct iw_state *st,
@@ -325,10 +318,11 @@ static void device_set_group(struct iw_state *st, struct iw_device *dev,
 		grp->n_devices++;
 }
 
+/* The device's own entry for pasid; orphans are not the device's. */
 static struct iw_pasid_entry *pasid_find(struct iw_device *dev, __u32 pasid)
 {
 	for (unsigned int i = 0; i < dev->n_pasids; i++)
-		if (dev->pasids[i].pasid == pasid)
+		if (dev->pasids[i].pasid == pasid && !dev->pasids[i].orphaned)
 			return &dev->pasids[i];
 	return NULL;
 }
@@ -351,9 +345,21 @@ static int pasid_set(struct iw_state *st, struct iw_device *dev, __u32 pasid,
 		}
 		ent = &dev->pasids[dev->n_pasids++];
 		ent->pasid = pasid;
+		ent->orphaned = false;
 	}
 	ref_move(st, &ent->dom, existed, dom);
 	return 0;
+}
+
+static void pasid_remove_at(struct iw_state *st, struct iw_device *dev,
+			    unsigned int i)
+{
+	struct iw_pasid_entry *ent = &dev->pasids[i];
+
+	ref_add(st, ent->dom.id, -1);
+	if (ent->orphaned)
+		dev->n_orphans--;
+	*ent = dev->pasids[--dev->n_pasids];
 }
 
 static void pasid_remove(struct iw_state *st, struct iw_device *dev,
@@ -361,16 +367,20 @@ static void pasid_remove(struct iw_state *st, struct iw_device *dev,
 {
 	struct iw_pasid_entry *ent = pasid_find(dev, pasid);
 
-	if (!ent)
-		return;
-	ref_add(st, ent->dom.id, -1);
-	*ent = dev->pasids[--dev->n_pasids];
+	if (ent)
+		pasid_remove_at(st, dev, ent - dev->pasids);
 }
 
-static void pasids_clear(struct iw_state *st, struct iw_device *dev)
+/*
+ * A new life of the device: PASIDs it was released with are no longer its
+ * own, but the driver still holds them on their domains, so they stay for
+ * the free that will find them.
+ */
+static void pasids_orphan(struct iw_device *dev)
 {
-	while (dev->n_pasids)
-		pasid_remove(st, dev, dev->pasids[0].pasid);
+	for (unsigned int i = 0; i < dev->n_pasids; i++)
+		dev->pasids[i].orphaned = true;
+	dev->n_orphans = dev->n_pasids;
 }
 
 /* What the RID of dev is on, as far as the state knows. */
@@ -460,7 +470,7 @@ static void apply_transition(struct iw_state *st, struct iw_record *rec,
 		ref_move(st, &dev->rid, dev->rid_known,
 			 (struct iw_dom){ 0, IW_DOM_NONE });
 		dev->rid_known = true;
-		pasids_clear(st, dev);
+		pasids_orphan(dev);
 	}
 	if (rec->group >= 0 && !dev->released)
 		device_set_group(st, dev, rec->group);
@@ -479,14 +489,14 @@ static void apply_release(struct iw_state *st, struct iw_record *rec,
 	if (!dev)
 		return;
 	prior->known = rid_prior(st, dev, &prior->dom);
-	prior->pasids_left = dev->n_pasids;
+	prior->pasids_left = device_pasids(dev);
 	if (prior->known) {
 		rec->from = prior->dom;
 		rec->from_known = true;
 	}
 	dev->flags = rec->flags;
-	/* The core tears no PASID down here: they stay, orphaned, until
-	 * their domain is freed or the device comes back. */
+	/* The core tears no PASID down here: they stay until their domain
+	 * is freed, orphaned once the device comes back. */
 	dev->released = true;
 	device_set_group(st, dev, -1);
 }
@@ -514,17 +524,24 @@ static int count_domain_users(struct iw_device *dev, void *arg)
 
 	if (!dev->released && dev->rid_known && dev->rid.id == scan->id) {
 		scan->prior->rid_users++;
-		if (scan->counted && dev->group >= 0)
-			intmap_put(scan->counted, group_key(dev->group), 1);
+		/* Out of memory: a group may be counted twice, never missed. */
+		if (scan->counted && dev->group >= 0 &&
+		    intmap_put(scan->counted, group_key(dev->group), 1)) {
+			intmap_free(scan->counted);
+			scan->counted = NULL;
+		}
 		note_domain_user(scan->prior, dev->group, dev->name);
 	}
 	for (unsigned int i = 0; i < dev->n_pasids; i++) {
 		if (dev->pasids[i].dom.id != scan->id)
 			continue;
 		scan->prior->pasid_users++;
-		note_domain_user(scan->prior, dev->group, dev->name);
+		/* An orphan is in no group: the one its device is in now
+		 * came with the new life. */
+		note_domain_user(scan->prior, dev->pasids[i].orphaned ? -1 :
+				 dev->group, dev->name);
 		/* Reported once: the domain is gone now. */
-		pasid_remove(scan->st, dev, dev->pasids[i--].pasid);
+		pasid_remove_at(scan->st, dev, i--);
 	}
 	return 0;
 }
@@ -534,7 +551,7 @@ static void apply_domain_free(struct iw_state *st, struct iw_record *rec,
 {
 	struct free_scan scan = { st, rec->from.id, prior, NULL };
 
-	if (!ref_count(st, scan.id))
+	if (!st->refs_short && !ref_count(st, scan.id))
 		return;
 	scan.counted = intmap_new();
 	state_for_each_device(st, count_domain_users, &scan);

@@ -11,29 +11,30 @@
 
 struct group_devices {
 	int group;
-	char text[256];
+	bool first;
 };
 
-static int collect_device(struct iw_device *dev, void *arg)
+/* Devices straight to stdout: a group may hold any number of them. */
+static int print_device(struct iw_device *dev, void *arg)
 {
 	struct group_devices *gd = arg;
-	size_t off = strlen(gd->text);
 
-	if (dev->group != gd->group || dev->released || off >= sizeof(gd->text))
+	if (dev->group != gd->group || dev->released)
 		return 0;
-	snprintf(gd->text + off, sizeof(gd->text) - off, "%s%s",
-		 off ? "," : "", dev->name);
+	printf("%s%s", gd->first ? "" : ",", dev->name);
+	gd->first = false;
 	return 0;
 }
 
 static void print_group_human(struct iw_state *st, const struct iw_group *g)
 {
-	struct group_devices gd = { .group = g->id };
+	struct group_devices gd = { .group = g->id, .first = true };
 
-	state_for_each_device(st, collect_device, &gd);
-	printf("%-6d %-10s %-7s %s\n", g->id,
+	printf("%-6d %-10s %-7s ", g->id,
 	       g->dom_known ? dom_kind_name(g->dom.kind) : "unknown",
-	       g->direct ? "yes" : "no", gd.text);
+	       g->direct ? "yes" : "no");
+	state_for_each_device(st, print_device, &gd);
+	putchar('\n');
 }
 
 struct show_ctx {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "log.h"
 #include "state.h"
 
 /* snprintf into a path buffer; -ENAMETOOLONG rather than a cut path. */
@@ -61,6 +62,17 @@ static bool has_direct_region(const char *path)
 	return direct;
 }
 
+/*
+ * Two names alike in their first IW_DEV_NAME_LEN - 1 bytes (long platform
+ * device names) are one device to the state: the events carry no more.
+ */
+static void warn_if_cut(struct iw_state *st, const char *name)
+{
+	if (strlen(name) >= IW_DEV_NAME_LEN && state_device(st, name, false))
+		log_warn("device %s: another device's name starts with the same %d bytes; iommuwatch tracks them as one",
+			 name, IW_DEV_NAME_LEN - 1);
+}
+
 static int seed_devices(struct iw_state *st, struct iw_group *grp,
 			const char *dir)
 {
@@ -73,6 +85,7 @@ static int seed_devices(struct iw_state *st, struct iw_group *grp,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
+		warn_if_cut(st, de->d_name);
 		dev = state_seed_device(st, grp, de->d_name);
 		if (!dev) {
 			closedir(d);

@@ -5,23 +5,26 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# run_suite NAME CMD...: stream the suite's output, add its closing counts.
+# run_suite NAME CMD...: stream the suite's output, add its closing counts
+# ("N passed, N failed[, N skipped]", as run-scenarios ends).
 run_suite() {
-	local name=$1 p f
+	local name=$1 p f k last
 	shift
 	echo "== $name"
 	"$@" 2>&1 | tee "$log"
-	read -r p f < <(grep -oE '^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" |
-		tail -n 1 | grep -oE '[0-9]+' | tr '\n' ' ')
+	last=$(grep -E '^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	read -r p f < <(grep -oE '[0-9]+ passed, [0-9]+ failed' <<<"$last" |
+		grep -oE '[0-9]+' | tr '\n' ' ')
+	k=$(grep -oE ", [0-9]+ skipped" <<<"$last" | grep -oE "[0-9]+" || true)
 	if [ -z "${p:-}" ]; then
 		echo "$name: no result line; counted as one failure"
 		p=0 f=1
 	fi
-	passed=$((passed + p)) failed=$((failed + f))
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${k:-0}))
 }
 
 suites=("$@")
@@ -39,5 +42,7 @@ for s in "${suites[@]}"; do
 	*) echo "check: unknown suite '$s'" >&2; exit 2 ;;
 	esac
 done
-echo "check: $passed passed, $failed failed"
+summary="check: $passed passed, $failed failed"
+[ "$skipped" = 0 ] || summary+=", $skipped skipped"
+echo "$summary"
 [ "$failed" -eq 0 ]

@@ -16,6 +16,9 @@
  *   attach PASID [DOM]     iommu_attach_device_pasid(dom, dev, PASID, NULL)
  *   attach-identity PASID  the same with the driver's identity domain
  *                          (7.3 accepts it, 6.12 returns -EINVAL)
+ *   replace PASID [DOM]    iommu_replace_device_pasid(dom, dev, PASID, NULL):
+ *                          PASID moves to DOM (6.13 and later; before:
+ *                          -EOPNOTSUPP)
  *   detach PASID           iommu_detach_device_pasid with the domain the
  *                          module attached at PASID
  *   free [DOM]             iommu_domain_free; -EBUSY while DOM is attached
@@ -44,9 +47,11 @@
  * rmmod detaches what is attached, frees what was allocated and puts the
  * device.
  *
- * No version #if: the calls used have the same C interface in 6.12 and 7.3
- * (7.3 makes iommu_paging_domain_alloc an inline over ..._alloc_flags);
- * iommu_replace_device_pasid is declared only in the core's private header.
+ * One version #if: iommu_replace_device_pasid exists from 6.13 on, exported
+ * for IOMMUFD only and declared in the core's private header, so the module
+ * declares it and imports the namespace. The other calls have the same C
+ * interface in 6.12 and 7.3 (7.3 makes iommu_paging_domain_alloc an inline
+ * over ..._alloc_flags).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -55,6 +60,19 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define IW_HAVE_REPLACE 1
+/* drivers/iommu/iommu-priv.h, not in the headers package. */
+int iommu_replace_device_pasid(struct iommu_domain *domain,
+			       struct device *dev, ioasid_t pasid,
+			       struct iommu_attach_handle *handle);
+MODULE_IMPORT_NS("IOMMUFD_INTERNAL");
+#else
+#define IW_HAVE_REPLACE 0
+#endif
 
 #define IW_MAX_DOMS	4
 #define IW_MAX_ATTACH	8
@@ -66,6 +84,8 @@ struct iw_attach {
 	ioasid_t pasid;
 	int idx;		/* index into doms[] or IW_IDENTITY */
 	struct iommu_domain *dom;
+	/* As iommufd does: replace wants one, and a new one each time. */
+	struct iommu_attach_handle *handle;
 };
 
 static char *bdf;
@@ -171,6 +191,7 @@ static int iw_alloc(void)
 static int iw_attach_dom(ioasid_t pasid, int idx, struct iommu_domain *dom,
 			 const char *what)
 {
+	struct iommu_attach_handle *handle = NULL;
 	struct iw_attach *a;
 	int ret;
 
@@ -187,13 +208,29 @@ static int iw_attach_dom(ioasid_t pasid, int idx, struct iommu_domain *dom,
 		ret = -ENODEV;
 		goto out;
 	}
-	ret = iommu_attach_device_pasid(dom, iw_dev(), pasid, NULL);
-	if (!ret)
+	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
+	if (!handle) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = iommu_attach_device_pasid(dom, iw_dev(), pasid, handle);
+	if (!ret) {
 		*a = (struct iw_attach){ .used = true, .pasid = pasid,
-					 .idx = idx, .dom = dom };
+					 .idx = idx, .dom = dom,
+					 .handle = handle };
+		handle = NULL;
+	}
 out:
+	kfree(handle);
 	pr_info("%s pasid %u: %d\n", what, pasid, ret);
 	return ret;
+}
+
+/* The attachment is over: the core no longer holds its handle. */
+static void iw_attach_drop(struct iw_attach *a)
+{
+	kfree(a->handle);
+	*a = (struct iw_attach){ 0 };
 }
 
 static int iw_detach(ioasid_t pasid)
@@ -207,9 +244,42 @@ static int iw_detach(ioasid_t pasid)
 		ret = -ENODEV;	/* the group is gone: nothing to detach from */
 	else {
 		iommu_detach_device_pasid(a->dom, iw_dev(), pasid);
-		a->used = false;
+		iw_attach_drop(a);
 	}
 	pr_info("detach pasid %u: %d\n", pasid, ret);
+	return ret;
+}
+
+/* Move an attached PASID to another of our domains in one step. */
+static int iw_replace(ioasid_t pasid, int idx, struct iommu_domain *dom)
+{
+	struct iw_attach *a = iw_find_attach(pasid);
+	struct iommu_attach_handle *handle = NULL;
+	int ret = -EOPNOTSUPP;
+
+	if (!IW_HAVE_REPLACE)
+		goto out;
+	ret = -ENOENT;
+	if (!a)
+		goto out;
+	ret = -ENODEV;
+	if (!iw_dev_present())
+		goto out;
+	ret = -ENOMEM;
+	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
+	if (!handle)
+		goto out;
+#if IW_HAVE_REPLACE
+	ret = iommu_replace_device_pasid(dom, iw_dev(), pasid, handle);
+#endif
+	if (!ret) {
+		swap(a->handle, handle);	/* the old one is ours again */
+		a->idx = idx;
+		a->dom = dom;
+	}
+out:
+	kfree(handle);
+	pr_info("replace pasid %u dom %d: %d\n", pasid, idx, ret);
 	return ret;
 }
 
@@ -283,7 +353,7 @@ static int iw_free(int idx)
 				continue;
 			pr_info("free dom %d: pasid %u still attached on removed device\n",
 				idx, attaches[i].pasid);
-			attaches[i].used = false;
+			iw_attach_drop(&attaches[i]);
 		}
 	}
 	iommu_domain_free(dom);
@@ -324,6 +394,9 @@ static int iw_cmd_set(const char *val, const struct kernel_param *kp)
 			ret = iw_attach_dom(a, IW_IDENTITY, ops->identity_domain,
 					    "attach-identity");
 		}
+	} else if (!strcmp(verb, "replace") && n >= 2) {
+		idx = iw_get_dom(verb, n - 2, b, &dom);
+		ret = idx < 0 ? idx : iw_replace(a, idx, dom);
 	} else if (!strcmp(verb, "detach") && n == 2) {
 		ret = iw_detach(a);
 	} else if (!strcmp(verb, "free") && n <= 2) {
@@ -372,7 +445,7 @@ static const struct kernel_param_ops iw_cmd_ops = {
 	.get = iw_cmd_get,
 };
 module_param_cb(cmd, &iw_cmd_ops, NULL, 0600);
-MODULE_PARM_DESC(cmd, "alloc | attach PASID [DOM] | attach-identity PASID | detach PASID | free [DOM] | attach-rid [DOM] | detach-rid | free-in-use [DOM]");
+MODULE_PARM_DESC(cmd, "alloc | attach PASID [DOM] | attach-identity PASID | replace PASID [DOM] | detach PASID | free [DOM] | attach-rid [DOM] | detach-rid | free-in-use [DOM]");
 
 static int __init iw_init(void)
 {

@@ -6,6 +6,7 @@
 #include "jsonl.h"
 #include "output.h"
 #include "unit.h"
+#include "util.h"
 
 static enum jsonl_kind parse(const char *line, struct iw_record *rec,
 			     char *err)
@@ -147,7 +148,7 @@ static void check_refused(const struct refused *t, size_t n)
 
 static void bad_input(void)
 {
-	check_refused(bad, sizeof(bad) / sizeof(bad[0]));
+	check_refused(bad, ARRAY_SIZE(bad));
 }
 
 static void out_of_range_input(void)
@@ -155,7 +156,7 @@ static void out_of_range_input(void)
 	struct iw_record rec;
 	char err[160];
 
-	check_refused(out_of_range, sizeof(out_of_range) / sizeof(out_of_range[0]));
+	check_refused(out_of_range, ARRAY_SIZE(out_of_range));
 	/* The edges themselves are valid. */
 	CHECK(parse(AT("2262-04-11T23:47:16.854775807Z", ",\"ret\":-4095,"
 		       "\"group\":2147483647,\"latency_ns\":9223372036854775807"),

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "state.h"
 #include "unit.h"
+#include "util.h"
 
 static char root[64];
 
@@ -30,6 +31,21 @@ static void mkdirf(const char *rel)
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	mkdir(path, 0755);
+}
+
+static int keep_id(struct iw_group *g, void *arg)
+{
+	*(int *)arg = g->id;
+	return 0;
+}
+
+/* The highest group id (groups come in id order), -1 if none. */
+static int last_group(struct iw_state *st)
+{
+	int id = -1;
+
+	state_for_each_group(st, keep_id, &id);
+	return id;
 }
 
 /* Group 3: DMA-FQ with an RMRR device; group 4: identity, two devices. */
@@ -88,7 +104,7 @@ static void seeds_groups_and_devices(void)
 	CHECK(g4 && g4->n_devices == 2);
 	CHECK(d && d->group == 4 && d->rid_known &&
 	      d->rid.kind == IW_DOM_IDENTITY);
-	CHECK(state_max_group(st) == 4);
+	CHECK(last_group(st) == 4);
 	CHECK(!state_group(st, 0, false));
 	CHECK(state_seed_sysfs(st, "/nonexistent") < 0);
 	state_free(st);
@@ -191,6 +207,52 @@ static void pasids_tracked_and_freed_domain_counted(void)
 	state_free(st);
 }
 
+/*
+ * Removed with a PASID on, then rescanned: the new life has no PASID of
+ * its own (not counted, a PASID of the same number is a new one), but the
+ * orphan is still on its domain when that is freed.
+ */
+static void orphaned_pasid_outlives_reprobe(void)
+{
+	struct iw_state *st = seeded();
+	struct iw_record r = rid("0000:00:03.0", 3, IW_PATH_PASID,
+				 IW_DOM_UNMANAGED, 6);
+	struct iw_record rel = rid("0000:00:03.0", 3, IW_PATH_RELEASE,
+				   IW_DOM_NONE, 0);
+	struct iw_record fr = { .type = IW_REC_DOMAIN_FREE,
+				.from = { 6, IW_DOM_UNMANAGED } };
+	struct iw_device *d;
+	struct iw_prior prior;
+
+	r.pasid = 1;
+	state_apply(st, &r, NULL);
+	rel.type = IW_REC_RELEASE;
+	state_apply(st, &rel, &prior);
+	CHECK(prior.pasids_left == 1);
+
+	r = rid("0000:00:03.0", 8, IW_PATH_PROBE, IW_DOM_DMA_FQ, 5);
+	state_apply(st, &r, NULL);
+	d = state_device(st, "0000:00:03.0", false);
+	CHECK(d && !d->released && d->group == 8 && device_pasids(d) == 0);
+
+	/* The new life attaches PASID 1 elsewhere: a PASID of its own. */
+	r = rid("0000:00:03.0", 8, IW_PATH_PASID, IW_DOM_UNMANAGED, 7);
+	r.pasid = 1;
+	state_apply(st, &r, &prior);
+	CHECK(r.from.kind == IW_DOM_NONE && device_pasids(d) == 1);
+
+	state_apply(st, &fr, &prior);
+	CHECK(prior.pasid_users == 1 && prior.rid_users == 0);
+	CHECK(!strcmp(prior.user_device, "0000:00:03.0"));
+	CHECK(prior.user_group == -1);	/* not group 8: that is the new life's */
+	CHECK(device_pasids(d) == 1 && d->n_pasids == 1);
+
+	/* Released again: only the new life's PASID was left behind. */
+	state_apply(st, &rel, &prior);
+	CHECK(prior.pasids_left == 1);
+	state_free(st);
+}
+
 /* A RID and its group on a freed domain are one user, and named. */
 static void freed_rid_domain_counted_once(void)
 {
@@ -267,7 +329,7 @@ static void huge_group_ids_stay_small(void)
 	CHECK(!state_group(st, 49999999, false));
 	CHECK(!state_group(st, -1, true));
 	CHECK(state_n_groups(st) == 2);
-	CHECK(state_max_group(st) == 2147483647);
+	CHECK(last_group(st) == 2147483647);
 	CHECK(peak_rss_kib() - before < 16 * 1024);
 	state_free(st);
 }
@@ -297,7 +359,7 @@ static void groups_in_id_order_and_stable(void)
 	struct seen_ids all = { -1, 0, 0, true }, first = { -1, 0, 3, true };
 	struct iw_group *g7;
 
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
 		state_group(st, order[i], true);
 	g7 = state_group(st, 7, false);
 	g7->direct = true;
@@ -308,22 +370,50 @@ static void groups_in_id_order_and_stable(void)
 		CHECK(state_group(st, id, false) &&
 		      state_group(st, id, false)->id == id);
 	CHECK(!state_group(st, 1000, false) && !state_group(st, 6001, false));
-	CHECK(state_max_group(st) == 2147483647);
+	CHECK(last_group(st) == 2147483647);
 	CHECK(state_for_each_group(st, note_id, &all) == 0);
 	CHECK(all.ascending && all.n == 5005 && all.last == 2147483647);
 	CHECK(state_for_each_group(st, note_id, &first) == 1);
 	CHECK(first.ascending && first.n == 3 && first.last == 7);
 	state_clear(st);
-	CHECK(state_n_groups(st) == 0 && state_max_group(st) == -1);
+	CHECK(state_n_groups(st) == 0 && last_group(st) == -1);
 	CHECK(!state_group(st, 7, false));
 	state_free(st);
 }
 
+/*
+ * A platform device's name longer than an event's field: sysfs's full
+ * name and an event's cut one must find the same device.
+ */
+static void long_device_name_one_key(void)
+{
+	static const char full[] = "fd900000.iommu-client-display-port-1";
+	char cut[IW_DEV_NAME_LEN];
+	struct iw_state *st = state_new();
+	struct iw_device *dev;
+
+	make_sysfs();
+	mkdirf("kernel/iommu_groups/6");
+	mkdirf("kernel/iommu_groups/6/devices");
+	mkdirf("kernel/iommu_groups/6/devices/fd900000.iommu-client-display-port-1");
+	put("kernel/iommu_groups/6/type", "DMA\n");
+	CHECK(state_seed_sysfs(st, root) == 0);
+	snprintf(cut, sizeof(cut), "%.*s", IW_DEV_NAME_LEN - 1, full);
+	dev = state_device(st, full, false);
+	CHECK(dev && dev->group == 6);
+	CHECK(dev && dev == state_device(st, cut, false));
+	CHECK(state_group(st, 6, false) &&
+	      state_group(st, 6, false)->n_devices == 1);
+	state_free(st);
+}
+
 UNIT_MAIN("state", UNIT_CASE(seeds_groups_and_devices),
+	  UNIT_CASE(long_device_name_one_key),
 	  UNIT_CASE(release_then_reprobe),
 	  UNIT_CASE(failed_attach_changes_nothing),
 	  UNIT_CASE(unnamed_device_not_tracked),
 	  UNIT_CASE(pasids_tracked_and_freed_domain_counted),
+	  UNIT_CASE(orphaned_pasid_outlives_reprobe),
 	  UNIT_CASE(freed_rid_domain_counted_once),
 	  UNIT_CASE(freed_domain_on_huge_group),
 	  UNIT_CASE(deferred_attach_from_none),

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "util.h"
 
 static int unit_case_failed;
 
@@ -60,8 +61,7 @@ static inline int unit_run(const char *suite, const struct unit_case *cases,
 	int main(void)							\
 	{								\
 		static const struct unit_case cases[] = { __VA_ARGS__ }; \
-		return unit_run(suite, cases,				\
-				sizeof(cases) / sizeof(cases[0]));	\
+		return unit_run(suite, cases, ARRAY_SIZE(cases));	\
 	}
 
 #endif /* __IW_UNIT_H */

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The session core under trace and daemon. Start-up runs in one order:
+ * checks, signals, sockets bound and files opened (they may need
+ * privileges), programs loaded and attached, privileges dropped, and only
+ * then a thread (libmicrohttpd's): credentials are per thread, and a new
+ * thread copies its creator's.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "caps.h"
+#include "log.h"
+#include "session.h"
+#include "util.h"
+
+static volatile sig_atomic_t exiting, reopen;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reopen = 1;
+	else
+		exiting = 1;
+}
+
+/* trace keeps the default SIGHUP and SIGPIPE: a closed pipe ends it. */
+static int setup_signals(bool daemon)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -errno;
+	if (!daemon)
+		return 0;
+	if (sigaction(SIGHUP, &sa, NULL) || signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -errno;
+	return 0;
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	const struct iommuwatch_event *e = data;
+	struct session *s = ctx;
+	struct iw_record rec;
+
+	if (len < sizeof(*e) ||
+	    !domain_ids_record(s->ids, e, hook_name(&s->ld.hooks, e->hook), &rec))
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	pipeline_feed(&s->pl, &rec);
+	pthread_mutex_unlock(&s->lock);
+	s->j.dirty = s->j.f != NULL;
+	return 0;
+}
+
+static char *render(void *arg, size_t *len)
+{
+	struct session *s = arg;
+	char *buf;
+
+	pthread_mutex_lock(&s->lock);
+	buf = metrics_render_buf(s->m, s->st, len);
+	pthread_mutex_unlock(&s->lock);
+	return buf;
+}
+
+static void seed(struct session *s)
+{
+	const char *root = s->cfg.c->sysfs_root;
+	int err;
+
+	state_clear(s->st);
+	err = state_seed_sysfs(s->st, root);
+	if (err == -ENOENT && !s->cfg.daemon)
+		log_warn("no %s/kernel/iommu_groups: no IOMMU is active, nothing will change",
+			 root);
+	else if (err)
+		log_warn("cannot read IOMMU groups from sysfs: %s",
+			 strerror(-err));
+}
+
+void session_print_state(struct session *s)
+{
+	pipeline_print_state(&s->pl);
+	s->j.dirty = s->j.f != NULL;
+}
+
+void session_print_header(struct session *s)
+{
+	output_session(&s->out, mono_now_ns(), s->pl.rules.deferred_locked,
+		       s->roles);
+	s->j.dirty = s->j.f != NULL;
+}
+
+static void report_loss(const struct session *s, __u64 n)
+{
+	if (s->cfg.daemon)
+		log_fields(LOG_WARN, "events lost; state resynced from sysfs",
+			   "lost=%llu", (unsigned long long)n);
+	else
+		log_warn("%llu events lost (ring buffer full); resyncing state from sysfs",
+			 (unsigned long long)n);
+}
+
+/* The kernel could not queue some events: say so, and trust sysfs again. */
+static void check_lost(struct session *s)
+{
+	__u64 dropped = loader_dropped(&s->ld);
+
+	if (dropped == s->lost)
+		return;
+	report_loss(s, dropped - s->lost);
+	pthread_mutex_lock(&s->lock);
+	if (s->m) {
+		metrics_set_dropped(s->m, dropped);
+		metrics_count_resync(s->m);
+	}
+	output_lost(&s->out, mono_now_ns(), dropped - s->lost);
+	domain_ids_forget_all(s->ids);
+	seed(s);
+	session_print_state(s);
+	pthread_mutex_unlock(&s->lock);
+	s->lost = dropped;
+}
+
+int session_write_textfile(struct session *s)
+{
+	const struct session_cfg *cfg = &s->cfg;
+	size_t len;
+	char *buf;
+	int err;
+
+	if (!s->m || !cfg->textfile)
+		return -EINVAL;
+	buf = render(s, &len);
+	err = buf ? textfile_write(cfg->textfile, buf, len) : -ENOMEM;
+	free(buf);
+	s->next_textfile = mono_now_ns() + cfg->textfile_interval * NSEC_PER_SEC;
+	return err;
+}
+
+/* SIGHUP: reopen the journal, e.g. after logrotate moved it. */
+static void handle_reopen(struct session *s)
+{
+	reopen = 0;
+	if (!s->j.f)
+		return;
+	journal_sync(&s->j);
+	if (!journal_reopen(&s->j))
+		s->out.f = s->j.f;
+	log_fields(LOG_INFO, "journal reopened", "path=\"%s\"", s->j.path);
+}
+
+/* What each wakeup of the reader does after reading the ring. */
+static void tick(struct session *s)
+{
+	const struct session_cfg *cfg = &s->cfg;
+
+	if (cfg->records)
+		fflush(cfg->records);
+	check_lost(s);
+	if (journal_sync(&s->j) == 0 && s->j.f)
+		s->out.f = s->j.f;	/* may have rotated */
+	if (reopen)
+		handle_reopen(s);
+	if (cfg->textfile && cfg->textfile_interval &&
+	    mono_now_ns() >= s->next_textfile)
+		session_write_textfile(s);
+}
+
+int session_run(struct session *s)
+{
+	__u64 deadline = s->cfg.duration ?
+			 mono_now_ns() + s->cfg.duration * NSEC_PER_SEC : 0;
+	int err;
+
+	while (!exiting) {
+		err = loader_read_events(&s->ld);
+		if (err < 0 && err != -EINTR) {
+			log_err("reading events failed: %s", strerror(-err));
+			return err;
+		}
+		tick(s);
+		if (deadline && mono_now_ns() >= deadline)
+			break;
+	}
+	/* Flush what is still queued before reporting. */
+	ring_buffer__consume(s->ld.rb);
+	check_lost(s);
+	if (s->cfg.records)
+		fflush(s->cfg.records);
+	return 0;
+}
+
+/* Sockets and files first: they may need the privileges dropped later. */
+static int open_outputs(struct session *s)
+{
+	const struct session_cfg *cfg = &s->cfg;
+	int err;
+
+	if (cfg->listen) {
+		err = http_bind(&s->http, cfg->listen);
+		if (err)
+			return err;
+	}
+	if (cfg->journal) {
+		err = journal_open(&s->j, cfg->journal, cfg->journal_max_bytes);
+		if (err)
+			return err;
+	}
+	if (cfg->records)
+		output_init(&s->out, cfg->records, cfg->json);
+	else
+		output_init(&s->out, s->j.f, true);
+	return cfg->textfile ? textfile_check(cfg->textfile) : 0;
+}
+
+static int new_metrics(struct session *s)
+{
+	const struct hook_set *hs = &s->ld.hooks;
+	struct metrics_info mi = { .version = IOMMUWATCH_VERSION,
+				   .kernel = s->kernel,
+				   .hooks = s->mhooks, .n_hooks = hs->n,
+				   .device_labels = s->cfg.device_labels };
+	struct utsname u;
+
+	s->mhooks = calloc(hs->n ? hs->n : 1, sizeof(*s->mhooks));
+	if (!s->mhooks)
+		return -ENOMEM;
+	mi.hooks = s->mhooks;
+	for (int i = 0; i < hs->n; i++)
+		s->mhooks[i] = (struct metrics_hook){
+			hs->hooks[i].func, hs->hooks[i].role,
+			hs->hooks[i].status == HOOK_ACTIVE };
+
+	snprintf(s->kernel, sizeof(s->kernel), "%s",
+		 uname(&u) ? "unknown" : u.release);
+	s->m = metrics_new(&mi);
+	if (!s->m)
+		return -ENOMEM;
+	s->pl.sink = metrics_record;
+	s->pl.sink_arg = s->m;
+	return 0;
+}
+
+static int load(struct session *s)
+{
+	const struct session_cfg *cfg = &s->cfg;
+	struct loader_opts lo = { .btf_path = cfg->c->btf_path,
+				  .targ_group = cfg->group,
+				  .ringbuf_bytes = cfg->c->ringbuf_bytes };
+	int err;
+
+	s->st = state_new();
+	s->ids = domain_ids_new();
+	if (!s->st || !s->ids) {
+		log_err("out of memory");
+		return -ENOMEM;
+	}
+	pipeline_init(&s->pl, s->st, s->out.f ? &s->out : NULL);
+	s->pl.group = cfg->group;
+	s->pl.device = cfg->device;
+	seed(s);
+	err = loader_open(&s->ld, &lo, on_event, s);
+	if (err)
+		return err;
+	s->pl.rules.deferred_locked = s->ld.hooks.deferred_locked;
+	hooks_uncovered_roles(&s->ld.hooks, s->roles, sizeof(s->roles));
+	return cfg->metrics ? new_metrics(s) : 0;
+}
+
+int session_open(struct session *s, const struct session_cfg *cfg)
+{
+	struct loader_opts lo = { .btf_path = cfg->c->btf_path };
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = *cfg;
+	pthread_mutex_init(&s->lock, NULL);
+	err = loader_preflight(&lo);
+	if (!err)
+		err = setup_signals(cfg->daemon);
+	if (!err)
+		err = open_outputs(s);
+	return err ? err : load(s);
+}
+
+int session_start(struct session *s)
+{
+	int err = 0;
+
+	if (s->cfg.daemon)
+		err = caps_drop_all();
+	if (!err && s->http)
+		err = http_start(s->http, render, s);
+	return err;
+}
+
+void session_close(struct session *s)
+{
+	http_stop(s->http);
+	if (s->ld.skel)
+		loader_close(&s->ld);
+	journal_close(&s->j);
+	metrics_free(s->m);
+	free(s->mhooks);
+	domain_ids_free(s->ids);
+	state_free(s->st);
+	pthread_mutex_destroy(&s->lock);
+}

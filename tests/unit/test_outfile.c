@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon's files in a scratch directory: the journal synced, rotated
+ * past its size, reopened after an outside move (what SIGHUP does), and
+ * the textfile replaced by rename, never rewritten in place.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "outfile.h"
+#include "unit.h"
+
+static char dir[] = "/tmp/iw-outfile-XXXXXX";
+
+/* dir/name into buf. */
+static const char *at(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+	return buf;
+}
+
+/* The whole file as a string (static buffer); "(none)" if absent. */
+static const char *slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return "(none)";
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* A journal at dir/name, and the path of its other file (name + other). */
+static int open_journal(struct journal *j, const char *name, long max_bytes,
+			char path[128], const char *other, char other_path[128])
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s%s", name, other);
+	at(path, 128, name);
+	at(other_path, 128, buf);
+	return journal_open(j, path, max_bytes);
+}
+
+static void put(struct journal *j, const char *line)
+{
+	fputs(line, j->f);
+	j->dirty = true;
+}
+
+static void test_journal_sync_and_rotate(void)
+{
+	char path[128], old[128];
+	struct journal j;
+
+	CHECK(open_journal(&j, "j.jsonl", 16, path, ".1", old) == 0);
+	put(&j, "{\"n\":1}\n");
+	CHECK_STR(slurp(path), "");		/* still in the FILE buffer */
+	CHECK(journal_sync(&j) == 0);
+	CHECK_STR(slurp(path), "{\"n\":1}\n");
+	CHECK_STR(slurp(old), "(none)");
+	put(&j, "{\"n\":2}\n{\"n\":3}\n");
+	CHECK(journal_sync(&j) == 0);		/* 24 bytes > 16: rotated */
+	CHECK_STR(slurp(old), "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
+	CHECK_STR(slurp(path), "");
+	put(&j, "{\"n\":4}\n");
+	journal_close(&j);			/* syncs what is left */
+	CHECK_STR(slurp(path), "{\"n\":4}\n");
+	CHECK(!j.f && !j.path);
+	journal_close(&j);			/* twice is harmless */
+	unlink(path);
+	unlink(old);
+}
+
+/* logrotate moved the file: what was written stays with it, then new. */
+static void test_journal_reopen_after_move(void)
+{
+	char path[128], moved[128];
+	struct journal j;
+
+	CHECK(open_journal(&j, "r.jsonl", 0, path, ".moved", moved) == 0);
+	put(&j, "a\n");
+	CHECK(journal_sync(&j) == 0);
+	CHECK(rename(path, moved) == 0);
+	put(&j, "b\n");
+	CHECK(journal_reopen(&j) == 0);
+	put(&j, "c\n");
+	CHECK(journal_sync(&j) == 0);
+	CHECK_STR(slurp(moved), "a\nb\n");
+	CHECK_STR(slurp(path), "c\n");
+	journal_close(&j);
+	unlink(path);
+	unlink(moved);
+}
+
+static void test_journal_missing_dir(void)
+{
+	struct journal j;
+
+	CHECK(journal_open(&j, "/nonexistent/iw/j.jsonl", 0) == -ENOENT);
+	CHECK(!j.f);
+	journal_close(&j);
+}
+
+static ino_t inode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/* A reader of the old file keeps it whole: the new one is renamed in. */
+static void test_textfile_replaced_by_rename(void)
+{
+	char path[128], tmp[128], old_text[16] = "";
+	FILE *reader;
+	ino_t before;
+
+	at(path, sizeof(path), "m.prom");
+	at(tmp, sizeof(tmp), "m.prom.tmp");
+	CHECK(textfile_check(path) == 0);
+	CHECK(access(tmp, F_OK) && access(path, F_OK));
+	CHECK(textfile_write(path, "up 1\n", 5) == 0);
+	CHECK_STR(slurp(path), "up 1\n");
+	before = inode_of(path);
+	reader = fopen(path, "r");
+	CHECK(textfile_write(path, "up 0\nx 2\n", 9) == 0);
+	CHECK_STR(slurp(path), "up 0\nx 2\n");
+	CHECK(inode_of(path) != before);
+	CHECK(access(tmp, F_OK) && errno == ENOENT);
+	if (reader) {
+		CHECK(fgets(old_text, sizeof(old_text), reader));
+		fclose(reader);
+	}
+	CHECK_STR(old_text, "up 1\n");
+	unlink(path);
+}
+
+static void test_textfile_unwritable(void)
+{
+	const char *path = "/nonexistent/iw/m.prom";
+
+	CHECK(textfile_check(path) == -ENOENT);
+	CHECK(textfile_write(path, "up 1\n", 5) == -ENOENT);
+}
+
+/* One scratch directory for every case, made before main() runs them. */
+__attribute__((constructor)) static void make_dir(void)
+{
+	if (!mkdtemp(dir))
+		perror("mkdtemp");
+}
+
+__attribute__((destructor)) static void remove_dir(void)
+{
+	rmdir(dir);
+}
+
+UNIT_MAIN("outfile", UNIT_CASE(test_journal_sync_and_rotate),
+	  UNIT_CASE(test_journal_reopen_after_move),
+	  UNIT_CASE(test_journal_missing_dir),
+	  UNIT_CASE(test_textfile_replaced_by_rename),
+	  UNIT_CASE(test_textfile_unwritable))
