@@ -13,7 +13,8 @@
 #define IW_NO_PASID		0xffffffffU
 
 /* Bytes of the event ring unless the user asks for another size. */
-#define IW_RINGBUF_BYTES	(256 * 1024)
+/* 256 KiB; a plain number, so that --help can print it. */
+#define IW_RINGBUF_BYTES	262144
 
 /*
  * iommu_domain.type values of include/linux/iommu.h: defines, so not in
@@ -126,7 +127,7 @@ struct iommuwatch_domain_ref {
 };
 
 struct iommuwatch_event {
-	__u64 ts_ns;		/* CLOCK_MONOTONIC at the hook's exit */
+	__u64 ts_ns;		/* CLOCK_MONOTONIC when the program ran */
 	__u64 latency_ns;	/* entry to exit of the op, 0 if not timed */
 	__u32 kind;		/* enum iw_event_kind */
 	__u32 hook;		/* index into the loader's hook table */
@@ -140,7 +141,9 @@ struct iommuwatch_event {
 	__u32 pad;
 	struct iommuwatch_domain_ref new_dom;	/* domain being attached / freed */
 	struct iommuwatch_domain_ref old_dom;	/* old domain passed to the op */
-	struct iommuwatch_domain_ref group_dom;	/* group->domain at entry */
+	/* group->domain when the program ran: at an op's exit the core
+	 * has not yet set the new one. */
+	struct iommuwatch_domain_ref group_dom;
 	char comm[IW_COMM_LEN];
 	char dev[IW_DEV_NAME_LEN];
 };

@@ -8,6 +8,9 @@
 
 #define NSEC_PER_SEC	1000000000LL
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* A macro's value as a string literal. */
+#define STRINGIFY(x)	STRINGIFY_(x)
+#define STRINGIFY_(x)	#x
 
 /* CLOCK_MONOTONIC in ns: the clock of the BPF side's bpf_ktime_get_ns(). */
 static inline __u64 mono_now_ns(void)

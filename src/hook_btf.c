@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 #include "hook_btf.h"
+#include "util.h"
 
-#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+/* Core hook ids must not run into the ops' ids. */
+_Static_assert(IW_HOOK_CORE_MAX <= IW_HOOK_OP_BASE, "core hook ids overlap");
+
 
 struct core_hook_def {
 	int id;
@@ -138,7 +141,7 @@ int hook_btf_match_op(const struct btf *btf, const struct btf_type *proto)
 
 static bool is_not_op(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_LEN(not_ops); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(not_ops); i++)
 		if (!strcmp(not_ops[i], name))
 			return true;
 	return false;
@@ -176,7 +179,7 @@ static int func_nr_args(const struct btf *btf, const char *func, __u32 *btf_id)
 
 int hook_btf_add_core(struct hook_set *hs, const struct btf *vmlinux)
 {
-	for (size_t i = 0; i < ARRAY_LEN(core_hooks); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(core_hooks); i++) {
 		const struct core_hook_def *def = &core_hooks[i];
 		struct hook *h = hooks_add(hs, def->func, def->role);
 

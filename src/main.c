@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "commands.h"
 #include "http.h"
+#include "iommuwatch.h"
 #include "log.h"
 #include "util.h"
 
@@ -91,7 +92,7 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "sysfs", OPT_SYSFS, "DIR", OPTION_HIDDEN, "sysfs root (tests)", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
-	  "trace, daemon: event ring buffer size, a power of two of at least 4096 (default 262144)",
+	  "trace, daemon: event ring buffer size, a power of two of at least 4096 (default " STRINGIFY(IW_RINGBUF_BYTES) ")",
 	  0 },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
 	  "daemon: serve /metrics here (default " IW_DEFAULT_LISTEN ")", 0 },
