@@ -34,7 +34,6 @@ struct {
 } events_dropped SEC(".maps");
 
 /* Op kinds timed from entry to exit (enum iw_event_kind up to them). */
-#define IW_OP_KINDS	(IW_EV_REMOVE_PASID + 1)
 
 /*
  * What a task is doing in the IOMMU core. Task-local storage rather than a
@@ -43,7 +42,13 @@ struct {
 struct task_ctx {
 	__u32 path;		/* enum iw_path; IW_PATH_UNKNOWN: no marker */
 	__u32 hook;		/* hook that set the marker; only it clears it */
-	__u64 op_start_ns[IW_OP_KINDS];
+	/*
+	 * Ops in progress: a driver's op may call another op (AMD's identity
+	 * attach calls its paging attach); the outermost reports, timed.
+	 */
+	__u32 op_depth;
+	__u32 pad;
+	__u64 op_start_ns;	/* the outermost op's entry */
 };
 
 struct {
@@ -363,25 +368,29 @@ int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 
 /* ---- driver ops: one template per op, copied for each implementation ---- */
 
-static __always_inline int op_entry(__u32 kind)
+static __always_inline int op_entry(void)
 {
 	struct task_ctx *tc = task_ctx_get(true);
 
-	if (tc && kind < IW_OP_KINDS)
-		tc->op_start_ns[kind] = bpf_ktime_get_ns();
+	if (tc && tc->op_depth++ == 0)
+		tc->op_start_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
-static __always_inline __u64 op_latency(struct task_ctx *tc, __u32 kind,
-					__u64 now)
+/*
+ * An op's exit: true when an outer op is still running (it reports).
+ * Else *lat is the op's latency, 0 when its entry was not seen.
+ */
+static __always_inline bool op_leave(struct task_ctx *tc, __u64 now,
+				     __u64 *lat)
 {
-	__u64 lat = 0;
-
-	if (tc && kind < IW_OP_KINDS && tc->op_start_ns[kind]) {
-		lat = now - tc->op_start_ns[kind];
-		tc->op_start_ns[kind] = 0;
-	}
-	return lat;
+	*lat = 0;
+	if (!tc || !tc->op_depth)
+		return false;
+	if (--tc->op_depth)
+		return true;
+	*lat = now - tc->op_start_ns;
+	return false;
 }
 
 /* Domains and the old domain (an extra trailing argument on newer kernels). */
@@ -432,7 +441,8 @@ static __always_inline void op_result(struct iommuwatch_event *e, void *ctx,
 }
 
 /*
- * The one device event: a release (at entry) or an op's call (at exit).
+ * The one device event: a release (at entry) or an op's call (at exit);
+ * an op called by another op reports nothing, the outer one does.
  * Not inlined: every program that reports a device shares this body, so
  * the object carries it once.
  */
@@ -440,9 +450,11 @@ static __noinline int report_device(void *ctx, const struct dev_call *c,
 				    struct task_ctx *tc)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u64 lat = op_latency(tc, c->kind, now);
 	struct iommuwatch_event *e;
+	__u64 lat = 0;
 
+	if (c->kind != IW_EV_RELEASE && op_leave(tc, now, &lat))
+		return 0;
 	if (!group_wanted(c->dev))
 		return 0;
 	e = reserve_event();
@@ -466,7 +478,7 @@ static __noinline int report_device(void *ctx, const struct dev_call *c,
 SEC("fentry")
 int attach_dev_entry(void *ctx)
 {
-	return op_entry(IW_EV_ATTACH);
+	return op_entry();
 }
 
 SEC("fexit")
@@ -487,7 +499,7 @@ int attach_dev_exit(void *ctx)
 SEC("fentry")
 int set_dev_pasid_entry(void *ctx)
 {
-	return op_entry(IW_EV_SET_PASID);
+	return op_entry();
 }
 
 SEC("fexit")
@@ -509,7 +521,7 @@ int set_dev_pasid_exit(void *ctx)
 SEC("fentry")
 int remove_dev_pasid_entry(void *ctx)
 {
-	return op_entry(IW_EV_REMOVE_PASID);
+	return op_entry();
 }
 
 SEC("fexit")

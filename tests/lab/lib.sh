@@ -37,6 +37,52 @@ group_of() {
 	basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"
 }
 
+# group_type GROUP: the group's domain type as iommuwatch names it.
+group_type() {
+	tr 'A-Z' 'a-z' <"/sys/kernel/iommu_groups/$1/type"
+}
+
+# ensure_group BDF: give the device an iommu_group. 6.12's virtio-iommu
+# probes a device only when a driver binds it: bind one (and leave it).
+ensure_group() {
+	local d=/sys/bus/pci/devices/$1
+	[ -e "$d/iommu_group" ] && return 0
+	modprobe -q "$(cat "$d/modalias")"
+	[ -e "$d/iommu_group" ] && return 0
+	echo "ensure_group: $1 has no iommu_group" >&2
+	return 1
+}
+
+# release_domain: the type the IOMMU core (or the driver) attaches to a
+# device without direct mappings as it is released, or nothing. From the
+# kernels' sources: Intel's release_domain is its blocking domain (6.7+);
+# AMD has none on 6.12 and its blocked domain since 6.19 (the lab's 7.3);
+# virtio-iommu has
+# none. 6.1 has no release domain at all.
+release_domain() {
+	case $IOMMUWATCH_LAB_FAMILY/$IOMMUWATCH_LAB_LINE in
+	*/6.1) ;;
+	intel/*) echo blocked ;;
+	amd/6.12) ;;
+	amd/*) echo blocked ;;
+	virtio/*) ;;
+	esac
+}
+
+# tracepoint_on: count the core's own attaches from now on (the oracle;
+# __iommu_attach_device's iommu:attach_device_to_domain).
+tracepoint_on() {
+	local t=/sys/kernel/tracing
+	echo >"$t/trace"
+	echo 1 >"$t/events/iommu/attach_device_to_domain/enable"
+}
+
+# tracepoint_attaches BDF: how many the kernel logged for the device.
+tracepoint_attaches() {
+	grep -c "attach_device_to_domain: IOMMU: device=$1\b" \
+		/sys/kernel/tracing/trace || true
+}
+
 remove_rescan() {
 	echo 1 >"/sys/bus/pci/devices/$1/remove"
 	echo 1 >/sys/bus/pci/rescan

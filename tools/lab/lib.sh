@@ -51,3 +51,21 @@ kernel_release() {
 ensure_kernel() {
 	kernel_cached "$1" || "$LAB_DIR/fetch-kernels" "$1" >&2
 }
+
+# The emulated IOMMUs vm-run --iommu knows.
+LAB_FAMILIES="intel amd virtio"
+
+lab_family_valid() {
+	[[ " $LAB_FAMILIES " == *" $1 "* ]] || die "unknown IOMMU family '$1' (one of: $LAB_FAMILIES)"
+}
+
+# Why the line's kernel cannot run the family (printed, status 1), or
+# nothing (status 0). Debian 6.1 does not build virtio-iommu; 6.12 and
+# 7.3 build it as a module.
+family_missing() {
+	local line=$1 family=$2
+	[ "$family" = virtio ] || return 0
+	find "$(kernel_dir "$line")/lib/modules" -name 'virtio-iommu.ko*' | grep -q . && return 0
+	echo "no virtio-iommu in this kernel"
+	return 1
+}
