@@ -38,8 +38,16 @@ static inline unsigned int device_pasids(const struct iw_device *dev)
 	return dev->n_pasids - dev->n_orphans;
 }
 
+/* An IOMMU instance, as /sys/class/iommu names it, and its driver. */
+#define IW_IOMMU_NAME_LEN	32
+struct iw_iommu {
+	char name[IW_IOMMU_NAME_LEN];	/* e.g. dmar0, ivhd0, 0000:00:07.0 */
+	char driver[IW_IOMMU_NAME_LEN];	/* e.g. intel-iommu; "": unknown */
+};
+
 struct iw_group {
 	int id;
+	const struct iw_iommu *iommu;	/* its devices' IOMMU; NULL: unknown */
 	struct iw_dom dom;		/* group->domain */
 	bool dom_known;
 	bool direct;			/* has a "direct" reserved region */
@@ -55,6 +63,7 @@ struct iw_prior {
 	unsigned int pasid_users;	/* PASIDs still on a freed domain */
 	int user_group;			/* first of those users, -1: none */
 	char user_device[IW_DEV_NAME_LEN];	/* "" for a group's domain */
+	const struct iw_iommu *iommu;	/* the record's group's; NULL: unknown */
 };
 
 struct iw_state *state_new(void);
@@ -69,6 +78,12 @@ void state_clear(struct iw_state *st);
 struct iw_group *state_group(struct iw_state *st, int id, bool create);
 struct iw_device *state_device(struct iw_state *st, const char *name,
 			       bool create);
+/*
+ * The IOMMU instance NAME with its DRIVER ("" or NULL: unknown), interned:
+ * one entry per name, valid until state_free(). NULL when out of room.
+ */
+const struct iw_iommu *state_iommu(struct iw_state *st, const char *name,
+				   const char *driver);
 
 /*
  * Fill rec->from from the state when the kernel did not say, then apply the

@@ -171,7 +171,13 @@ int parse_rfc3339(const char *s, __u64 *ns)
 	{ "mutex_held", json_type_boolean, false, true },		\
 	{ "from", json_type_string, true, false },			\
 	{ "from_domain", json_type_int, false, true },			\
-	{ "path", json_type_string, true, false }
+	{ "path", json_type_string, true, false },			\
+	IOMMU_FIELDS
+
+/* Replay takes a group's IOMMU from its "group" record. */
+#define IOMMU_FIELDS							\
+	{ "iommu", json_type_string, false, true },			\
+	{ "iommu_driver", json_type_string, false, true }
 
 static const struct field_spec transition_fields[] = {
 	COMMON_FIELDS, DEVICE_FIELDS,
@@ -202,6 +208,7 @@ static const struct field_spec group_fields[] = {
 	{ "domain", json_type_string, true, false },
 	{ "devices", json_type_array, true, false },
 	{ "direct", json_type_boolean, true, false },
+	IOMMU_FIELDS,
 	{},
 };
 
@@ -396,13 +403,16 @@ static enum jsonl_kind parse_free(struct parse *p, struct iw_record *rec)
 /* A start-state group: seed it (and its devices) into the state. */
 static enum jsonl_kind parse_group(struct parse *p, struct iw_state *st)
 {
+	char iommu[IW_IOMMU_NAME_LEN], driver[IW_IOMMU_NAME_LEN];
 	json_object *devs = get(p, "devices");
 	struct iw_group *grp;
 	long long id;
 	int kind;
 
 	if (check_fields(p, group_fields) ||
-	    int_in(p, "group", 0, INT32_MAX, 0, &id))
+	    int_in(p, "group", 0, INT32_MAX, 0, &id) ||
+	    copy_str(p, "iommu", iommu, sizeof(iommu)) ||
+	    copy_str(p, "iommu_driver", driver, sizeof(driver)))
 		return JSONL_ERROR;
 	kind = dom_kind_parse(json_object_get_string(get(p, "domain")));
 	if (kind < 0)
@@ -420,6 +430,7 @@ static enum jsonl_kind parse_group(struct parse *p, struct iw_state *st)
 	grp->dom = (struct iw_dom){ 0, kind };
 	grp->dom_known = kind != IW_DOM_UNKNOWN;
 	grp->direct = json_object_get_boolean(get(p, "direct"));
+	grp->iommu = state_iommu(st, iommu, driver);
 	for (size_t i = 0; i < json_object_array_length(devs); i++)
 		state_seed_device(st, grp, json_object_get_string(
 				  json_object_array_get_idx(devs, i)));

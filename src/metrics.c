@@ -53,7 +53,7 @@ static const struct metric_def {
 	[M_VIOLATIONS] = { "iommuwatch_violations_total", PROM_COUNTER,
 		"Transitions that broke an invariant of the IOMMU core, by rule" },
 	[M_GROUP_DOMAIN_INFO] = { "iommuwatch_group_domain_info", PROM_GAUGE,
-		"Domain type each iommu_group is on now (always 1)" },
+		"Domain type each iommu_group is on now, and the IOMMU instance its devices sit behind (always 1)" },
 	[M_PASIDS] = { "iommuwatch_pasids", PROM_GAUGE,
 		"PASIDs (other than the RID) attached in each iommu_group" },
 };
@@ -383,11 +383,15 @@ static int render_group_domain(struct iw_group *g, void *arg)
 {
 	struct group_render *gr = arg;
 	const char *type = g->dom_known ? dom_kind_name(g->dom.kind) : "unknown";
+	const char *iommu = g->iommu ? g->iommu->name : "unknown";
 	char group[12];
-	struct prom_label l[] = { { "group", group }, { "type", type } };
+	struct prom_label l[] = {
+		{ "group", group }, { "type", type }, { "iommu", iommu },
+	};
 
 	snprintf(group, sizeof(group), "%d", g->id);
-	prom_sample(gr->f, metric_defs[M_GROUP_DOMAIN_INFO].name, l, 2, 1);
+	prom_sample(gr->f, metric_defs[M_GROUP_DOMAIN_INFO].name, l,
+		    ARRAY_SIZE(l), 1);
 	return 0;
 }
 

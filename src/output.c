@@ -184,6 +184,19 @@ static void json_device(struct jsonw *w, const struct iw_record *r)
 	json_flag(w, "mutex_held", f, IW_F_MUTEX_HELD, f & IW_F_MUTEX_KNOWN);
 }
 
+/* The IOMMU instance and its driver; null each when unknown. */
+static void json_iommu(struct jsonw *w, const struct iw_iommu *u)
+{
+	if (u)
+		jsonw_str(w, "iommu", u->name);
+	else
+		jsonw_null(w, "iommu");
+	if (u && u->driver[0])
+		jsonw_str(w, "iommu_driver", u->driver);
+	else
+		jsonw_null(w, "iommu_driver");
+}
+
 static void json_task(struct jsonw *w, const struct iw_record *r)
 {
 	jsonw_str(w, "hook", r->hook);
@@ -203,8 +216,10 @@ static void json_record(struct output *out, const struct iw_record *r,
 	struct jsonw *w = &out->jw;
 
 	json_begin(out, types[r->type], r->mono_ns);
-	if (r->type != IW_REC_DOMAIN_FREE)
+	if (r->type != IW_REC_DOMAIN_FREE) {
 		json_device(w, r);
+		json_iommu(w, prior ? prior->iommu : NULL);
+	}
 	jsonw_str(w, "from", r->from_known ? dom_kind_name(r->from.kind)
 					   : "unknown");
 	jsonw_opt_int(w, "from_domain", r->from.id, r->from.id);
@@ -351,6 +366,7 @@ void output_group(struct output *out, struct iw_state *st,
 	state_for_each_device(st, add_group_device, &gd);
 	jsonw_array_end(w);
 	jsonw_bool(w, "direct", g->direct);
+	json_iommu(w, g->iommu);
 	json_end(out);
 }
 

@@ -32,7 +32,13 @@ struct iw_state {
 	 */
 	struct intmap *refs;
 	bool refs_short;		/* a count was lost to OOM: always scan */
+	/* IOMMU instances, never moved: groups point at them. */
+	struct iw_iommu *iommus;
+	unsigned int n_iommus;
 };
+
+/* A host has one IOMMU per PCI segment or SMMU; a journal may claim more. */
+#define IW_MAX_IOMMUS	256
 
 static __u64 ref_count(struct iw_state *st, __u32 id)
 {
@@ -114,6 +120,7 @@ void state_free(struct iw_state *st)
 	intmap_free(st->refs);
 	groups_free(st);
 	intmap_free(st->group_ids);
+	free(st->iommus);
 	free(st);
 }
 
@@ -218,6 +225,31 @@ struct iw_group *state_group(struct iw_state *st, int id, bool create)
 	if (!grp && create)
 		grp = group_add(st, id);
 	return grp;
+}
+
+const struct iw_iommu *state_iommu(struct iw_state *st, const char *name,
+				   const char *driver)
+{
+	struct iw_iommu *u;
+
+	if (!name[0])
+		return NULL;
+	for (unsigned int i = 0; i < st->n_iommus; i++) {
+		u = &st->iommus[i];
+		if (!strncmp(u->name, name, sizeof(u->name) - 1))
+			goto found;
+	}
+	if (!st->iommus)
+		st->iommus = calloc(IW_MAX_IOMMUS, sizeof(*st->iommus));
+	if (!st->iommus || st->n_iommus == IW_MAX_IOMMUS)
+		return NULL;
+	u = &st->iommus[st->n_iommus++];
+	snprintf(u->name, sizeof(u->name), "%s", name);
+found:
+	/* A driver learnt later (a journal's first group may not say). */
+	if (driver && driver[0] && !u->driver[0])
+		snprintf(u->driver, sizeof(u->driver), "%s", driver);
+	return u;
 }
 
 static int group_cmp(const void *a, const void *b)
@@ -574,6 +606,7 @@ void state_apply(struct iw_state *st, struct iw_record *rec,
 		 struct iw_prior *prior)
 {
 	struct iw_prior ignored;
+	struct iw_group *grp;
 
 	if (!prior)
 		prior = &ignored;
@@ -592,6 +625,8 @@ void state_apply(struct iw_state *st, struct iw_record *rec,
 	case IW_REC_GROUP_TYPE:	/* the pipeline expands it */
 		break;
 	}
+	grp = state_group(st, rec->group, false);
+	prior->iommu = grp ? grp->iommu : NULL;
 }
 
 struct iw_device *state_seed_device(struct iw_state *st, struct iw_group *grp,

@@ -29,10 +29,12 @@ static int print_device(struct iw_device *dev, void *arg)
 static void print_group_human(struct iw_state *st, const struct iw_group *g)
 {
 	struct group_devices gd = { .group = g->id, .first = true };
+	const struct iw_iommu *u = g->iommu;
 
-	printf("%-6d %-10s %-7s ", g->id,
+	printf("%-6d %-10s %-7s %-13s %-13s ", g->id,
 	       g->dom_known ? dom_kind_name(g->dom.kind) : "unknown",
-	       g->direct ? "yes" : "no");
+	       g->direct ? "yes" : "no", u ? u->name : "-",
+	       u && u->driver[0] ? u->driver : "-");
 	state_for_each_device(st, print_device, &gd);
 	putchar('\n');
 }
@@ -73,8 +75,8 @@ int cmd_status(const struct common_opts *opts)
 		return EXIT_FAILURE;
 	}
 	if (!opts->json)
-		printf("%-6s %-10s %-7s %s\n", "GROUP", "DOMAIN", "DIRECT",
-		       "DEVICES");
+		printf("%-6s %-10s %-7s %-13s %-13s %s\n", "GROUP", "DOMAIN",
+		       "DIRECT", "IOMMU", "DRIVER", "DEVICES");
 	state_for_each_group(st, show_group, &(struct show_ctx){ st, &out });
 	state_free(st);
 	return EXIT_SUCCESS;

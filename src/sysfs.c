@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Seed the state from /sys/kernel/iommu_groups: each group's type, its
- * devices and whether firmware asked for direct mappings in it.
+ * devices, whether firmware asked for direct mappings in it, and the IOMMU
+ * instance its devices sit behind (/sys/class/iommu).
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -10,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "log.h"
 #include "state.h"
+#include "util.h"
 
 /* snprintf into a path buffer; -ENAMETOOLONG rather than a cut path. */
 static int make_path(char *buf, size_t len, const char *fmt, ...)
@@ -73,8 +76,68 @@ static void warn_if_cut(struct iw_state *st, const char *name)
 			 name, IW_DEV_NAME_LEN - 1);
 }
 
+/* The last part of the path a symlink points at, whole; 0 or -errno. */
+static int link_name(const char *path, char *buf, size_t len)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	const char *base;
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, base, strlen(base) + 1);
+	return 0;
+}
+
+/*
+ * Which driver registered the IOMMU: its device's driver where it has one
+ * (virtio_iommu, arm-smmu-v3), else what the name says: Intel's DMAR units
+ * and AMD's IVHDs have no bound device. "" when neither tells.
+ */
+static void iommu_driver(const char *sysfs_root, const char *iommu,
+			 char *buf, size_t len)
+{
+	static const struct { const char *prefix, *driver; } by_name[] = {
+		{ "dmar", "intel-iommu" },
+		{ "ivhd", "amd-iommu" },
+	};
+	char path[PATH_MAX];
+
+	buf[0] = '\0';
+	if (!make_path(path, sizeof(path), "%s/class/iommu/%s/device/driver",
+		       sysfs_root, iommu) &&
+	    !link_name(path, buf, len)) {
+		for (char *c = buf; *c; c++)
+			*c = *c == '_' ? '-' : *c;
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(by_name); i++)
+		if (!strncmp(iommu, by_name[i].prefix, strlen(by_name[i].prefix)))
+			snprintf(buf, len, "%s", by_name[i].driver);
+}
+
+/* A group's IOMMU: the one its device's "iommu" link names; NULL unknown. */
+static const struct iw_iommu *device_iommu(struct iw_state *st,
+					   const char *sysfs_root,
+					   const char *devices_dir,
+					   const char *device)
+{
+	char path[PATH_MAX], name[IW_IOMMU_NAME_LEN], driver[IW_IOMMU_NAME_LEN];
+
+	if (make_path(path, sizeof(path), "%s/%s/iommu", devices_dir, device) ||
+	    link_name(path, name, sizeof(name)))
+		return NULL;
+	iommu_driver(sysfs_root, name, driver, sizeof(driver));
+	return state_iommu(st, name, driver);
+}
+
 static int seed_devices(struct iw_state *st, struct iw_group *grp,
-			const char *dir)
+			const char *sysfs_root, const char *dir)
 {
 	struct dirent *de;
 	struct iw_device *dev;
@@ -85,6 +148,8 @@ static int seed_devices(struct iw_state *st, struct iw_group *grp,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
+		if (!grp->iommu)
+			grp->iommu = device_iommu(st, sysfs_root, dir, de->d_name);
 		warn_if_cut(st, de->d_name);
 		dev = state_seed_device(st, grp, de->d_name);
 		if (!dev) {
@@ -96,7 +161,8 @@ static int seed_devices(struct iw_state *st, struct iw_group *grp,
 	return 0;
 }
 
-static int seed_group(struct iw_state *st, const char *groups_dir, int id)
+static int seed_group(struct iw_state *st, const char *sysfs_root,
+		      const char *groups_dir, int id)
 {
 	char path[PATH_MAX], type[32];
 	struct iw_group *grp = state_group(st, id, true);
@@ -115,7 +181,7 @@ static int seed_group(struct iw_state *st, const char *groups_dir, int id)
 	grp->direct = has_direct_region(path);
 	if (make_path(path, sizeof(path), "%s/%d/devices", groups_dir, id))
 		return -ENAMETOOLONG;
-	return seed_devices(st, grp, path);
+	return seed_devices(st, grp, sysfs_root, path);
 }
 
 int state_seed_sysfs(struct iw_state *st, const char *sysfs_root)
@@ -136,7 +202,7 @@ int state_seed_sysfs(struct iw_state *st, const char *sysfs_root)
 		id = strtol(de->d_name, &end, 10);
 		if (end == de->d_name || *end || id < 0 || id > INT_MAX)
 			continue;
-		err = seed_group(st, groups_dir, (int)id);
+		err = seed_group(st, sysfs_root, groups_dir, (int)id);
 		if (err)
 			break;
 	}

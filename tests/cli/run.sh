@@ -47,9 +47,9 @@ expect not_root 1 'must run as root \(or with CAP_BPF and CAP_PERFMON\)$' -- \
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$IW" trace
 expect missing_btf 1 'cannot read BTF file /nonexistent/btf: No such file' -- \
 	"$IW" trace --btf /nonexistent/btf
-expect status_fake 0 '^7 +dma +yes +0000:00:1f\.0$' -- \
+expect status_fake 0 '^7 +dma +yes +- +- +0000:00:1f\.0$' -- \
 	"$IW" status --sysfs "$tmp/sys"
-expect status_json 0 '^\{"type":"group","group":7,"domain":"dma","devices":\["0000:00:1f\.0"\],"direct":true\}$' -- \
+expect status_json 0 '^\{"type":"group","group":7,"domain":"dma","devices":\["0000:00:1f\.0"\],"direct":true,"iommu":null,"iommu_driver":null\}$' -- \
 	"$IW" status --json --sysfs "$tmp/sys"
 # A group with more devices than a line buffer would hold: none cut off.
 g=$tmp/many/kernel/iommu_groups/9
@@ -57,7 +57,7 @@ for i in $(seq 0 39); do mkdir -p "$g/devices/0000:01:$(printf %02x "$i").0"; do
 echo identity >"$g/type"
 : >"$g/reserved_regions"
 expect status_many_devices 0 '^40 devices$' -- bash -c \
-	"\"$IW\" status --sysfs '$tmp/many' | awk '\$1 == 9 { print split(\$4, d, \",\") \" devices\" }'"
+	"\"$IW\" status --sysfs '$tmp/many' | awk '\$1 == 9 { print split(\$6, d, \",\") \" devices\" }'"
 expect status_no_iommu 1 'cannot read /nonexistent/kernel/iommu_groups: No such file or directory \(no IOMMU is active\)' -- \
 	"$IW" status --sysfs /nonexistent
 

@@ -292,7 +292,7 @@ metric_pairs() {
 	done < <(curl -s --max-time 10 "$IW_URL/metrics")
 }
 iw_types() {
-	metric_pairs '^iommuwatch_group_domain_info\{group="([0-9]+)",type="([a-z-]+)"\} 1$'
+	metric_pairs '^iommuwatch_group_domain_info\{group="([0-9]+)",type="([a-z-]+)",iommu="[^"]*"\} 1$'
 }
 oracle_domains() { # POINT [RETRIES]
 	oracle_compare domains "$1" "${2:-1}" 0.3 sysfs_types iw_types sysfs daemon

@@ -188,8 +188,8 @@ static void counters_and_gauges(void)
 	CHECK(value_of(&x, "iommuwatch_violations_total{kind=\"blocked_with_rmr\",severity=\"critical\"}") == 1);
 	/* Every rule is there from the start. */
 	CHECK(value_of(&x, "iommuwatch_violations_total{kind=\"attach_failed\",severity=\"warning\"}") == 0);
-	CHECK(value_of(&x, "iommuwatch_group_domain_info{group=\"3\",type=\"dma-fq\"}") == 1);
-	CHECK(value_of(&x, "iommuwatch_group_domain_info{group=\"12\",type=\"unknown\"}") == 1);
+	CHECK(value_of(&x, "iommuwatch_group_domain_info{group=\"3\",type=\"dma-fq\",iommu=\"unknown\"}") == 1);
+	CHECK(value_of(&x, "iommuwatch_group_domain_info{group=\"12\",type=\"unknown\",iommu=\"unknown\"}") == 1);
 	CHECK(value_of(&x, "iommuwatch_pasids{group=\"3\"}") == 2);
 	CHECK(value_of(&x, "iommuwatch_pasids{group=\"12\"}") == 0);
 	free(x.text);

@@ -407,7 +407,74 @@ static void long_device_name_one_key(void)
 	state_free(st);
 }
 
+static void linkf(const char *target, const char *rel)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (symlink(target, path))
+		abort();
+}
+
+/*
+ * Each group names its devices' IOMMU from the "iommu" link; the driver is
+ * the IOMMU device's driver (virtio-iommu) or, for DMAR units that have
+ * no device, what the name says. A name too long to keep is unknown.
+ */
+static void groups_name_their_iommu(void)
+{
+	struct iw_state *st = state_new();
+	struct iw_record r;
+	struct iw_prior prior;
+	const struct iw_group *g3, *g4, *g5;
+
+	make_sysfs();
+	mkdirf("class");
+	mkdirf("class/iommu");
+	mkdirf("class/iommu/dmar0");
+	mkdirf("class/iommu/0000:00:07.0");
+	mkdirf("virtio0");
+	linkf("../../bus/virtio/drivers/virtio_iommu", "virtio0/driver");
+	linkf("../../../virtio0", "class/iommu/0000:00:07.0/device");
+	linkf("../../../../../devices/virtual/iommu/dmar0",
+	      "kernel/iommu_groups/3/devices/0000:00:03.0/iommu");
+	linkf("../../../../../devices/pci0000:00/0000:00:07.0/virtio0/iommu/0000:00:07.0",
+	      "kernel/iommu_groups/4/devices/0000:00:04.0/iommu");
+	mkdirf("kernel/iommu_groups/5");
+	mkdirf("kernel/iommu_groups/5/devices");
+	mkdirf("kernel/iommu_groups/5/devices/0000:00:05.0");
+	put("kernel/iommu_groups/5/type", "DMA\n");
+	linkf("../../../../../devices/virtual/iommu/an-iommu-name-longer-than-it-may-be",
+	      "kernel/iommu_groups/5/devices/0000:00:05.0/iommu");
+	CHECK(state_seed_sysfs(st, root) == 0);
+	g3 = state_group(st, 3, false);
+	g4 = state_group(st, 4, false);
+	g5 = state_group(st, 5, false);
+	CHECK(g3 && g3->iommu && !strcmp(g3->iommu->name, "dmar0"));
+	CHECK_STR(g3->iommu->driver, "intel-iommu");
+	CHECK(g4 && g4->iommu && !strcmp(g4->iommu->name, "0000:00:07.0"));
+	CHECK_STR(g4->iommu->driver, "virtio-iommu");
+	CHECK(g5 && !g5->iommu);
+	/* One entry per instance; the records carry their group's. */
+	CHECK(state_iommu(st, "dmar0", NULL) == g3->iommu);
+	r = rid("0000:00:04.1", 4, IW_PATH_DEFAULT, IW_DOM_DMA, 9);
+	state_apply(st, &r, &prior);
+	CHECK(prior.iommu == g4->iommu);
+	for (int i = 0; i < 300; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "ivhd%d", i);
+		if (!state_iommu(st, name, "amd-iommu"))
+			break;
+		CHECK(i < 256);
+	}
+	CHECK(!state_iommu(st, "ivhd299", NULL));
+	CHECK(!state_iommu(st, "", NULL));
+	state_free(st);
+}
+
 UNIT_MAIN("state", UNIT_CASE(seeds_groups_and_devices),
+	  UNIT_CASE(groups_name_their_iommu),
 	  UNIT_CASE(long_device_name_one_key),
 	  UNIT_CASE(release_then_reprobe),
 	  UNIT_CASE(failed_attach_changes_nothing),
