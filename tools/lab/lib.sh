@@ -69,3 +69,17 @@ family_missing() {
 	echo "no virtio-iommu in this kernel"
 	return 1
 }
+
+# The range a device with firmware-required direct mappings must keep
+# identity-mapped: an RMRR (mkdmar) or an IVMD (mkivrs).
+LAB_DIRECT_BASE=00000000FEFFC000
+LAB_DIRECT_LIMIT=00000000FEFFFFFF
+
+# 0000:00:03.0 -> "00 03 00" (hex bus, device, function).
+parse_bdf() {
+	[[ $1 =~ ^(0000:)?([0-9a-fA-F]{2}):([0-1][0-9a-fA-F])\.([0-7])$ ]] ||
+		die "bad BDF '$1' (want 0000:BB:DD.F, segment 0)"
+	printf '%02X %02X %02X\n' "0x${BASH_REMATCH[2]}" "0x${BASH_REMATCH[3]}" \
+		"0x${BASH_REMATCH[4]}"
+}
+
