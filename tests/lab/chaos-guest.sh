@@ -56,10 +56,11 @@ op_type() { # type BDF TYPE: the group's default domain type through sysfs
 # 6.12 attaches the driver's release domain at iommu_deinit_device, and
 # Intel's is the blocking domain, even on a device whose firmware asks for
 # direct mappings (an RMRR): blocked_with_rmr at each such removal
-# (trace_rmrr_release shows the attach itself).
+# (trace_rmrr_release shows the attach itself). AMD's 6.12 has no release
+# domain, virtio-iommu none on any line.
 known_release_bug() { # BDF
 	local g
-	[ "$IOMMUWATCH_LAB_LINE" = 6.12 ] || return 0
+	[ "$IOMMUWATCH_LAB_FAMILY/$IOMMUWATCH_LAB_LINE" = intel/6.12 ] || return 0
 	g=$(group_of "$1")
 	grep -q ' direct$' "/sys/kernel/iommu_groups/$g/reserved_regions" || return 0
 	pending+=("blocked_with_rmr release")
