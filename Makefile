@@ -38,8 +38,8 @@ HDRS		:= $(wildcard include/*.h)
 CORE		:= caps domains http intmap jsonl jsonw log metrics outfile output \
 		   pipeline prom record replay rules state status sysfs
 # The loader, the hooks and what drives them (linked by the binary only).
-BPF_SIDE	:= main daemon hook_attach hook_btf hooks kallsyms loader log_libbpf \
-		   probe session trace
+BPF_SIDE	:= main daemon hook_attach hook_btf hooks kallsyms late_modules loader \
+		   log_libbpf probe session trace
 CORE_LIB	:= $(OUT)/libiwcore.a
 CORE_LIBS	:= -ljson-c -lcap -lmicrohttpd -lpthread -lm
 BPF_SIDE_OBJS	:= $(patsubst %,$(OUT)/%.o,$(BPF_SIDE))
@@ -91,7 +91,7 @@ $(OUT)/%.o: src/%.c $(HDRS) | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
-$(BPF_SIDE_OBJS) $(HOOK_OBJS): $(SKELS)
+$(BPF_SIDE_OBJS) $(HOOK_OBJS) $(SAN)/late_modules.o: $(SKELS)
 
 $(CORE_LIB): $(patsubst %,$(OUT)/%.o,$(CORE))
 	$(call msg,AR,$@)
@@ -117,6 +117,8 @@ HOOK_OBJS	:= $(patsubst %,$(SAN)/%.o,hook_attach hook_btf hooks kallsyms)
 $(OUT)/tests/test_hooks: $(HOOK_OBJS) $(SKELS)
 $(OUT)/tests/test_hooks: TEST_LIBS := -lbpf -lelf -lz
 $(OUT)/tests/test_kallsyms: $(SAN)/kallsyms.o
+$(OUT)/tests/test_late_modules: $(HOOK_OBJS) $(SAN)/late_modules.o $(SKELS)
+$(OUT)/tests/test_late_modules: TEST_LIBS := -lbpf -lelf -lz
 
 $(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(HDRS) $(SAN_LIB) \
 		     | $(OUT)/tests

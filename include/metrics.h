@@ -37,6 +37,8 @@ void metrics_record(void *m, const struct iw_record *rec,
 		    const struct iw_violation *v, int n_violations);
 void metrics_set_dropped(struct metrics *m, __u64 dropped);
 void metrics_count_resync(struct metrics *m);
+/* Ops of driver modules loaded after start, which are not hooked. */
+void metrics_set_ops_not_watched(struct metrics *m, __u64 n);
 
 /* The whole exposition, from the counters and the state as they are now. */
 void metrics_render(struct metrics *m, struct iw_state *st, FILE *f);

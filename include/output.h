@@ -40,6 +40,9 @@ void output_group(struct output *out, struct iw_state *st,
 		  const struct iw_group *grp);
 /* Events lost in the kernel since the last report. */
 void output_lost(struct output *out, __u64 mono_ns, __u64 count);
+/* A driver module loaded after start, and the ops of it not hooked. */
+void output_not_watched(struct output *out, __u64 mono_ns,
+			const char *module, const char *const *ops, int n_ops);
 
 /* RFC 3339 UTC with nanoseconds: 2026-11-23T18:42:51.123456789Z */
 void format_rfc3339(__u64 real_ns, char *buf, size_t len);

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "domains.h"
 #include "http.h"
+#include "late_modules.h"
 #include "loader.h"
 #include "metrics.h"
 #include "outfile.h"
@@ -47,6 +48,11 @@ struct session {
 	struct output out;
 	struct journal j;
 	struct loader ld;
+	/* Driver modules loaded after start; watching NULL with --btf. */
+	struct late_modules late;
+	bool watch_late;
+	__u64 next_late_check;
+	__u64 ops_not_watched;
 	struct http_server *http;
 	__u64 lost;
 	__u64 next_textfile;

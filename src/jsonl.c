@@ -167,7 +167,7 @@ int parse_rfc3339(const char *s, __u64 *ns)
 	{ "pasid", json_type_int, false, true },			\
 	{ "require_direct", json_type_boolean, false, true },		\
 	{ "attach_deferred", json_type_boolean, false, true },		\
-	{ "untrusted", json_type_boolean, false, false },		\
+	{ "untrusted", json_type_boolean, false, true },		\
 	{ "mutex_held", json_type_boolean, false, true },		\
 	{ "from", json_type_string, true, false },			\
 	{ "from_domain", json_type_int, false, true },			\
@@ -232,6 +232,15 @@ static const struct field_spec session_fields[] = {
 	{ "kernel", json_type_string, false, false },
 	{ "deferred_locked", json_type_boolean, true, false },
 	{ "not_watched", json_type_array, false, false },
+	{},
+};
+
+static const struct field_spec not_watched_fields[] = {
+	{ "type", json_type_string, true, false },
+	{ "time", json_type_string, true, false },
+	{ "module", json_type_string, true, false },
+	{ "reason", json_type_string, false, false },
+	{ "ops", json_type_array, false, false },
 	{},
 };
 
@@ -447,7 +456,8 @@ static enum jsonl_kind parse_session(struct parse *p, struct rule_ctx *ctx)
 	return JSONL_SESSION;
 }
 
-/* Violations are recomputed, losses only noted: checked, not used. */
+/* Violations are recomputed, losses and unwatched modules only noted:
+ * checked, not used. */
 static enum jsonl_kind parse_checked(struct parse *p,
 				     const struct field_spec *spec)
 {
@@ -484,6 +494,8 @@ static enum jsonl_kind parse_object(struct parse *p, struct rule_ctx *ctx,
 		return parse_checked(p, violation_fields);
 	if (!strcmp(t, "lost"))
 		return parse_checked(p, lost_fields);
+	if (!strcmp(t, "not_watched"))
+		return parse_checked(p, not_watched_fields);
 	return fail(p, "unknown record type '%.32s'", t);
 }
 

@@ -17,6 +17,7 @@ enum metric_id {
 	M_PROBE_ATTACHED,
 	M_EVENTS_DROPPED,
 	M_RESYNCS,
+	M_OPS_NOT_WATCHED,
 	M_TRANSITIONS,
 	M_ATTACH_DURATION,
 	M_RELEASES,
@@ -42,6 +43,8 @@ static const struct metric_def {
 		"Events the kernel could not queue (ring buffer full)" },
 	[M_RESYNCS] = { "iommuwatch_resyncs_total", PROM_COUNTER,
 		"State reloads from sysfs after lost events" },
+	[M_OPS_NOT_WATCHED] = { "iommuwatch_ops_not_watched", PROM_GAUGE,
+		"Op implementations of driver modules loaded after iommuwatch started: not watched until it restarts" },
 	[M_TRANSITIONS] = { "iommuwatch_transitions_total", PROM_COUNTER,
 		"Domain transitions of a device RID or PASID, by group, old and new domain type and path" },
 	[M_ATTACH_DURATION] = { "iommuwatch_attach_duration_seconds", PROM_HISTOGRAM,
@@ -94,7 +97,7 @@ struct metrics {
 	__u64 duration_count;
 	double duration_sum;
 	__u64 violations[IW_RULES_MAX];
-	__u64 releases, frees, dropped, resyncs;
+	__u64 releases, frees, dropped, resyncs, ops_not_watched;
 };
 
 struct metrics *metrics_new(const struct metrics_info *info)
@@ -254,6 +257,11 @@ void metrics_count_resync(struct metrics *m)
 	m->resyncs++;
 }
 
+void metrics_set_ops_not_watched(struct metrics *m, __u64 n)
+{
+	m->ops_not_watched = n;
+}
+
 /* ---- rendering ---- */
 
 static void family(FILE *f, enum metric_id id)
@@ -297,6 +305,7 @@ static void render_health(struct metrics *m, FILE *f)
 	}
 	single(f, M_EVENTS_DROPPED, m->dropped);
 	single(f, M_RESYNCS, m->resyncs);
+	single(f, M_OPS_NOT_WATCHED, m->ops_not_watched);
 }
 
 /* Groups in id order, each group's series in the order they appeared. */

@@ -247,6 +247,23 @@ void output_record(struct output *out, const struct iw_record *rec,
 		human_record(out, rec);
 }
 
+void output_not_watched(struct output *out, __u64 mono_ns,
+			const char *module, const char *const *ops, int n_ops)
+{
+	struct jsonw *w = &out->jw;
+
+	if (!out->json)
+		return;
+	json_begin(out, "not_watched", mono_ns);
+	jsonw_str(w, "module", module);
+	jsonw_str(w, "reason", "loaded after start");
+	jsonw_array_begin(w, "ops");
+	for (int i = 0; i < n_ops; i++)
+		jsonw_array_str(w, ops[i]);
+	jsonw_array_end(w);
+	json_end(out);
+}
+
 void output_lost(struct output *out, __u64 mono_ns, __u64 count)
 {
 	if (!out->json) {

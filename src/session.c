@@ -155,6 +155,60 @@ static void handle_reopen(struct session *s)
 	log_fields(LOG_INFO, "journal reopened", "path=\"%s\"", s->j.path);
 }
 
+/* How often the module BTF directory is looked at for new drivers. */
+#define LATE_CHECK_NS	(5 * NSEC_PER_SEC)
+#define SYSFS_BTF	"/sys/kernel/btf"
+
+static bool module_hooked(const struct hook_set *hs, const char *module)
+{
+	for (int i = 0; i < hs->n; i++)
+		if (!strcmp(hs->hooks[i].module, module))
+			return true;
+	return false;
+}
+
+/* A driver module came after start: say it, record it, count its ops. */
+static void report_late(void *arg, const char *module,
+			const struct hook_set *ops)
+{
+	const char *names[8];
+	struct session *s = arg;
+	int n = 0;
+
+	/* Loaded while the loader chose hooks: hooked, not late. */
+	if (module_hooked(&s->ld.hooks, module))
+		return;
+	for (; n < ops->n && n < (int)ARRAY_SIZE(names); n++)
+		names[n] = ops->hooks[n].func;
+	if (s->cfg.daemon)
+		log_fields(LOG_WARN, "driver module loaded after start; its IOMMU ops are not watched until iommuwatch restarts",
+			   "module=%s ops=%d first=%s", module, ops->n, names[0]);
+	else
+		log_warn("module %s was loaded after iommuwatch started: its %d IOMMU op(s) (%s%s) are not watched; restart iommuwatch to watch them",
+			 module, ops->n, names[0], ops->n > 1 ? ", ..." : "");
+	pthread_mutex_lock(&s->lock);
+	s->ops_not_watched += ops->n;
+	if (s->m)
+		metrics_set_ops_not_watched(s->m, s->ops_not_watched);
+	output_not_watched(&s->out, mono_now_ns(), module, names, n);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void check_late_modules(struct session *s)
+{
+	int err;
+
+	if (!s->watch_late || mono_now_ns() < s->next_late_check)
+		return;
+	s->next_late_check = mono_now_ns() + LATE_CHECK_NS;
+	err = late_modules_scan(&s->late, report_late, s);
+	if (err < 0) {
+		log_warn("cannot look for driver modules loaded later: %s",
+			 strerror(-err));
+		s->watch_late = false;
+	}
+}
+
 /* What each wakeup of the reader does after reading the ring. */
 static void tick(struct session *s)
 {
@@ -163,6 +217,7 @@ static void tick(struct session *s)
 	if (cfg->records)
 		fflush(cfg->records);
 	check_lost(s);
+	check_late_modules(s);
 	if (journal_sync(&s->j) == 0 && s->j.f)
 		s->out.f = s->j.f;	/* may have rotated */
 	if (reopen)
@@ -265,6 +320,9 @@ static int load(struct session *s)
 	s->pl.group = cfg->group;
 	s->pl.device = cfg->device;
 	seed(s);
+	/* Before the loader reads module BTF: a module between is not lost. */
+	s->watch_late = !cfg->c->btf_path &&
+			!late_modules_init(&s->late, SYSFS_BTF);
 	err = loader_open(&s->ld, &lo, on_event, s);
 	if (err)
 		return err;
@@ -306,6 +364,7 @@ void session_close(struct session *s)
 	if (s->ld.skel)
 		loader_close(&s->ld);
 	journal_close(&s->j);
+	late_modules_free(&s->late);
 	metrics_free(s->m);
 	free(s->mhooks);
 	domain_ids_free(s->ids);

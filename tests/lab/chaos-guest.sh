@@ -58,12 +58,21 @@ op_type() { # type BDF TYPE: the group's default domain type through sysfs
 # direct mappings (an RMRR): blocked_with_rmr at each such removal
 # (trace_rmrr_release shows the attach itself). AMD's 6.12 has no release
 # domain, virtio-iommu none on any line.
-known_release_bug() { # BDF
+# 7.3's core puts such a device on the identity domain at its release, as
+# it should, but AMD's identity attach leaves the driver's dev_data->domain
+# set, and amd_iommu_release_device() then WARNs (WARN_ON(dev_data->domain),
+# iommu.c:2555 in 7.3.4): one kernel WARN per removal, no violation
+# (identity is what the firmware asked for).
+KNOWN_WARN='amd_iommu_release_device'
+known_warns=0
+known_release_bugs() { # BDF
 	local g
-	[ "$IOMMUWATCH_LAB_FAMILY/$IOMMUWATCH_LAB_LINE" = intel/6.12 ] || return 0
 	g=$(group_of "$1")
 	grep -q ' direct$' "/sys/kernel/iommu_groups/$g/reserved_regions" || return 0
-	pending+=("blocked_with_rmr release")
+	case $IOMMUWATCH_LAB_FAMILY/$IOMMUWATCH_LAB_LINE in
+	intel/6.12) pending+=("blocked_with_rmr release") ;;
+	amd/7.3 | amd/7.3-rt) known_warns=$((known_warns + 1)) ;;
+	esac
 }
 
 op_remove() { # remove BDF: remove, then rescan the bus
@@ -72,7 +81,7 @@ op_remove() { # remove BDF: remove, then rescan the bus
 	# What the removal must cause, known before it, counted once it is done.
 	pending=() pending_doms=()
 	pasid_before_remove "$1"
-	known_release_bug "$1"
+	known_release_bugs "$1"
 	sysw 1 "/sys/bus/pci/devices/$1/remove" || return 1
 	pending_commit
 	sysw 1 /sys/bus/pci/rescan
@@ -342,10 +351,13 @@ oracle_violations() {
 # The kernel itself complained: a WARN or BUG (the test module's misuse of
 # an API shows up here too, and must be fixed, not waived).
 oracle_kernel() {
-	local re='(WARNING|BUG|Oops|general protection)[: ]' w
-	w=$(dmesg | grep -m 1 -E "$re")
-	if [ -z "$w" ]; then
-		note kernel end pass "no WARN or BUG"
+	local re='(WARNING|BUG|Oops|general protection)[: ]' w known
+	known=$(dmesg | grep -E "$re" | grep -c "$KNOWN_WARN")
+	w=$(dmesg | grep -E "$re" | grep -v -m 1 "$KNOWN_WARN")
+	if [ -z "$w" ] && [ "$known" = "$known_warns" ]; then
+		note kernel end pass "no WARN or BUG$([ "$known" = 0 ] || echo " but the $known known")"
+	elif [ -z "$w" ]; then
+		note kernel end fail "$known WARNs in $KNOWN_WARN, $known_warns expected"
 	else
 		note kernel end fail "$w"
 		dmesg | grep -A 12 -E "$re" | head -n 40 | sed 's/^/dmesg: /'

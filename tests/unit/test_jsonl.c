@@ -56,6 +56,36 @@ static void round_trip(void)
 	free(buf);
 }
 
+/*
+ * Facts the programs could not read are written as null: replay must take
+ * them back as unknown (a daemon's journal once had "untrusted":null that
+ * replay refused).
+ */
+static void round_trip_unknown_facts(void)
+{
+	struct iw_record in = {
+		.type = IW_REC_TRANSITION, .mono_ns = 1795000000000000000ULL,
+		.group = 2, .device = "0000:00:02.0", .pasid = IW_NO_PASID,
+		.to = { 1, IW_DOM_IDENTITY }, .path = IW_PATH_RELEASE,
+		.hook = "amd_iommu_identity_attach", .comm = "bash",
+	}, out;
+	struct output o;
+	char *buf = NULL, err[160];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	output_init(&o, f, true);
+	o.mono_to_real_ns = 0;
+	output_record(&o, &in, NULL);
+	fclose(f);
+	CHECK(strstr(buf, "\"untrusted\":null") != NULL);
+	CHECK(strstr(buf, "\"iommu\":null") != NULL);
+	CHECK(parse(buf, &out, err) == JSONL_RECORD);
+	CHECK_STR(err, "");
+	CHECK(out.flags == in.flags);
+	free(buf);
+}
+
 struct refused {
 	const char *line;
 	const char *err;
@@ -187,7 +217,8 @@ static void session_group_and_skips(void)
 {
 	struct rule_ctx ctx = { .st = state_new() };
 	const char *session = "{\"type\":\"session\",\"time\":\"2026-11-23T18:00:00.5Z\",\"deferred_locked\":true,\"not_watched\":[]}\n";
-	const char *group = "{\"type\":\"group\",\"group\":4,\"domain\":\"identity\",\"devices\":[\"0000:00:04.0\"],\"direct\":true}";
+	const char *group = "{\"type\":\"group\",\"group\":4,\"domain\":\"identity\",\"devices\":[\"0000:00:04.0\"],\"direct\":true,\"iommu\":\"ivhd0\",\"iommu_driver\":\"amd-iommu\"}";
+	const char *late = "{\"type\":\"not_watched\",\"time\":\"2026-11-23T18:00:01Z\",\"module\":\"virtio_iommu\",\"reason\":\"loaded after start\",\"ops\":[\"viommu_attach_dev\"]}";
 	const char *viol = "{\"type\":\"violation\",\"time\":\"2026-11-23T18:00:00Z\",\"kind\":\"x\",\"severity\":\"error\",\"evidence\":{}}";
 	struct iw_record rec;
 	__u64 ns;
@@ -199,6 +230,10 @@ static void session_group_and_skips(void)
 	CHECK(jsonl_parse(group, strlen(group), &ctx, &rec, err, 160) ==
 	      JSONL_GROUP);
 	CHECK(state_group(ctx.st, 4, false)->direct);
+	CHECK_STR(state_group(ctx.st, 4, false)->iommu->name, "ivhd0");
+	CHECK_STR(state_group(ctx.st, 4, false)->iommu->driver, "amd-iommu");
+	CHECK(jsonl_parse(late, strlen(late), &ctx, &rec, err, 160) ==
+	      JSONL_SKIP);
 	CHECK(state_device(ctx.st, "0000:00:04.0", false)->rid.kind ==
 	      IW_DOM_IDENTITY);
 	CHECK(jsonl_parse(viol, strlen(viol), &ctx, &rec, err, 160) ==
@@ -246,7 +281,8 @@ static void huge_group_replayed(void)
 	state_free(ctx.st);
 }
 
-UNIT_MAIN("jsonl", UNIT_CASE(round_trip), UNIT_CASE(bad_input),
+UNIT_MAIN("jsonl", UNIT_CASE(round_trip), UNIT_CASE(round_trip_unknown_facts),
+	  UNIT_CASE(bad_input),
 	  UNIT_CASE(out_of_range_input),
 	  UNIT_CASE(binary_and_huge), UNIT_CASE(session_group_and_skips),
 	  UNIT_CASE(time_edges), UNIT_CASE(huge_group_replayed))
