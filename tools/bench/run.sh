@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # iommuwatch benchmarks: ratios measured side by side in one lab guest.
 #
-# Usage: tools/bench/run.sh [--quick] [-k LINE] [BENCH...]
+# Usage: tools/bench/run.sh [--quick] [-k LINE] [--iommu FAMILY] [BENCH...]
 #   BENCH: probe_cost overhead startup deferred (default: the first three;
 #          deferred boots its own guest, with crashkernel=, and crashes it)
 #   -k LINE: the lab kernel line (default: the newest, 7.3); may be repeated
+#   --iommu FAMILY: the emulated IOMMU (intel, the default; amd; virtio)
 #   --quick: small storms, one round (a smoke run, about 2.5 min per line)
 # Exit 0 when every benchmark ran (missed goals are reported, not failures);
 # non-zero when one could not run.
@@ -14,6 +15,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 
 quick=
+family=intel
 deferred=0
 lines=()
 benches=()
@@ -21,7 +23,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=--quick ;;
 	-k) lines+=("${2:?-k wants a kernel line}"); shift ;;
-	-h | --help) sed -n '4,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--iommu) family=${2:?--iommu wants a family}; shift ;;
+	-h | --help) sed -n '4,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	probe_cost | overhead | startup) benches+=("$1") ;;
 	deferred) deferred=1 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; exit 64 ;;
@@ -54,12 +57,12 @@ timeout=1800
 [ -n "$quick" ] && timeout=420
 rc=0
 for line in "${lines[@]}"; do
-	echo "### tools/bench/run.sh $quick -k $line  ($(date -u +%FT%TZ), host $(nproc) cores, $IW $(sha256sum "$IW" | cut -c1-12), git $(git rev-parse --short HEAD 2>/dev/null))"
+	echo "### tools/bench/run.sh $quick -k $line --iommu $family  ($(date -u +%FT%TZ), host $(nproc) cores, $IW $(sha256sum "$IW" | cut -c1-12), git $(git rev-parse --short HEAD 2>/dev/null))"
 	if [ ${#benches[@]} -gt 0 ]; then
 		# Instruction time on one vCPU: the guest's clocks and each
 		# task's CPU time count guest instructions, whatever else the
 		# host is doing.
-		tools/lab/vm-run -k "$line" --icount 0 --smp 1 --timeout $timeout -- \
+		tools/lab/vm-run -k "$line" --iommu "$family" --icount 0 --smp 1 --timeout $timeout -- \
 			env IW=build/bench/iommuwatch.snap BENCH_ICOUNT=1 bash tools/bench/guest.sh $quick "${benches[@]}" || rc=1
 	fi
 	# Benchmark 6 needs a guest booted with a crash kernel reservation; the

@@ -2,15 +2,18 @@
 #   include tools/lab/lab.mk
 # Knobs: LAB_LINES="6.12 7.3" (default: every line of kernels.conf),
 #        LAB_CASES="rmrr_direct_region" (default: every tests/scenarios case),
+#        LAB_FAMILIES="amd" (default: every IOMMU family a case lists),
 #        LAB_CMD='uname -r' for lab-run,
 #        CHAOS_SECONDS=900 (per line) and CHAOS_LINES="7.3" (default: every
-#        line) for chaos.
+#        line) for chaos, CHAOS_FAMILIES="intel" (default: intel amd virtio).
 # Cases that run build/iommuwatch need it built first: the top Makefile can
 # add that prerequisite with "lab-check: all".
 
 LAB_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 LAB_LINES ?=
 LAB_CASES ?=
+LAB_FAMILIES ?=
+CHAOS_FAMILIES ?= intel amd virtio
 LAB_CMD ?= uname -r
 CHAOS_SECONDS ?= 900
 CHAOS_LINES ?=
@@ -28,7 +31,8 @@ kmods: kernels
 	done
 
 lab-check: kernels kmods
-	$(LAB_DIR)/run-scenarios $(addprefix -k ,$(LAB_LINES)) $(LAB_CASES)
+	$(LAB_DIR)/run-scenarios $(addprefix -k ,$(LAB_LINES)) \
+		$(addprefix -f ,$(LAB_FAMILIES)) $(LAB_CASES)
 
 # One command in a guest of the first LAB_LINES line (default: newest).
 lab-run: kernels
@@ -39,8 +43,10 @@ lab-run: kernels
 # Both run build/iommuwatch and build/tests/vfio_claim: the top Makefile's
 # all and lab-helpers.
 chaos: kernels all lab-helpers
-	$(LAB_DIR)/chaos --seconds $(CHAOS_SECONDS) $(addprefix -k ,$(CHAOS_LINES))
+	$(LAB_DIR)/chaos --seconds $(CHAOS_SECONDS) $(addprefix -k ,$(CHAOS_LINES)) \
+		$(addprefix -f ,$(CHAOS_FAMILIES))
 
 # The short, fixed-seed run 'make check' does.
 chaos-check: kernels all lab-helpers
-	$(LAB_DIR)/chaos --check $(addprefix -k ,$(CHAOS_LINES))
+	$(LAB_DIR)/chaos --check $(addprefix -k ,$(CHAOS_LINES)) \
+		$(addprefix -f ,$(CHAOS_FAMILIES))
