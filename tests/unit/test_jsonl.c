@@ -21,6 +21,21 @@ static enum jsonl_kind parse(const char *line, struct iw_record *rec,
 	return jsonl_parse(line, strlen(line), &ctx, rec, err, 160);
 }
 
+/* The record as trace --json prints it; the caller frees the line. */
+static char *to_json(const struct iw_record *rec)
+{
+	struct output o;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	output_init(&o, f, true);
+	o.mono_to_real_ns = 0;
+	output_record(&o, rec, NULL);
+	fclose(f);
+	return buf;
+}
+
 static void round_trip(void)
 {
 	struct iw_record in = {
@@ -33,15 +48,8 @@ static void round_trip(void)
 		.flags = IW_F_KNOWN_ALL | IW_F_REQUIRE_DIRECT |
 			 IW_F_MUTEX_HELD | IW_F_HAS_OLD,
 	}, out;
-	struct output o;
-	char *buf = NULL, err[160];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf = to_json(&in), err[160];
 
-	output_init(&o, f, true);
-	o.mono_to_real_ns = 0;
-	output_record(&o, &in, NULL);
-	fclose(f);
 	CHECK(parse(buf, &out, err) == JSONL_RECORD);
 	CHECK_STR(err, "");
 	CHECK(out.mono_ns == in.mono_ns && out.latency_ns == 77);
@@ -69,15 +77,8 @@ static void round_trip_unknown_facts(void)
 		.to = { 1, IW_DOM_IDENTITY }, .path = IW_PATH_RELEASE,
 		.hook = "amd_iommu_identity_attach", .comm = "bash",
 	}, out;
-	struct output o;
-	char *buf = NULL, err[160];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf = to_json(&in), err[160];
 
-	output_init(&o, f, true);
-	o.mono_to_real_ns = 0;
-	output_record(&o, &in, NULL);
-	fclose(f);
 	CHECK(strstr(buf, "\"untrusted\":null") != NULL);
 	CHECK(strstr(buf, "\"iommu\":null") != NULL);
 	CHECK(parse(buf, &out, err) == JSONL_RECORD);
