@@ -32,4 +32,13 @@ int late_modules_scan(struct late_modules *lm,
 		      void *arg);
 void late_modules_free(struct late_modules *lm);
 
+/*
+ * The kernel's modules under drivers/iommu/ (MODULES_DIR/modules.dep) that
+ * are not loaded (no SYS_MODULE/NAME): passed to cb by name, e.g.
+ * virtio_iommu. 0, or -errno when modules.dep cannot be read.
+ */
+int iommu_modules_not_loaded(const char *modules_dir, const char *sys_module,
+			     void (*cb)(void *arg, const char *module),
+			     void *arg);
+
 #endif /* __IW_LATE_MODULES_H */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "hook_btf.h"
 #include "late_modules.h"
 
@@ -125,6 +126,49 @@ int late_modules_scan(struct late_modules *lm,
 	}
 	btf__free(sc.vmlinux);
 	return err ? err : found;
+}
+
+/* "kernel/drivers/iommu/virtio-iommu.ko.xz: ..." -> "virtio_iommu". */
+static bool iommu_module_name(char *line, char *name, size_t len)
+{
+	static const char dir[] = "kernel/drivers/iommu/";
+	const char *base, *end;
+	size_t n;
+
+	if (strncmp(line, dir, sizeof(dir) - 1))
+		return false;
+	line[strcspn(line, ":")] = '\0';	/* the module, not its dependencies */
+	end = strstr(line, ".ko");
+	base = strrchr(line, '/') + 1;
+	if (!end || end < base || (size_t)(end - base) >= len)
+		return false;
+	n = end - base;
+	for (size_t i = 0; i < n; i++)
+		name[i] = base[i] == '-' ? '_' : base[i];
+	name[n] = '\0';
+	return true;
+}
+
+int iommu_modules_not_loaded(const char *modules_dir, const char *sys_module,
+			     void (*cb)(void *arg, const char *module),
+			     void *arg)
+{
+	char path[512], line[1024], name[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/modules.dep", modules_dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!iommu_module_name(line, name, sizeof(name)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", sys_module, name);
+		if (access(path, F_OK))
+			cb(arg, name);
+	}
+	fclose(f);
+	return 0;
 }
 
 void late_modules_free(struct late_modules *lm)

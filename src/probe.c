@@ -2,10 +2,15 @@
 /* iommuwatch probe: load, attach, list every hook with its status, detach. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/utsname.h>
 #include "commands.h"
 #include "jsonw.h"
+#include "late_modules.h"
 #include "loader.h"
 #include "log.h"
+
+#define NOT_LOADED_WHY	"not loaded: watched only if loaded before iommuwatch starts"
+
 
 static int ignore_event(void *ctx, void *data, size_t len)
 {
@@ -53,6 +58,39 @@ static void print_hooks(const struct hook_set *hs, bool json)
 	}
 }
 
+static void print_module(void *arg, const char *module)
+{
+	const bool *json = arg;
+	struct jsonw jw, *w = &jw;
+	char name[64];
+
+	if (!*json) {
+		snprintf(name, sizeof(name), "%s (module)", module);
+		printf("%-34s %-16s %-8s %s\n", name, "driver", "missing",
+		       NOT_LOADED_WHY);
+		return;
+	}
+	jsonw_begin(w, stdout);
+	jsonw_str(w, "type", "module");
+	jsonw_str(w, "module", module);
+	jsonw_str(w, "status", "missing");
+	jsonw_str(w, "reason", NOT_LOADED_WHY);
+	jsonw_end(w);
+}
+
+/* IOMMU driver modules of this kernel that are not loaded: one line each. */
+static void print_unloaded_modules(bool json)
+{
+	char dir[320];
+	struct utsname u;
+
+	if (uname(&u))
+		return;
+	snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
+	if (iommu_modules_not_loaded(dir, "/sys/module", print_module, &json))
+		log_debug("cannot read %s/modules.dep", dir);
+}
+
 int cmd_probe(const struct common_opts *opts)
 {
 	struct loader_opts lo = { .btf_path = opts->btf_path,
@@ -63,6 +101,8 @@ int cmd_probe(const struct common_opts *opts)
 	if (loader_preflight(&lo) || loader_open(&ld, &lo, ignore_event, NULL))
 		return EXIT_FAILURE;
 	print_hooks(&ld.hooks, opts->json);
+	if (!opts->btf_path)
+		print_unloaded_modules(opts->json);
 	failed = hooks_count(&ld.hooks, HOOK_FAILED);
 	loader_close(&ld);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

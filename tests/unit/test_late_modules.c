@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/btf.h>
 #include "late_modules.h"
 #include "unit.h"
@@ -126,4 +127,44 @@ static void finds_only_new_modules_with_ops(void)
 	CHECK(system(cmd) == 0);
 }
 
-UNIT_MAIN("late_modules", UNIT_CASE(finds_only_new_modules_with_ops))
+static void note_name(void *arg, const char *module)
+{
+	char *names = arg;
+
+	strcat(names, module);
+	strcat(names, " ");
+}
+
+/* Modules under drivers/iommu/ that /sys/module does not have. */
+static void lists_unloaded_iommu_modules(void)
+{
+	char path[128], names[128] = "", cmd[96];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/iw-mods-XXXXXX");
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(path, sizeof(path), "%s/modules.dep", dir);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs("kernel/drivers/iommu/virtio-iommu.ko.xz: kernel/drivers/virtio/virtio.ko.xz\n"
+	      "kernel/drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.ko.zst:\n"
+	      "kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko.xz:\n"
+	      "kernel/drivers/iommu/:\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/sys", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/sys/arm_smmu_v3", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/sys", dir);
+	CHECK(iommu_modules_not_loaded(dir, path, note_name, names) == 0);
+	CHECK_STR(names, "virtio_iommu ");
+	CHECK(iommu_modules_not_loaded("/nonexistent", path, note_name,
+				       names) < 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
+UNIT_MAIN("late_modules", UNIT_CASE(finds_only_new_modules_with_ops),
+	  UNIT_CASE(lists_unloaded_iommu_modules))
