@@ -104,14 +104,27 @@ op_vfio_bind() { # vfio_bind BDF: vfio-pci through driver_override
 	[ "$(driver_of "$1")" = vfio-pci ] || { echo not_bound; return 1; }
 }
 
-op_claim() { # claim BDF: a VMM's open of the VFIO group, then its close
+# AMD's 6.1 has no require_direct check: a VFIO claim of a device with an
+# IVMD puts it on the blocking domain (the ownership claim, then again
+# when type1 detaches), which blocked_with_rmr must report each time.
+# Intel's 6.1 driver refuses instead (expect_driver_refusals).
+known_claim_bugs() { # BDF
 	local g
+	[ "$IOMMUWATCH_LAB_FAMILY/$IOMMUWATCH_LAB_LINE" = amd/6.1 ] || return 0
+	g=$(group_of "$1")
+	grep -q ' direct$' "/sys/kernel/iommu_groups/$g/reserved_regions" || return 0
+	grep -q '^claimed group' /tmp/claim.out && expect_violation "blocked_with_rmr owner"
+	grep -q '^type1 attached' /tmp/claim.out && expect_violation "blocked_with_rmr detach"
+	return 0
+}
+
+op_claim() { # claim BDF: a VMM's open of the VFIO group, then its close
+	local g rc=0
 	g=$(group_of "$1")
 	[ -e "/dev/vfio/$g" ] || { echo no_vfio_group; return 1; }
-	build/tests/vfio_claim "$g" >/tmp/claim.out 2>&1 || {
-		tail -n 1 /tmp/claim.out | tr ' ' '_'
-		return 1
-	}
+	build/tests/vfio_claim "$g" >/tmp/claim.out 2>&1 || rc=$?
+	known_claim_bugs "$1"
+	[ $rc = 0 ] || { tail -n 1 /tmp/claim.out | tr ' ' '_'; return 1; }
 }
 
 op_reset() { # reset BDF: a PCI function reset, where the device has one
@@ -377,7 +390,12 @@ oracle_replay() {
 # ---- the run ----
 
 echo 0 >/sys/bus/pci/drivers_autoprobe # binds happen only as ops say
-modprobe vfio-pci && modprobe e1000e || { echo "chaos: fail (modprobe)"; exit 1; }
+modprobe vfio-pci && modprobe vfio_iommu_type1 && modprobe e1000e ||
+	{ echo "chaos: fail (modprobe)"; exit 1; }
+# Nothing remaps interrupts on AMD-Vi under TCG or on virtio-iommu: type1
+# refuses a container there unless told that this is acceptable.
+[ "$IOMMUWATCH_LAB_FAMILY" = intel ] ||
+	echo Y >/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts
 echo 0 >"$TP/enable"
 echo >"$TR/trace"
 iw_daemon_start --journal "$J" || { echo "chaos: fail (daemon)"; exit 1; }
