@@ -398,6 +398,9 @@ static int render_group_domain(struct iw_group *g, void *arg)
 		{ "group", group }, { "type", type }, { "iommu", iommu },
 	};
 
+	/* Its last device left: the kernel freed the group (sysfs has none). */
+	if (!g->n_devices)
+		return 0;
 	snprintf(group, sizeof(group), "%d", g->id);
 	prom_sample(gr->f, metric_defs[M_GROUP_DOMAIN_INFO].name, l,
 		    ARRAY_SIZE(l), 1);

@@ -140,7 +140,12 @@ static void render(struct exposition *x, bool device_labels)
 	g->dom_known = true;
 	state_seed_device(st, g, "0000:00:03.0");
 	state_device(st, "0000:00:03.0", false)->n_pasids = 2;
-	state_group(st, 12, true);
+	state_seed_device(st, state_group(st, 12, true), "0000:00:0c.0");
+	/* Group 13 lost its one device: gone from the kernel and the gauge. */
+	state_seed_device(st, state_group(st, 13, true), "0000:00:0d.0");
+	r = (struct iw_record){ .type = IW_REC_RELEASE, .group = 13,
+				.device = "0000:00:0d.0", .pasid = IW_NO_PASID };
+	state_apply(st, &r, NULL);
 	r = transition(3, "0000:00:03.0", 1500);
 	metrics_record(m, &r, &v, 1);
 	metrics_record(m, &r, NULL, 0);
@@ -190,6 +195,7 @@ static void counters_and_gauges(void)
 	CHECK(value_of(&x, "iommuwatch_violations_total{kind=\"attach_failed\",severity=\"warning\"}") == 0);
 	CHECK(value_of(&x, "iommuwatch_group_domain_info{group=\"3\",type=\"dma-fq\",iommu=\"unknown\"}") == 1);
 	CHECK(value_of(&x, "iommuwatch_group_domain_info{group=\"12\",type=\"unknown\",iommu=\"unknown\"}") == 1);
+	CHECK(!strstr(x.text, "iommuwatch_group_domain_info{group=\"13\""));
 	CHECK(value_of(&x, "iommuwatch_pasids{group=\"3\"}") == 2);
 	CHECK(value_of(&x, "iommuwatch_pasids{group=\"12\"}") == 0);
 	free(x.text);
