@@ -6,6 +6,9 @@
 #include <bpf/libbpf.h>
 #include "hooks.h"
 
+/* Kernel BTF: vmlinux's, and one split file per loaded module. */
+#define LOADER_BTF_DIR	"/sys/kernel/btf"
+
 struct loader_opts {
 	const char *btf_path;		/* NULL: the running kernel's */
 	int targ_group;			/* -1: all groups */

@@ -13,8 +13,7 @@
 #include "loader.h"
 #include "log.h"
 
-#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
-#define SYSFS_BTF	"/sys/kernel/btf"
+#define VMLINUX_BTF	LOADER_BTF_DIR "/vmlinux"
 #define LOCKDOWN	"/sys/kernel/security/lockdown"
 #define KALLSYMS	"/proc/kallsyms"
 
@@ -98,7 +97,7 @@ static int module_btfs_add(struct module_btfs *m, struct btf *btf,
 /* A module whose BTF cannot be read is only logged: its ops stay unseen. */
 static int module_btfs_load(struct module_btfs *m, struct btf *vmlinux)
 {
-	DIR *d = opendir(SYSFS_BTF);
+	DIR *d = opendir(LOADER_BTF_DIR);
 	struct dirent *de;
 	char path[512];
 	int err = 0;
@@ -110,7 +109,7 @@ static int module_btfs_load(struct module_btfs *m, struct btf *vmlinux)
 
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
 			continue;
-		snprintf(path, sizeof(path), SYSFS_BTF "/%s", de->d_name);
+		snprintf(path, sizeof(path), LOADER_BTF_DIR "/%s", de->d_name);
 		btf = btf__parse_split(path, vmlinux);
 		if (!btf) {
 			log_debug("cannot parse %s: %s", path, strerror(errno));

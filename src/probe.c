@@ -10,7 +10,8 @@
 #include "log.h"
 
 #define NOT_LOADED_WHY	"not loaded: watched only if loaded before iommuwatch starts"
-
+/* HOOK ROLE STATUS DETAIL: hooks and driver modules alike. */
+#define ROW_FMT		"%-34s %-16s %-8s %s\n"
 
 static int ignore_event(void *ctx, void *data, size_t len)
 {
@@ -37,7 +38,7 @@ static void print_hook_json(const struct hook *h)
 static void print_hooks(const struct hook_set *hs, bool json)
 {
 	if (!json)
-		printf("%-34s %-16s %-8s %s\n", "HOOK", "ROLE", "STATUS",
+		printf(ROW_FMT, "HOOK", "ROLE", "STATUS",
 		       "DETAIL");
 	for (int i = 0; i < hs->n; i++) {
 		const struct hook *h = &hs->hooks[i];
@@ -53,7 +54,7 @@ static void print_hooks(const struct hook_set *hs, bool json)
 						       ", fentry");
 		else
 			snprintf(detail, sizeof(detail), "%s", h->reason);
-		printf("%-34s %-16s %-8s %s\n", h->func, h->role,
+		printf(ROW_FMT, h->func, h->role,
 		       hook_status_name(h->status), detail);
 	}
 }
@@ -66,7 +67,7 @@ static void print_module(void *arg, const char *module)
 
 	if (!*json) {
 		snprintf(name, sizeof(name), "%s (module)", module);
-		printf("%-34s %-16s %-8s %s\n", name, "driver", "missing",
+		printf(ROW_FMT, name, "driver", "missing",
 		       NOT_LOADED_WHY);
 		return;
 	}

@@ -157,7 +157,6 @@ static void handle_reopen(struct session *s)
 
 /* How often the module BTF directory is looked at for new drivers. */
 #define LATE_CHECK_NS	(5 * NSEC_PER_SEC)
-#define SYSFS_BTF	"/sys/kernel/btf"
 
 static bool module_hooked(const struct hook_set *hs, const char *module)
 {
@@ -196,11 +195,12 @@ static void report_late(void *arg, const char *module,
 
 static void check_late_modules(struct session *s)
 {
+	__u64 now = mono_now_ns();
 	int err;
 
-	if (!s->watch_late || mono_now_ns() < s->next_late_check)
+	if (!s->watch_late || now < s->next_late_check)
 		return;
-	s->next_late_check = mono_now_ns() + LATE_CHECK_NS;
+	s->next_late_check = now + LATE_CHECK_NS;
 	err = late_modules_scan(&s->late, report_late, s);
 	if (err < 0) {
 		log_warn("cannot look for driver modules loaded later: %s",
@@ -322,7 +322,7 @@ static int load(struct session *s)
 	seed(s);
 	/* Before the loader reads module BTF: a module between is not lost. */
 	s->watch_late = !cfg->c->btf_path &&
-			!late_modules_init(&s->late, SYSFS_BTF);
+			!late_modules_init(&s->late, LOADER_BTF_DIR);
 	err = loader_open(&s->ld, &lo, on_event, s);
 	if (err)
 		return err;

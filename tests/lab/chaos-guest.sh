@@ -65,10 +65,14 @@ op_type() { # type BDF TYPE: the group's default domain type through sysfs
 # (identity is what the firmware asked for).
 KNOWN_WARN='amd_iommu_release_device'
 known_warns=0
+
+# direct_mapped BDF: firmware asks direct mappings in the device's group.
+direct_mapped() {
+	grep -q ' direct$' "/sys/kernel/iommu_groups/$(group_of "$1")/reserved_regions"
+}
+
 known_release_bugs() { # BDF
-	local g
-	g=$(group_of "$1")
-	grep -q ' direct$' "/sys/kernel/iommu_groups/$g/reserved_regions" || return 0
+	direct_mapped "$1" || return 0
 	case $IOMMUWATCH_LAB_FAMILY/$IOMMUWATCH_LAB_LINE in
 	intel/6.12) pending+=("blocked_with_rmr release") ;;
 	amd/7.3 | amd/7.3-rt) known_warns=$((known_warns + 1)) ;;
@@ -109,10 +113,8 @@ op_vfio_bind() { # vfio_bind BDF: vfio-pci through driver_override
 # when type1 detaches), which blocked_with_rmr must report each time.
 # Intel's 6.1 driver refuses instead (expect_driver_refusals).
 known_claim_bugs() { # BDF
-	local g
 	[ "$IOMMUWATCH_LAB_FAMILY/$IOMMUWATCH_LAB_LINE" = amd/6.1 ] || return 0
-	g=$(group_of "$1")
-	grep -q ' direct$' "/sys/kernel/iommu_groups/$g/reserved_regions" || return 0
+	direct_mapped "$1" || return 0
 	grep -q '^claimed group' /tmp/claim.out && expect_violation "blocked_with_rmr owner"
 	grep -q '^type1 attached' /tmp/claim.out && expect_violation "blocked_with_rmr detach"
 	return 0
