@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything 'make check' runs, suite by suite, then one total line.
-# Usage: tests/check.sh [SUITE...]   (unit cli contrib fuzz lab chaos bench;
+# Usage: tests/check.sh [SUITE...]   (lint unit cli contrib fuzz lab chaos bench;
 # default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,9 +28,10 @@ run_suite() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit cli contrib fuzz lab chaos bench)
+[ ${#suites[@]} -gt 0 ] || suites=(lint unit cli contrib fuzz lab chaos bench)
 for s in "${suites[@]}"; do
 	case $s in
+	lint) run_suite lint bash tests/lint.sh ;;
 	unit) run_suite unit make --no-print-directory unit ;;
 	cli) run_suite cli bash tests/cli/run.sh ;;
 	contrib) run_suite contrib bash tests/contrib/run.sh ;;

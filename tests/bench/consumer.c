@@ -77,7 +77,7 @@ static void make_event(struct iommuwatch_event *e, long i, int groups)
 	e->ts_ns = 1000 + i;
 	e->latency_ns = 1000 + (i % 5000);
 	e->kind = IW_EV_ATTACH;
-	e->hook = IW_HOOK_ATTACH_OP;
+	e->hook = IW_HOOK_OP_BASE;	/* the first driver op */
 	e->flags = IW_F_KNOWN_ALL | IW_F_MUTEX_HELD | IW_F_HAS_OLD;
 	e->group = g;
 	e->pasid = IW_NO_PASID;

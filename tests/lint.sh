@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Cheap checks that fail in seconds what the long suites would fail after
+# an hour: every script parses and names only what it defines (pyflakes),
+# and every program make check builds late (the benchmark's) still builds.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+passed=0 failed=0
+
+# result NAME OUTPUT RC: one PASS/FAIL line, the output under a failure.
+result() {
+	if [ "$3" -eq 0 ]; then
+		echo "PASS  lint.$1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL  lint.$1:"
+		sed 's/^/    /' <<<"$2" | head -20
+		failed=$((failed + 1))
+	fi
+}
+
+# Scripts by their first line, tracked ones only.
+scripts() {
+	local f
+	git ls-files | while read -r f; do
+		[ -f "$f" ] && head -n 1 "$f" | grep -qE "^#!.*($1)\$" && echo "$f"
+	done
+}
+
+for f in $(scripts 'bash|sh'); do
+	out=$(bash -n "$f" 2>&1)
+	result "bash_n.$f" "$out" $?
+done
+for f in $(scripts python3); do
+	out=$(pyflakes3 "$f" 2>&1)
+	result "pyflakes.$f" "$out" $?
+done
+out=$(make --no-print-directory bench-consumer 2>&1)
+result build.bench_consumer "$out" $?
+
+echo "lint: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
