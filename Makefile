@@ -2,12 +2,26 @@
 # iommuwatch: CO-RE BPF programs + a static C loader.
 
 VERSION		:= 0.1.0
-OUT		:= build
-ARCH		?= $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
+# Kernel names of the architectures: x86 (x86-64) and arm64.
+HOST_ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH		?= $(HOST_ARCH)
 CLANG		?= clang
 LLVM_STRIP	?= llvm-strip
 BPFTOOL		?= bpftool
+ifeq ($(ARCH),$(HOST_ARCH))
+OUT		:= build
 CC		?= gcc
+else
+# A cross build: Debian's cross compiler and the target's -dev packages
+# installed through multiarch (make deps ARCH=...), its own build dir.
+CROSS_TRIPLET_x86	:= x86_64-linux-gnu
+CROSS_TRIPLET_arm64	:= aarch64-linux-gnu
+CROSS_TRIPLET	:= $(CROSS_TRIPLET_$(ARCH))
+$(if $(CROSS_TRIPLET),,$(error ARCH=$(ARCH): not one of x86 arm64))
+OUT		:= build/$(ARCH)
+CC		:= $(CROSS_TRIPLET)-gcc
+AR		:= $(CROSS_TRIPLET)-ar
+endif
 PREFIX		?= /usr/local
 DESTDIR		?=
 

@@ -12,11 +12,16 @@
 struct ksym {
 	const char *name;
 	const char *module;	/* NULL or "": must be vmlinux's */
-	bool found;
-	__u64 addr;		/* 0 when kptr_restrict hides addresses */
+	/*
+	 * Symbols of this name in that module: static functions of two
+	 * drivers built into one image (arm-smmu and arm-smmu-v3) share
+	 * names, and an attach by name takes only one of them.
+	 */
+	int count;
+	__u64 addr;		/* the first's; 0 when kptr_restrict hides it */
 };
 
-/* Mark the syms[] that kallsyms has; 0 or -errno (file unreadable). */
+/* Count the syms[] in kallsyms; 0 or -errno (file unreadable). */
 int kallsyms_resolve(const char *path, struct ksym *syms, int n);
 
 #endif /* __IW_KALLSYMS_H */

@@ -62,15 +62,22 @@ const char *hook_status_name(enum hook_status status)
 	}
 }
 
-static void mark_missing(struct hook *h, bool has_symbol)
+/* nr_syms: its symbols in kallsyms, in its own module (-1: not known). */
+static void mark_missing(struct hook *h, int nr_syms)
 {
 	if (h->nr_args < 0) {
 		h->status = HOOK_MISSING;
 		snprintf(h->reason, sizeof(h->reason), "not in this kernel's BTF");
-	} else if (!has_symbol) {
+	} else if (!nr_syms) {
 		h->status = HOOK_MISSING;
 		snprintf(h->reason, sizeof(h->reason),
 			 "inlined: no symbol to attach to");
+	} else if (nr_syms > 1) {
+		/* The kernel resolves the name to its first symbol only. */
+		h->status = HOOK_MISSING;
+		snprintf(h->reason, sizeof(h->reason),
+			 "%d functions of this name: fentry would take one, maybe not this driver's",
+			 nr_syms);
 	}
 }
 
@@ -97,10 +104,10 @@ static int mark_symbols(struct hook_set *hs, const char *kallsyms)
 		log_warn("cannot read %s (%s): assuming every BTF function can be hooked",
 			 kallsyms, strerror(-err));
 		for (int i = 0; i <= hs->n; i++)
-			syms[i].found = true;
+			syms[i].count = -1;
 	}
 	for (int i = 0; i < hs->n; i++)
-		mark_missing(&hs->hooks[i], syms[i].found);
+		mark_missing(&hs->hooks[i], syms[i].count);
 	hs->pci_bus_type = syms[hs->n].addr;
 	free(syms);
 	return 0;
@@ -124,7 +131,7 @@ int hooks_select(struct hook_set *hs, const struct btf *vmlinux,
 						  "blocked");
 	if (!kallsyms) {
 		for (int i = 0; i < hs->n; i++)
-			mark_missing(&hs->hooks[i], true);
+			mark_missing(&hs->hooks[i], -1);
 		return 0;
 	}
 	return mark_symbols(hs, kallsyms);

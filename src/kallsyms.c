@@ -51,8 +51,8 @@ static void mark(struct ksym **sorted, int n, struct ksym **hit,
 	for (; hit < sorted + n && !strcmp((*hit)->name, name); hit++) {
 		if (!module_matches(*hit, module))
 			continue;
-		(*hit)->found = true;
-		(*hit)->addr = addr;
+		if (!(*hit)->count++)
+			(*hit)->addr = addr;
 	}
 }
 
@@ -86,7 +86,7 @@ int kallsyms_resolve(const char *path, struct ksym *syms, int n)
 		goto out_free;
 	}
 	for (int i = 0; i < n; i++) {
-		syms[i].found = false;
+		syms[i].count = 0;
 		syms[i].addr = 0;
 		sorted[i] = &syms[i];
 	}

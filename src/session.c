@@ -175,7 +175,7 @@ static void report_late(void *arg, const char *module,
 	int n = 0;
 
 	/* Loaded while the loader chose hooks: hooked, not late. */
-	if (module_hooked(&s->ld.hooks, module))
+	if (ops->n <= 0 || module_hooked(&s->ld.hooks, module))
 		return;
 	for (; n < ops->n && n < (int)ARRAY_SIZE(names); n++)
 		names[n] = ops->hooks[n].func;

@@ -21,6 +21,20 @@ packages=(
 	bpftrace
 )
 
+# On x86-64, the arm64 build as well (make ARCH=arm64): Debian's cross
+# compiler, the -dev packages of the arm64 architecture (multiarch), and
+# qemu-user to run the result on this host.
+cross_arch=
+[ "$(dpkg --print-architecture)" != amd64 ] || cross_arch=arm64
+if [ -n "$cross_arch" ]; then
+	packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
+		qemu-system-arm)
+	for p in libbpf-dev libelf-dev zlib1g-dev libjson-c-dev libcap-dev \
+		 libmicrohttpd-dev; do
+		packages+=("$p:$cross_arch")
+	done
+fi
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -33,5 +47,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+if [ -n "$cross_arch" ] && ! dpkg --print-foreign-architectures | grep -qx "$cross_arch"; then
+	dpkg --add-architecture "$cross_arch"
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -229,6 +229,35 @@ static void module_ops(void)
 	btf__free(k.btf);
 }
 
+/*
+ * Debian's arm64 kernels build arm-smmu (v2) and arm-smmu-v3 in: their
+ * static arm_smmu_attach_dev are two symbols under one BTF name, and an
+ * fentry by name sits on the first, which may be the unused driver's.
+ * Such a hook is never counted as watched; a unique name beside it is.
+ */
+static void duplicate_names(void)
+{
+	struct fake_kernel k;
+	struct hook_set hs;
+	const struct hook *h;
+	int attach2[2], pasid3[3];
+
+	fake_init(&k, false);
+	memcpy(attach2, (int[]){ k.p_dom, k.p_dev }, sizeof(attach2));
+	memcpy(pasid3, (int[]){ k.p_dom, k.p_dev, k.t_u32 }, sizeof(pasid3));
+	fake_func(&k, "arm_smmu_attach_dev", k.t_int, 2, attach2, "");
+	fprintf(k.ksyms, "ffff800080a09000 t arm_smmu_attach_dev\n");
+	fake_func(&k, "arm_smmu_set_dev_pasid", k.t_int, 3, pasid3, "");
+	run_select(&k, &hs);
+
+	h = find(&hs, "arm_smmu_attach_dev");
+	CHECK(h && h->status == HOOK_MISSING && strstr(h->reason, "2 functions"));
+	h = find(&hs, "arm_smmu_set_dev_pasid");
+	CHECK(h && h->status == HOOK_ACTIVE);
+	hooks_free(&hs);
+	btf__free(k.btf);
+}
+
 /* Missing hooks are not loaded, nor an op's templates without an op. */
 static void configure_autoload(void)
 {
@@ -288,5 +317,6 @@ static void plan_copies(void)
 }
 
 UNIT_MAIN("hooks", UNIT_CASE(kernel_612), UNIT_CASE(kernel_73_many_ops),
-	  UNIT_CASE(module_ops), UNIT_CASE(configure_autoload),
+	  UNIT_CASE(module_ops), UNIT_CASE(duplicate_names),
+	  UNIT_CASE(configure_autoload),
 	  UNIT_CASE(plan_copies))

@@ -34,12 +34,37 @@ static void vmlinux_and_modules(void)
 		   "garbage\n\n");
 	CHECK(kallsyms_resolve(path, syms, 6) == 0);
 	unlink(path);
-	CHECK(syms[0].found && syms[0].addr == 0xffffffff81000010ULL);
-	CHECK(syms[1].found && syms[1].addr == 0xffffffffc0001000ULL);
-	CHECK(!syms[2].found);
-	CHECK(!syms[3].found);
-	CHECK(syms[4].found && syms[4].addr == 0xffffffff82345678ULL);
-	CHECK(!syms[5].found);
+	CHECK(syms[0].count == 1 && syms[0].addr == 0xffffffff81000010ULL);
+	CHECK(syms[1].count == 1 && syms[1].addr == 0xffffffffc0001000ULL);
+	CHECK(!syms[2].count);
+	CHECK(!syms[3].count);
+	CHECK(syms[4].count == 1 && syms[4].addr == 0xffffffff82345678ULL);
+	CHECK(!syms[5].count);
+}
+
+/*
+ * Two drivers built in with static functions of one name (arm-smmu and
+ * arm-smmu-v3): both counted, in their own module only, the first kept.
+ */
+static void duplicate_names(void)
+{
+	char path[] = "/tmp/iw-ksyms-XXXXXX";
+	struct ksym syms[] = {
+		{ .name = "arm_smmu_attach_dev" },
+		{ .name = "arm_smmu_attach_dev", .module = "arm_smmu" },
+		{ .name = "arm_smmu_set_dev_pasid" },
+	};
+
+	write_file(path,
+		   "ffff800080a01000 t arm_smmu_attach_dev\n"
+		   "ffff800080a05000 t arm_smmu_set_dev_pasid\n"
+		   "ffff800080a09000 t arm_smmu_attach_dev\n"
+		   "ffff80007c001000 t arm_smmu_attach_dev\t[arm_smmu]\n");
+	CHECK(kallsyms_resolve(path, syms, 3) == 0);
+	unlink(path);
+	CHECK(syms[0].count == 2 && syms[0].addr == 0xffff800080a01000ULL);
+	CHECK(syms[1].count == 1 && syms[1].addr == 0xffff80007c001000ULL);
+	CHECK(syms[2].count == 1);
 }
 
 /* kptr_restrict: every address reads 0, the names are still there. */
@@ -53,8 +78,8 @@ static void hidden_addresses(void)
 			 "0000000000000000 t iommu_deinit_device\n");
 	CHECK(kallsyms_resolve(path, syms, 2) == 0);
 	unlink(path);
-	CHECK(syms[0].found && syms[0].addr == 0);
-	CHECK(syms[1].found);
+	CHECK(syms[0].count == 1 && syms[0].addr == 0);
+	CHECK(syms[1].count == 1);
 }
 
 static void unreadable(void)
@@ -62,8 +87,8 @@ static void unreadable(void)
 	struct ksym s = { .name = "x" };
 
 	CHECK(kallsyms_resolve("/nonexistent/kallsyms", &s, 1) == -ENOENT);
-	CHECK(!s.found);
+	CHECK(!s.count);
 }
 
 UNIT_MAIN("kallsyms", UNIT_CASE(vmlinux_and_modules),
-	  UNIT_CASE(hidden_addresses), UNIT_CASE(unreadable))
+	  UNIT_CASE(duplicate_names), UNIT_CASE(hidden_addresses), UNIT_CASE(unreadable))
