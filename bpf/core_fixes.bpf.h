@@ -32,26 +32,36 @@ static __always_inline bool dev_iommu_has_flags(void)
 }
 
 /*
- * Readers take pointers the verifier knows (hook arguments and fields read
- * through them) and use plain loads. Not named p: libbpf 1.1's
- * BPF_CORE_READ_BITFIELD declares a local p of its own.
+ * Reading a field of a kernel object. fentry programs get typed pointers
+ * (hook arguments, and fields read through them) that the verifier lets
+ * them load through; kprobe programs get plain numbers from registers,
+ * read with bpf_probe_read_kernel(). `probed` is a constant in every
+ * program, so each keeps only its own kind of load.
  */
-static __always_inline bool dev_iommu_require_direct(struct dev_iommu *di)
+#define RD(probed, p, f)	((probed) ? BPF_CORE_READ(p, f) : (p)->f)
+#define RD_BITFIELD(probed, p, f)					\
+	((probed) ? BPF_CORE_READ_BITFIELD_PROBED(p, f) :		\
+		    BPF_CORE_READ_BITFIELD(p, f))
+
+/* Not named p: libbpf 1.1's BPF_CORE_READ_BITFIELD declares a local p. */
+static __always_inline bool dev_iommu_require_direct(struct dev_iommu *di,
+						     bool probed)
 {
 	struct dev_iommu___v62 *d = (void *)di;
 
 	if (!bpf_core_field_exists(struct dev_iommu___v62, require_direct))
 		return false;
-	return BPF_CORE_READ_BITFIELD(d, require_direct);
+	return RD_BITFIELD(probed, d, require_direct);
 }
 
-static __always_inline bool dev_iommu_attach_deferred(struct dev_iommu *di)
+static __always_inline bool dev_iommu_attach_deferred(struct dev_iommu *di,
+						      bool probed)
 {
 	struct dev_iommu___v62 *d = (void *)di;
 
 	if (!bpf_core_field_exists(struct dev_iommu___v62, attach_deferred))
 		return false;
-	return BPF_CORE_READ_BITFIELD(d, attach_deferred);
+	return RD_BITFIELD(probed, d, attach_deferred);
 }
 
 /*
@@ -66,13 +76,13 @@ struct iommu_ops___v67 {
 } __attribute__((preserve_access_index));
 
 static __always_inline struct iommu_domain *
-ops_blocked_domain(const struct iommu_ops *ops)
+ops_blocked_domain(const struct iommu_ops *ops, bool probed)
 {
 	const struct iommu_ops___v67 *o = (const void *)ops;
 
 	if (!o || !bpf_core_field_exists(struct iommu_ops___v67, blocked_domain))
 		return NULL;
-	return o->blocked_domain;
+	return RD(probed, o, blocked_domain);
 }
 
 static __always_inline bool ops_have_static_domains(void)
@@ -99,12 +109,13 @@ struct mutex___rt {
 } __attribute__((preserve_access_index));
 
 /* The owner task's address, flags masked; false if the layout is unknown. */
-static __always_inline bool mutex_owner(void *lock, unsigned long *owner)
+static __always_inline bool mutex_owner(void *lock, unsigned long *owner,
+					bool probed)
 {
 	if (bpf_core_field_exists(struct mutex___plain, owner)) {
 		struct mutex___plain *m = lock;
 
-		*owner = m->owner.counter & ~IW_MUTEX_FLAGS;
+		*owner = RD(probed, m, owner.counter) & ~IW_MUTEX_FLAGS;
 		return true;
 	}
 	if (bpf_core_field_exists(struct mutex___rt, rtmutex)) {
@@ -124,14 +135,15 @@ static __always_inline bool mutex_owner(void *lock, unsigned long *owner)
  * every group one identity domain and refuse to free it (Intel's
  * si_domain): there, whether an identity domain dies cannot be read.
  */
-static __always_inline __u32 domain_free_facts(struct iommu_domain *dom)
+static __always_inline __u32 domain_free_facts(struct iommu_domain *dom,
+						bool probed)
 {
-	const struct iommu_domain_ops *ops = dom->ops;
+	const struct iommu_domain_ops *ops = RD(probed, dom, ops);
 
-	if (ops && !ops->free)
+	if (ops && !RD(probed, ops, free))
 		return IW_F_FREE_NOOP;
 	if (!ops_have_static_domains() &&
-	    dom->type == IW_DOMAIN_TYPE_IDENTITY)
+	    RD(probed, dom, type) == IW_DOMAIN_TYPE_IDENTITY)
 		return IW_F_FREE_MAYBE;
 	return 0;
 }

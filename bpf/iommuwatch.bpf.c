@@ -7,6 +7,12 @@
  * one template per op, which the loader copies for every implementation
  * it finds in BTF, so that attaches which bypass __iommu_attach_device
  * are seen too. One event per op, at fexit.
+ *
+ * Every program has a kprobe twin (FUNC_kprobe, FUNC_kretprobe; the ops'
+ * OP_kprobe, OP_kretprobe) for kernels that cannot attach fentry (arm64
+ * before 6.4) and for functions an fentry cannot pick by name (two
+ * static functions of one name, attached by address). The twins produce
+ * the same events.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
@@ -49,6 +55,9 @@ struct task_ctx {
 	__u32 op_depth;
 	__u32 pad;
 	__u64 op_start_ns;	/* the outermost op's entry */
+	/* kprobe twins: a kretprobe sees no arguments, the entry keeps them. */
+	__u64 op_args[4];	/* the outermost op's */
+	__u64 core_arg;		/* iommu_group_store_type's group */
 };
 
 struct {
@@ -80,20 +89,20 @@ static __always_inline struct task_ctx *task_ctx_get(bool create)
  * id (src/domains.c), which a BPF hash did at three lookups an event.
  */
 static __always_inline void domain_ref(struct iommuwatch_domain_ref *ref,
-				       struct iommu_domain *dom)
+				       struct iommu_domain *dom, bool probed)
 {
 	ref->key = (__u64)dom;
-	ref->type = dom ? dom->type : 0;
+	ref->type = dom ? RD(probed, dom, type) : 0;
 }
 
-static __always_inline bool group_wanted(struct device *dev)
+static __always_inline bool group_wanted(struct device *dev, bool probed)
 {
 	struct iommu_group *grp;
 
 	if (targ_group < 0)
 		return true;
-	grp = dev->iommu_group;
-	return grp && grp->id == targ_group;
+	grp = RD(probed, dev, iommu_group);
+	return grp && RD(probed, grp, id) == targ_group;
 }
 
 /* Besides any domain of type BLOCKED, the kernel's blockers for a device. */
@@ -104,10 +113,14 @@ struct blockers {
 
 static __always_inline void dev_blockers(struct device *dev,
 					 struct iommu_group *grp,
-					 struct blockers *b)
+					 struct blockers *b, bool probed)
 {
-	b->group = grp ? grp->blocking_domain : NULL;
-	b->ops = ops_blocked_domain(dev->iommu->iommu_dev->ops);
+	/* A NULL along the chain reads as NULL, with either kind of load. */
+	struct dev_iommu *di = RD(probed, dev, iommu);
+	struct iommu_device *iommu = RD(probed, di, iommu_dev);
+
+	b->group = grp ? RD(probed, grp, blocking_domain) : NULL;
+	b->ops = ops_blocked_domain(RD(probed, iommu, ops), probed);
 }
 
 static __always_inline bool is_blocking(struct iommu_domain *dom, __u32 type,
@@ -118,25 +131,27 @@ static __always_inline bool is_blocking(struct iommu_domain *dom, __u32 type,
 }
 
 /* Whether dev is on the PCI bus: 1 yes, 0 no, -1 cannot tell. */
-static __always_inline int dev_on_pci_bus(struct device *dev)
+static __always_inline int dev_on_pci_bus(struct device *dev, bool probed)
 {
-	const struct bus_type *bus = dev->bus;
+	const struct bus_type *bus = RD(probed, dev, bus);
 	char name[4] = {};
 
 	if (!bus)
 		return 0;
 	if (pci_bus_addr)
 		return (__u64)bus == pci_bus_addr;
-	if (bpf_probe_read_kernel_str(name, sizeof(name), bus->name) < 0)
+	if (bpf_probe_read_kernel_str(name, sizeof(name),
+				      RD(probed, bus, name)) < 0)
 		return -1;
 	return name[0] == 'p' && name[1] == 'c' && name[2] == 'i' && !name[3];
 }
 
 /* Only PCI devices can be untrusted (behind an external-facing port). */
-static __always_inline __u32 dev_untrusted_flags(struct device *dev)
+static __always_inline __u32 dev_untrusted_flags(struct device *dev,
+						  bool probed)
 {
 	struct pci_dev *pdev;
-	int pci = dev_on_pci_bus(dev);
+	int pci = dev_on_pci_bus(dev, probed);
 
 	if (pci < 0)
 		return 0;
@@ -148,23 +163,23 @@ static __always_inline __u32 dev_untrusted_flags(struct device *dev)
 }
 
 static __always_inline __u32 device_flags(struct device *dev,
-					  struct iommu_group *grp)
+					  struct iommu_group *grp, bool probed)
 {
-	struct dev_iommu *di = dev->iommu;
+	struct dev_iommu *di = RD(probed, dev, iommu);
 	unsigned long owner;
 	__u32 flags = 0;
 
 	if (di && dev_iommu_has_flags()) {
 		flags |= IW_F_DIRECT_KNOWN | IW_F_DEFERRED_KNOWN;
-		if (dev_iommu_require_direct(di))
+		if (dev_iommu_require_direct(di, probed))
 			flags |= IW_F_REQUIRE_DIRECT;
-		if (dev_iommu_attach_deferred(di))
+		if (dev_iommu_attach_deferred(di, probed))
 			flags |= IW_F_ATTACH_DEFERRED;
 	}
-	flags |= dev_untrusted_flags(dev);
+	flags |= dev_untrusted_flags(dev, probed);
 	if (!grp) {
 		flags |= IW_F_NO_GROUP;
-	} else if (mutex_owner(&grp->mutex, &owner)) {
+	} else if (mutex_owner(&grp->mutex, &owner, probed)) {
 		flags |= IW_F_MUTEX_KNOWN;
 		if (owner == (unsigned long)bpf_get_current_task())
 			flags |= IW_F_MUTEX_HELD;
@@ -197,6 +212,8 @@ struct dev_call {
 	__u32 hook;			/* enum iw_hook_id, or the op's cookie */
 	__u32 pasid;			/* IW_NO_PASID: the RID */
 	__u32 old_arg;			/* argument that may hold old; 0: none */
+	__u32 nr_args;			/* kprobe twins: the op's, from BTF */
+	const __u64 *args;		/* kprobe twins: kept at the entry */
 };
 
 /*
@@ -205,20 +222,20 @@ struct dev_call {
  */
 static __always_inline void fill_device(struct iommuwatch_event *e, __u64 now,
 					const struct dev_call *c,
-					const struct task_ctx *tc)
+					const struct task_ctx *tc, bool probed)
 {
 	struct device *dev = c->dev;
-	struct iommu_group *grp = dev->iommu_group;
+	struct iommu_group *grp = RD(probed, dev, iommu_group);
 
 	fill_task(e, now, c->kind, c->hook);
-	e->group = grp ? grp->id : -1;
-	e->flags = device_flags(dev, grp);
+	e->group = grp ? RD(probed, grp, id) : -1;
+	e->flags = device_flags(dev, grp, probed);
 	if (grp)
-		domain_ref(&e->group_dom, grp->domain);
+		domain_ref(&e->group_dom, RD(probed, grp, domain), probed);
 	if (tc)
 		e->path = tc->path;
 	if (bpf_probe_read_kernel_str(e->dev, sizeof(e->dev),
-				      dev->kobj.name) <= 1)
+				      RD(probed, dev, kobj.name)) <= 1)
 		e->flags |= IW_F_NO_NAME;
 }
 
@@ -286,10 +303,20 @@ static __always_inline int ctx_exit(__u32 hook)
 SEC("fentry/" #func)							\
 int func##_entry(void *ctx)						\
 {									\
-	return ctx_enter(path, hook);				\
+	return ctx_enter(path, hook);					\
 }									\
 SEC("fexit/" #func)							\
 int func##_exit(void *ctx)						\
+{									\
+	return ctx_exit(hook);						\
+}									\
+SEC("kprobe/" #func)							\
+int func##_kprobe(struct pt_regs *ctx)					\
+{									\
+	return ctx_enter(path, hook);					\
+}									\
+SEC("kretprobe/" #func)							\
+int func##_kretprobe(struct pt_regs *ctx)				\
 {									\
 	return ctx_exit(hook);						\
 }
@@ -323,34 +350,62 @@ int iommu_group_store_type_entry(void *ctx)
 	return ctx_enter(IW_PATH_DEFAULT, IW_HOOK_STORE_TYPE);
 }
 
-SEC("fexit/iommu_group_store_type")
-int iommu_group_store_type_exit(void *ctx)
+static __always_inline int store_type_done(struct iommu_group *grp, long ret,
+					   bool probed)
 {
-	struct iommu_group *grp = (void *)((__u64 *)ctx)[0];
 	struct iommuwatch_event *e;
-	__u64 ret = 0;
+	int id;
 
 	ctx_exit(IW_HOOK_STORE_TYPE);
-	bpf_get_func_ret(ctx, &ret);
-	if ((long)ret < 0 || !grp || (targ_group >= 0 && grp->id != targ_group))
+	if (ret < 0 || !grp)
+		return 0;
+	id = RD(probed, grp, id);
+	if (targ_group >= 0 && id != targ_group)
 		return 0;
 	e = reserve_event();
 	if (!e)
 		return 0;
 	fill_task(e, bpf_ktime_get_ns(), IW_EV_GROUP_TYPE, IW_HOOK_STORE_TYPE);
-	e->group = grp->id;
+	e->group = id;
 	e->path = IW_PATH_DEFAULT;
-	domain_ref(&e->new_dom, grp->domain);
+	domain_ref(&e->new_dom, RD(probed, grp, domain), probed);
 	submit_event(e);
 	return 0;
+}
+
+SEC("fexit/iommu_group_store_type")
+int iommu_group_store_type_exit(void *ctx)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	return store_type_done((void *)((__u64 *)ctx)[0], (long)ret, false);
+}
+
+SEC("kprobe/iommu_group_store_type")
+int iommu_group_store_type_kprobe(struct pt_regs *ctx)
+{
+	struct task_ctx *tc = task_ctx_get(true);
+
+	if (tc)
+		tc->core_arg = PT_REGS_PARM1(ctx);
+	return ctx_enter(IW_PATH_DEFAULT, IW_HOOK_STORE_TYPE);
+}
+
+SEC("kretprobe/iommu_group_store_type")
+int iommu_group_store_type_kretprobe(struct pt_regs *ctx)
+{
+	struct task_ctx *tc = task_ctx_get(false);
+
+	return store_type_done(tc ? (void *)tc->core_arg : NULL,
+			       (long)PT_REGS_RC(ctx), true);
 }
 
 /*
  * Every free, and whether the domain dies: the reader drops those of
  * domains no event has shown, and those that outlive the free.
  */
-SEC("fentry/iommu_domain_free")
-int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
+static __always_inline int domain_freed(struct iommu_domain *dom, bool probed)
 {
 	struct iommuwatch_event *e;
 
@@ -360,20 +415,66 @@ int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
 	if (!e)
 		return 0;
 	fill_task(e, bpf_ktime_get_ns(), IW_EV_DOMAIN_FREE, IW_HOOK_DOMAIN_FREE);
-	domain_ref(&e->new_dom, dom);
-	e->flags = domain_free_facts(dom);
+	domain_ref(&e->new_dom, dom, probed);
+	e->flags = domain_free_facts(dom, probed);
 	submit_event(e);
 	return 0;
 }
 
+SEC("fentry/iommu_domain_free")
+int BPF_PROG(iommu_domain_free_entry, struct iommu_domain *dom)
+{
+	return domain_freed(dom, false);
+}
+
+SEC("kprobe/iommu_domain_free")
+int iommu_domain_free_kprobe(struct pt_regs *ctx)
+{
+	return domain_freed((void *)PT_REGS_PARM1(ctx), true);
+}
+
 /* ---- driver ops: one template per op, copied for each implementation ---- */
+
+/*
+ * An op's entry: the task's context if this op is the outermost. An outer
+ * op older than any op takes means its return was never seen (a kretprobe
+ * the kernel ran out of instances for): it no longer hides this one.
+ */
+#define OP_STALE_NS	(10ULL * 1000 * 1000 * 1000)
+
+static __always_inline struct task_ctx *op_enter(void)
+{
+	struct task_ctx *tc = task_ctx_get(true);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!tc)
+		return NULL;
+	if (tc->op_depth && now - tc->op_start_ns < OP_STALE_NS) {
+		tc->op_depth++;
+		return NULL;
+	}
+	tc->op_depth = 1;
+	tc->op_start_ns = now;
+	return tc;
+}
 
 static __always_inline int op_entry(void)
 {
-	struct task_ctx *tc = task_ctx_get(true);
+	op_enter();
+	return 0;
+}
 
-	if (tc && tc->op_depth++ == 0)
-		tc->op_start_ns = bpf_ktime_get_ns();
+/* A kprobe twin's entry keeps what its kretprobe cannot see. */
+static __always_inline int op_kprobe(struct pt_regs *ctx)
+{
+	struct task_ctx *tc = op_enter();
+
+	if (tc) {
+		tc->op_args[0] = PT_REGS_PARM1(ctx);
+		tc->op_args[1] = PT_REGS_PARM2(ctx);
+		tc->op_args[2] = PT_REGS_PARM3(ctx);
+		tc->op_args[3] = PT_REGS_PARM4(ctx);
+	}
 	return 0;
 }
 
@@ -395,18 +496,26 @@ static __always_inline bool op_leave(struct task_ctx *tc, __u64 now,
 
 /* Domains and the old domain (an extra trailing argument on newer kernels). */
 static __always_inline void op_domains(struct iommuwatch_event *e, void *ctx,
-				       const struct dev_call *c)
+				       const struct dev_call *c, bool probed)
 {
 	struct iommu_domain *old = NULL;
+	struct device *dev = c->dev;	/* RD() must not relocate c's fields */
 	struct blockers b;
 
-	dev_blockers(c->dev, c->dev->iommu_group, &b);
-	domain_ref(&e->new_dom, c->dom);
+	dev_blockers(dev, RD(probed, dev, iommu_group), &b, probed);
+	domain_ref(&e->new_dom, c->dom, probed);
 	if (is_blocking(c->dom, e->new_dom.type, &b))
 		e->flags |= IW_F_NEW_IS_BLOCKING;
-	if (!c->old_arg || bpf_get_func_arg_cnt(ctx) <= c->old_arg ||
-	    bpf_get_func_arg(ctx, c->old_arg, (__u64 *)&old))
+	if (!c->old_arg)
 		return;
+	if (probed) {
+		if (c->nr_args <= c->old_arg)
+			return;
+		old = (void *)c->args[c->old_arg];
+	} else if (bpf_get_func_arg_cnt(ctx) <= c->old_arg ||
+		   bpf_get_func_arg(ctx, c->old_arg, (__u64 *)&old)) {
+		return;
+	}
 	e->flags |= IW_F_HAS_OLD;
 	e->old_dom.key = (__u64)old;
 	e->old_dom.type = old ? BPF_CORE_READ(old, type) : 0;
@@ -421,22 +530,25 @@ static __always_inline void op_domains(struct iommuwatch_event *e, void *ctx,
  * the flag is still set (the core clears it after the op returns).
  */
 static __always_inline void op_result(struct iommuwatch_event *e, void *ctx,
-				      const struct dev_call *c)
+				      const struct dev_call *c, bool probed)
 {
 	__u64 ret = 0;
 
 	if (c->kind == IW_EV_REMOVE_PASID) {
 		/* The PASID loses this domain; the op returns nothing. */
 		e->flags |= IW_F_HAS_OLD;
-		domain_ref(&e->old_dom, c->dom);
+		domain_ref(&e->old_dom, c->dom, probed);
 		return;
 	}
 	if (c->kind == IW_EV_ATTACH && e->path == IW_PATH_UNKNOWN &&
 	    (e->flags & IW_F_ATTACH_DEFERRED))
 		e->path = IW_PATH_DEFERRED;
-	op_domains(e, ctx, c);
+	op_domains(e, ctx, c, probed);
 	/* Cannot fail in an fexit program; ret stays 0 if it did. */
-	bpf_get_func_ret(ctx, &ret);
+	if (probed)
+		ret = PT_REGS_RC((struct pt_regs *)ctx);
+	else
+		bpf_get_func_ret(ctx, &ret);
 	e->ret = (int)ret;
 }
 
@@ -448,7 +560,7 @@ static __always_inline void op_result(struct iommuwatch_event *e, void *ctx,
  * object still holds only one program per op and release function.
  */
 static __always_inline int report_device(void *ctx, const struct dev_call *c,
-				    struct task_ctx *tc)
+				    struct task_ctx *tc, bool probed)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct iommuwatch_event *e;
@@ -456,18 +568,18 @@ static __always_inline int report_device(void *ctx, const struct dev_call *c,
 
 	if (c->kind != IW_EV_RELEASE && op_leave(tc, now, &lat))
 		return 0;
-	if (!group_wanted(c->dev))
+	if (!group_wanted(c->dev, probed))
 		return 0;
 	e = reserve_event();
 	if (!e)
 		return 0;
-	fill_device(e, now, c, tc);
+	fill_device(e, now, c, tc, probed);
 	e->pasid = c->pasid;
 	e->latency_ns = lat;
 	if (c->kind == IW_EV_RELEASE)
 		e->path = IW_PATH_RELEASE;
 	else
-		op_result(e, ctx, c);
+		op_result(e, ctx, c, probed);
 	submit_event(e);
 	return 0;
 }
@@ -494,7 +606,34 @@ int attach_dev_exit(void *ctx)
 		.old_arg = 2,
 	};
 
-	return report_device(ctx, &c, task_ctx_get(false));
+	return report_device(ctx, &c, task_ctx_get(false), false);
+}
+
+SEC("kprobe")
+int attach_dev_kprobe(struct pt_regs *ctx)
+{
+	return op_kprobe(ctx);
+}
+
+SEC("kretprobe")
+int attach_dev_kretprobe(struct pt_regs *ctx)
+{
+	struct task_ctx *tc = task_ctx_get(false);
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	struct dev_call c = {
+		.kind = IW_EV_ATTACH,
+		.hook = IW_COOKIE_HOOK(cookie),
+		.pasid = IW_NO_PASID,
+		.old_arg = 2,
+		.nr_args = IW_COOKIE_NR_ARGS(cookie),
+	};
+
+	if (!tc)
+		return 0;
+	c.args = tc->op_args;
+	c.dom = (void *)tc->op_args[0];
+	c.dev = (void *)tc->op_args[1];
+	return report_device(ctx, &c, tc, true);
 }
 
 SEC("fentry")
@@ -515,7 +654,34 @@ int set_dev_pasid_exit(void *ctx)
 		.old_arg = 3,
 	};
 
-	return report_device(ctx, &c, task_ctx_get(false));
+	return report_device(ctx, &c, task_ctx_get(false), false);
+}
+
+SEC("kprobe")
+int set_dev_pasid_kprobe(struct pt_regs *ctx)
+{
+	return op_kprobe(ctx);
+}
+
+SEC("kretprobe")
+int set_dev_pasid_kretprobe(struct pt_regs *ctx)
+{
+	struct task_ctx *tc = task_ctx_get(false);
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	struct dev_call c = {
+		.kind = IW_EV_SET_PASID,
+		.hook = IW_COOKIE_HOOK(cookie),
+		.old_arg = 3,
+		.nr_args = IW_COOKIE_NR_ARGS(cookie),
+	};
+
+	if (!tc)
+		return 0;
+	c.args = tc->op_args;
+	c.dom = (void *)tc->op_args[0];
+	c.dev = (void *)tc->op_args[1];
+	c.pasid = (__u32)tc->op_args[2];
+	return report_device(ctx, &c, tc, true);
 }
 
 /* 6.12 remove_dev_pasid(dev, pasid, domain): the PASID loses its domain. */
@@ -536,13 +702,36 @@ int remove_dev_pasid_exit(void *ctx)
 		.hook = (__u32)bpf_get_attach_cookie(ctx),
 	};
 
-	return report_device(ctx, &c, task_ctx_get(false));
+	return report_device(ctx, &c, task_ctx_get(false), false);
+}
+
+SEC("kprobe")
+int remove_dev_pasid_kprobe(struct pt_regs *ctx)
+{
+	return op_kprobe(ctx);
+}
+
+SEC("kretprobe")
+int remove_dev_pasid_kretprobe(struct pt_regs *ctx)
+{
+	struct task_ctx *tc = task_ctx_get(false);
+	struct dev_call c = {
+		.kind = IW_EV_REMOVE_PASID,
+		.hook = IW_COOKIE_HOOK(bpf_get_attach_cookie(ctx)),
+	};
+
+	if (!tc)
+		return 0;
+	c.dev = (void *)tc->op_args[0];
+	c.pasid = (__u32)tc->op_args[1];
+	c.dom = (void *)tc->op_args[2];
+	return report_device(ctx, &c, tc, true);
 }
 
 /* ---- device release: the event, and the path for its ops ---- */
 
 static __always_inline int release_enter(void *ctx, struct device *dev,
-					 __u32 hook)
+					 __u32 hook, bool probed)
 {
 	struct task_ctx *tc = task_ctx_get(true);
 	struct dev_call c = {
@@ -552,7 +741,7 @@ static __always_inline int release_enter(void *ctx, struct device *dev,
 		.pasid = IW_NO_PASID,
 	};
 
-	report_device(ctx, &c, tc);
+	report_device(ctx, &c, tc, probed);
 	return ctx_mark(tc, IW_PATH_RELEASE, hook);
 }
 
@@ -560,10 +749,20 @@ static __always_inline int release_enter(void *ctx, struct device *dev,
 SEC("fentry/" #func)							\
 int BPF_PROG(func##_entry, struct device *dev)				\
 {									\
-	return release_enter(ctx, dev, hook);				\
+	return release_enter(ctx, dev, hook, false);			\
 }									\
 SEC("fexit/" #func)							\
 int BPF_PROG(func##_exit)						\
+{									\
+	return ctx_exit(hook);						\
+}									\
+SEC("kprobe/" #func)							\
+int func##_kprobe(struct pt_regs *ctx)					\
+{									\
+	return release_enter(ctx, (void *)PT_REGS_PARM1(ctx), hook, true); \
+}									\
+SEC("kretprobe/" #func)							\
+int func##_kretprobe(struct pt_regs *ctx)				\
 {									\
 	return ctx_exit(hook);						\
 }

@@ -4,6 +4,7 @@
 #define __IW_COMMANDS_H
 
 #include <stdbool.h>
+#include "attach_mode.h"
 
 struct common_opts {
 	bool verbose;
@@ -11,6 +12,7 @@ struct common_opts {
 	const char *btf_path;		/* --btf */
 	const char *sysfs_root;		/* normally "/sys" */
 	long ringbuf_bytes;		/* 0: the object's default */
+	enum hook_attach_mode attach;	/* --attach */
 };
 
 struct trace_opts {

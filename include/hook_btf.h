@@ -28,8 +28,7 @@ int hook_btf_match_op(const struct btf *btf, const struct btf_type *proto);
 bool hook_btf_has_member(const struct btf *btf, const char *st,
 			 const char *member);
 
-/* The op's role name ("attach_dev", ...) and its template programs. */
+/* The op's role name ("attach_dev", ...), which names its templates. */
 const char *hook_op_role(int op_kind);
-const char *hook_op_prog(int op_kind, bool exit);
 
 #endif /* __IW_HOOK_BTF_H */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <bpf/libbpf.h>
 #include <bpf/btf.h>
+#include "attach_mode.h"
 #include "iommuwatch.h"
 
 /* Module names as kallsyms and /sys/kernel/btf spell them. */
@@ -22,6 +23,12 @@ enum hook_status {
 	HOOK_ACTIVE,
 	HOOK_MISSING,	/* not in this kernel, or not attachable */
 	HOOK_FAILED,	/* present, but loading or attaching failed */
+};
+
+/* How a hook's programs reach its function. */
+enum hook_mech {
+	HOOK_FENTRY,	/* fentry/fexit: a BPF trampoline, by BTF id */
+	HOOK_KPROBE,	/* kprobe/kretprobe: by name, or a copy's address */
 };
 
 /* The drivers' ops, each with one template program pair. */
@@ -42,12 +49,21 @@ struct hook {
 	bool entry_only;		/* fentry without fexit */
 	int op_kind;			/* enum iw_op_kind */
 	__u32 btf_id;			/* its FUNC in vmlinux or module BTF */
+	enum hook_mech mech;
+	/*
+	 * A name kallsyms holds nr_copies times (two drivers built in with
+	 * a static function of one name): this hook is copy copy_nr, from 1,
+	 * kprobed at addr, which is never printed. 0 and 0 for a unique one.
+	 */
+	int copy_nr, nr_copies;
+	__u64 addr;
 	/* The object's programs: its own, or its op's templates. */
 	struct bpf_program *entry;
 	struct bpf_program *exit;	/* NULL for entry-only hooks */
 	bool copy;			/* runs copies of the templates */
 	int prog_fds[2];		/* those copies: entry, exit; -1 none */
-	int link_fds[2];		/* entry, exit; -1 none */
+	int link_fds[2];		/* fentry's: entry, exit; -1 none */
+	struct bpf_link *kprobe_links[2];	/* kprobe's: entry, exit */
 	enum hook_status status;
 	char reason[96];
 };
@@ -56,6 +72,7 @@ struct hook_set {
 	struct hook *hooks;
 	int n;
 	int cap;
+	enum hook_attach_mode mode;
 	/*
 	 * iommu_deferred_attach() takes group->mutex: it came (7.x) with the
 	 * PCI reset series, which also added group_device.blocked.
@@ -73,15 +90,17 @@ void hooks_free(struct hook_set *hs);
 /*
  * Decide every hook against vmlinux BTF, the BTF of loaded modules
  * (mods[], each split on vmlinux, named by mod_names[]) and kallsyms
- * (NULL: take every BTF function as attachable). Pure: touches no BPF
- * object. hs is reset first; free it with hooks_free() even on error.
+ * (NULL: take every BTF function as attachable, and unique), and its
+ * mechanism under mode. Pure: touches no BPF object. hs is reset first;
+ * free it with hooks_free() even on error.
  */
 int hooks_select(struct hook_set *hs, const struct btf *vmlinux,
 		 struct btf *const *mods, const char *const *mod_names,
-		 int nr_mods, const char *kallsyms);
+		 int nr_mods, const char *kallsyms, enum hook_attach_mode mode);
 
 const char *hook_name(const struct hook_set *hs, int id);
 const char *hook_status_name(enum hook_status status);
+const char *hook_mech_name(enum hook_mech mech);
 int hooks_count(const struct hook_set *hs, enum hook_status status);
 
 /* Roles (release, reset, ...) with no active hook, comma separated. */

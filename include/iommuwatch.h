@@ -68,6 +68,14 @@ enum iw_hook_id {
 	IW_HOOK_OP_BASE = 32,
 };
 
+/*
+ * A kprobe's attach cookie: the hook id, and the op's argument count from
+ * BTF, which a kprobe cannot ask the kernel for (fentry programs do).
+ */
+#define IW_COOKIE(hook, nr_args)	((__u64)(nr_args) << 32 | (__u32)(hook))
+#define IW_COOKIE_HOOK(cookie)		((__u32)(cookie))
+#define IW_COOKIE_NR_ARGS(cookie)	((__u32)((cookie) >> 32))
+
 /* Why an op ran: the outermost core function of the task's call chain. */
 enum iw_path {
 	IW_PATH_UNKNOWN = 0,

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#define KSYM_MAX_ADDRS	4
+
 struct ksym {
 	const char *name;
 	const char *module;	/* NULL or "": must be vmlinux's */
@@ -18,7 +20,8 @@ struct ksym {
 	 * names, and an attach by name takes only one of them.
 	 */
 	int count;
-	__u64 addr;		/* the first's; 0 when kptr_restrict hides it */
+	/* The first KSYM_MAX_ADDRS; 0 when kptr_restrict hides them. */
+	__u64 addrs[KSYM_MAX_ADDRS];
 };
 
 /* Count the syms[] in kallsyms; 0 or -errno (file unreadable). */

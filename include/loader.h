@@ -13,6 +13,7 @@ struct loader_opts {
 	const char *btf_path;		/* NULL: the running kernel's */
 	int targ_group;			/* -1: all groups */
 	__u32 ringbuf_bytes;		/* 0: the object's default */
+	enum hook_attach_mode attach_mode;
 };
 
 struct loader {

@@ -7,6 +7,11 @@
  * place) loaded against its own BTF id, in vmlinux or a module. The
  * templates call only static subprograms, so a copy needs no BTF of its
  * own: the kernel asks for func_info only with global functions.
+ *
+ * A hook on kprobes uses the twins (FUNC_kprobe, FUNC_kretprobe; an op's
+ * OP_kprobe, OP_kretprobe): one loaded program serves every function,
+ * attached by name or, for a copy of a duplicate name, by address, with
+ * the hook's id and argument count as cookie.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,23 +28,45 @@ static void hook_set_failed(struct hook *h, const char *what, int err)
 	snprintf(h->reason, sizeof(h->reason), "%s: %s", what, strerror(-err));
 }
 
-static int find_progs(struct hook *h, struct bpf_object *obj)
+/* A hook's programs for mech: its own, or its op's templates. */
+static int find_mech_progs(const struct hook *h, struct bpf_object *obj,
+			   enum hook_mech mech, struct bpf_program **progs)
 {
+	static const char *const suffixes[][2] = {
+		[HOOK_FENTRY] = { "entry", "exit" },
+		[HOOK_KPROBE] = { "kprobe", "kretprobe" },
+	};
+	const char *base = h->op_kind != IW_OP_NONE ? hook_op_role(h->op_kind)
+						    : h->func;
 	char name[96];
 
-	if (h->op_kind != IW_OP_NONE) {
-		h->entry = bpf_object__find_program_by_name(
-			obj, hook_op_prog(h->op_kind, false));
-		h->exit = bpf_object__find_program_by_name(
-			obj, hook_op_prog(h->op_kind, true));
-		return h->entry && h->exit ? 0 : -ENOENT;
+	for (int k = 0; k < 2; k++) {
+		progs[k] = NULL;
+		if (k && h->entry_only)
+			break;
+		snprintf(name, sizeof(name), "%s_%s", base, suffixes[mech][k]);
+		progs[k] = bpf_object__find_program_by_name(obj, name);
+		if (!progs[k])
+			return -ENOENT;
 	}
-	snprintf(name, sizeof(name), "%s_entry", h->func);
-	h->entry = bpf_object__find_program_by_name(obj, name);
-	snprintf(name, sizeof(name), "%s_exit", h->func);
-	h->exit = h->entry_only ? NULL
-				: bpf_object__find_program_by_name(obj, name);
-	return h->entry && (h->entry_only || h->exit) ? 0 : -ENOENT;
+	return 0;
+}
+
+/*
+ * Point h at the programs of its mechanism; the object must hold both
+ * kinds for every hook, so that a kernel's choice never finds one absent.
+ */
+static int find_progs(struct hook *h, struct bpf_object *obj)
+{
+	struct bpf_program *other[2], *progs[2];
+	int err;
+
+	err = find_mech_progs(h, obj, h->mech, progs);
+	if (!err)
+		err = find_mech_progs(h, obj, !h->mech, other);
+	h->entry = progs[0];
+	h->exit = progs[1];
+	return err;
 }
 
 static void set_autoload(struct hook *h, bool load)
@@ -73,7 +100,8 @@ void hooks_plan_copies(struct hook_set *hs)
 		struct hook *h = &hs->hooks[i];
 
 		h->copy = false;
-		if (h->op_kind == IW_OP_NONE || h->status != HOOK_ACTIVE)
+		if (h->op_kind == IW_OP_NONE || h->status != HOOK_ACTIVE ||
+		    h->mech != HOOK_FENTRY)
 			continue;
 		h->copy = taken[h->op_kind];
 		taken[h->op_kind] = true;
@@ -87,27 +115,31 @@ static void target_op(struct hook_set *hs, int kind)
 		struct hook *h = &hs->hooks[i];
 
 		if (h->op_kind == kind && h->status == HOOK_ACTIVE &&
-		    !target_templates(h))
+		    h->mech == HOOK_FENTRY && !target_templates(h))
 			return;
 	}
 }
 
+/*
+ * Every program starts off; a core hook turns its own on, an op's fentry
+ * hooks their templates (one targeted, copies for the rest), its kprobe
+ * hooks the kprobe templates, loaded once for all of them.
+ */
 int hooks_configure(struct hook_set *hs, struct bpf_object *obj)
 {
-	for (int k = 0; k < IW_OP_KIND_MAX; k++) {
-		struct hook t = { .op_kind = k };
+	struct bpf_program *prog;
 
-		if (find_progs(&t, obj))
-			return -ENOENT;
-		set_autoload(&t, false);
-	}
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_autoload(prog, false);
 	for (int i = 0; i < hs->n; i++) {
 		struct hook *h = &hs->hooks[i];
 
 		if (find_progs(h, obj))
 			return -ENOENT;
-		if (h->op_kind == IW_OP_NONE)
-			set_autoload(h, h->status == HOOK_ACTIVE);
+		if (h->status != HOOK_ACTIVE)
+			continue;
+		if (h->op_kind == IW_OP_NONE || h->mech == HOOK_KPROBE)
+			set_autoload(h, true);
 	}
 	for (int k = 0; k < IW_OP_KIND_MAX; k++)
 		target_op(hs, k);
@@ -223,7 +255,7 @@ static int prog_fd(const struct hook *h, int k)
 	return bpf_program__fd(k ? h->exit : h->entry);
 }
 
-static int attach_prog(struct hook *h, int k)
+static int attach_fentry(struct hook *h, int k)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .tracing.cookie = h->id);
 	struct bpf_program *p = k ? h->exit : h->entry;
@@ -231,13 +263,45 @@ static int attach_prog(struct hook *h, int k)
 
 	fd = bpf_link_create(prog_fd(h, k), 0,
 			     bpf_program__expected_attach_type(p), &opts);
-	if (fd < 0) {
-		fd = -errno;
-		hook_set_failed(h, "attach", fd);
-		return fd;
-	}
+	if (fd < 0)
+		return -errno;
 	h->link_fds[k] = fd;
 	return 0;
+}
+
+/* By name, or a copy by its address (libbpf: no name, offset = address). */
+static int attach_kprobe(struct hook *h, int k)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, opts,
+		    .bpf_cookie = IW_COOKIE(h->id, h->nr_args),
+		    .offset = h->addr, .retprobe = k == 1);
+	struct bpf_link *link;
+
+	link = bpf_program__attach_kprobe_opts(k ? h->exit : h->entry,
+					       h->addr ? NULL : h->func, &opts);
+	if (!link)
+		return -errno;
+	h->kprobe_links[k] = link;
+	return 0;
+}
+
+static int attach_prog(struct hook *h, int k)
+{
+	int err = h->mech == HOOK_KPROBE ? attach_kprobe(h, k)
+					 : attach_fentry(h, k);
+
+	if (err)
+		hook_set_failed(h, "attach", err);
+	return err;
+}
+
+static void detach_prog(struct hook *h, int k)
+{
+	if (h->link_fds[k] >= 0)
+		close(h->link_fds[k]);
+	h->link_fds[k] = -1;
+	bpf_link__destroy(h->kprobe_links[k]);
+	h->kprobe_links[k] = NULL;
 }
 
 void hooks_attach(struct hook_set *hs)
@@ -250,20 +314,14 @@ void hooks_attach(struct hook_set *hs)
 		/* Exit first: an entry without its exit leaves marks behind. */
 		if (h->exit && attach_prog(h, 1))
 			continue;
-		if (attach_prog(h, 0) && h->link_fds[1] >= 0) {
-			close(h->link_fds[1]);
-			h->link_fds[1] = -1;
-		}
+		if (attach_prog(h, 0))
+			detach_prog(h, 1);
 	}
 }
 
 void hooks_detach(struct hook_set *hs)
 {
-	for (int i = 0; i < hs->n; i++) {
-		for (int k = 0; k < 2; k++) {
-			if (hs->hooks[i].link_fds[k] >= 0)
-				close(hs->hooks[i].link_fds[k]);
-			hs->hooks[i].link_fds[k] = -1;
-		}
-	}
+	for (int i = 0; i < hs->n; i++)
+		for (int k = 0; k < 2; k++)
+			detach_prog(&hs->hooks[i], k);
 }

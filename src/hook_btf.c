@@ -65,20 +65,6 @@ const char *hook_op_role(int op_kind)
 	return op_kinds[op_kind].role;
 }
 
-/* The templates in iommuwatch.bpf.c are named after the op's role. */
-const char *hook_op_prog(int op_kind, bool exit)
-{
-	static const char *const progs[IW_OP_KIND_MAX][2] = {
-		[IW_OP_ATTACH_DEV] = { "attach_dev_entry", "attach_dev_exit" },
-		[IW_OP_SET_DEV_PASID] = { "set_dev_pasid_entry",
-					  "set_dev_pasid_exit" },
-		[IW_OP_REMOVE_DEV_PASID] = { "remove_dev_pasid_entry",
-					     "remove_dev_pasid_exit" },
-	};
-
-	return progs[op_kind][exit];
-}
-
 /* ---- BTF prototype matching ---- */
 
 static const struct btf_type *skip_mods(const struct btf *btf, __u32 *id)

@@ -50,6 +50,11 @@ void hooks_free(struct hook_set *hs)
 	hs->n = hs->cap = 0;
 }
 
+const char *hook_mech_name(enum hook_mech mech)
+{
+	return mech == HOOK_KPROBE ? "kprobe" : "fentry";
+}
+
 const char *hook_status_name(enum hook_status status)
 {
 	switch (status) {
@@ -72,13 +77,58 @@ static void mark_missing(struct hook *h, int nr_syms)
 		h->status = HOOK_MISSING;
 		snprintf(h->reason, sizeof(h->reason),
 			 "inlined: no symbol to attach to");
-	} else if (nr_syms > 1) {
-		/* The kernel resolves the name to its first symbol only. */
+	}
+}
+
+/* Why the copies of a name cannot each get a kprobe; NULL if they can. */
+static const char *copies_unwatchable(const struct hook_set *hs,
+				      const struct ksym *sym)
+{
+	if (hs->mode == HOOK_ATTACH_FENTRY)
+		return "fentry would take one, maybe not this driver's";
+	if (sym->count > KSYM_MAX_ADDRS)
+		return "too many to kprobe each";
+	for (int c = 0; c < sym->count; c++)
+		if (!sym->addrs[c])
+			return "kallsyms hides their addresses (kptr_restrict)";
+	return NULL;
+}
+
+/*
+ * A name kallsyms holds more than once in its module: the kernel resolves
+ * an fentry target (and a kprobe) by name to one symbol only, which may
+ * be the other driver's. Each copy gets a kprobe at its own address; the
+ * BTF prototype is the same for all (pahole drops a name whose copies
+ * differ), so one template serves them.
+ */
+static int watch_copies(struct hook_set *hs, int i, const struct ksym *sym)
+{
+	const char *why = copies_unwatchable(hs, sym);
+	struct hook *h = &hs->hooks[i];
+
+	if (why) {
 		h->status = HOOK_MISSING;
 		snprintf(h->reason, sizeof(h->reason),
-			 "%d functions of this name: fentry would take one, maybe not this driver's",
-			 nr_syms);
+			 "%d functions of this name: %s", sym->count, why);
+		return 0;
 	}
+	h->mech = HOOK_KPROBE;
+	h->nr_copies = sym->count;
+	h->copy_nr = 1;
+	h->addr = sym->addrs[0];
+	for (int c = 1; c < sym->count; c++) {
+		struct hook *copy = hooks_add(hs, h->func, h->role);
+
+		if (!copy)
+			return -ENOMEM;
+		h = &hs->hooks[i];	/* hooks_add may move the array */
+		*copy = *h;
+		if (h->op_kind != IW_OP_NONE)
+			copy->id = IW_HOOK_OP_BASE + hs->n - 1;
+		copy->copy_nr = c + 1;
+		copy->addr = sym->addrs[c];
+	}
+	return 0;
 }
 
 /*
@@ -89,37 +139,43 @@ static void mark_missing(struct hook *h, int nr_syms)
  */
 static int mark_symbols(struct hook_set *hs, const char *kallsyms)
 {
-	struct ksym *syms = calloc(hs->n + 1, sizeof(*syms));
-	int err;
+	int n = hs->n, err;
+	struct ksym *syms = calloc(n + 1, sizeof(*syms));
 
 	if (!syms)
 		return -ENOMEM;
-	for (int i = 0; i < hs->n; i++) {
+	for (int i = 0; i < n; i++) {
 		syms[i].name = hs->hooks[i].func;
 		syms[i].module = hs->hooks[i].module;
 	}
-	syms[hs->n].name = "pci_bus_type";
-	err = kallsyms_resolve(kallsyms, syms, hs->n + 1);
+	syms[n].name = "pci_bus_type";
+	err = kallsyms_resolve(kallsyms, syms, n + 1);
 	if (err) {
 		log_warn("cannot read %s (%s): assuming every BTF function can be hooked",
 			 kallsyms, strerror(-err));
-		for (int i = 0; i <= hs->n; i++)
+		for (int i = 0; i <= n; i++)
 			syms[i].count = -1;
+		err = 0;
 	}
-	for (int i = 0; i < hs->n; i++)
+	hs->pci_bus_type = syms[n].addrs[0];
+	/* Copies go after the n hooks, which keep their indexes. */
+	for (int i = 0; i < n && !err; i++) {
 		mark_missing(&hs->hooks[i], syms[i].count);
-	hs->pci_bus_type = syms[hs->n].addr;
+		if (hs->hooks[i].status == HOOK_ACTIVE && syms[i].count > 1)
+			err = watch_copies(hs, i, &syms[i]);
+	}
 	free(syms);
-	return 0;
+	return err;
 }
 
 int hooks_select(struct hook_set *hs, const struct btf *vmlinux,
 		 struct btf *const *mods, const char *const *mod_names,
-		 int nr_mods, const char *kallsyms)
+		 int nr_mods, const char *kallsyms, enum hook_attach_mode mode)
 {
 	int err;
 
 	memset(hs, 0, sizeof(*hs));
+	hs->mode = mode;
 	err = hook_btf_add_core(hs, vmlinux);
 	if (!err)
 		err = hook_btf_add_ops(hs, vmlinux, vmlinux, NULL);
@@ -132,9 +188,12 @@ int hooks_select(struct hook_set *hs, const struct btf *vmlinux,
 	if (!kallsyms) {
 		for (int i = 0; i < hs->n; i++)
 			mark_missing(&hs->hooks[i], -1);
-		return 0;
+	} else {
+		err = mark_symbols(hs, kallsyms);
 	}
-	return mark_symbols(hs, kallsyms);
+	for (int i = 0; mode == HOOK_ATTACH_KPROBE && i < hs->n; i++)
+		hs->hooks[i].mech = HOOK_KPROBE;
+	return err;
 }
 
 const char *hook_name(const struct hook_set *hs, int id)

@@ -51,8 +51,9 @@ static void mark(struct ksym **sorted, int n, struct ksym **hit,
 	for (; hit < sorted + n && !strcmp((*hit)->name, name); hit++) {
 		if (!module_matches(*hit, module))
 			continue;
-		if (!(*hit)->count++)
-			(*hit)->addr = addr;
+		if ((*hit)->count < KSYM_MAX_ADDRS)
+			(*hit)->addrs[(*hit)->count] = addr;
+		(*hit)->count++;
 	}
 }
 
@@ -87,7 +88,7 @@ int kallsyms_resolve(const char *path, struct ksym *syms, int n)
 	}
 	for (int i = 0; i < n; i++) {
 		syms[i].count = 0;
-		syms[i].addr = 0;
+		memset(syms[i].addrs, 0, sizeof(syms[i].addrs));
 		sorted[i] = &syms[i];
 	}
 	qsort(sorted, n, sizeof(sorted[0]), cmp_sym);

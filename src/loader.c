@@ -12,6 +12,7 @@
 #include "iommuwatch.skel.h"
 #include "loader.h"
 #include "log.h"
+#include "util.h"
 
 #define VMLINUX_BTF	LOADER_BTF_DIR "/vmlinux"
 #define LOCKDOWN	"/sys/kernel/security/lockdown"
@@ -123,6 +124,58 @@ static int module_btfs_load(struct module_btfs *m, struct btf *vmlinux)
 	return err;
 }
 
+/*
+ * Whether this kernel attaches fentry programs at all: arm64 before 6.4
+ * has no ftrace direct calls, and a kernel without BTF of its own none
+ * either. Tried with an empty program on one core function, before the
+ * object is loaded; the error is for the log.
+ */
+static int fentry_attach_error(void)
+{
+	const struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, po,
+		    .expected_attach_type = BPF_TRACE_FENTRY);
+	struct btf *kernel = btf__load_vmlinux_btf();
+	int id, prog, link, err = 0;
+
+	if (!kernel)
+		return -errno;
+	id = btf__find_by_name_kind(kernel, "iommu_domain_free", BTF_KIND_FUNC);
+	btf__free(kernel);
+	if (id < 0)
+		return id;
+	po.attach_btf_id = id;
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "iw_fentry_test", "GPL",
+			     ret0, ARRAY_SIZE(ret0), &po);
+	if (prog < 0)
+		return -errno;
+	link = bpf_link_create(prog, 0, BPF_TRACE_FENTRY, NULL);
+	if (link < 0)
+		err = -errno;
+	else
+		close(link);
+	close(prog);
+	return err;
+}
+
+/* auto: fentry where the kernel attaches it, else kprobes for all. */
+static enum hook_attach_mode attach_mode(const struct loader_opts *opts)
+{
+	int err;
+
+	if (opts->attach_mode != HOOK_ATTACH_AUTO)
+		return opts->attach_mode;
+	err = fentry_attach_error();
+	if (!err)
+		return HOOK_ATTACH_AUTO;
+	log_info("this kernel does not attach fentry programs (%s): every hook uses kprobes",
+		 strerror(-err));
+	return HOOK_ATTACH_KPROBE;
+}
+
 /* Hooks from BTF (a custom --btf file stands for vmlinux, no modules). */
 static int select_hooks(struct loader *ld, const struct loader_opts *opts)
 {
@@ -141,7 +194,7 @@ static int select_hooks(struct loader *ld, const struct loader_opts *opts)
 	if (!err)
 		err = hooks_select(&ld->hooks, btf, mods.btfs,
 				   (const char *const *)mods.names, mods.n,
-				   KALLSYMS);
+				   KALLSYMS, attach_mode(opts));
 	module_btfs_free(&mods);
 	btf__free(btf);
 	if (err)
@@ -175,7 +228,7 @@ static int prepare(struct loader *ld, const struct loader_opts *opts)
 static void explain_load_error(int err)
 {
 	if (err == -EPERM || err == -EACCES)
-		log_err("the kernel refused to load fentry/fexit programs (%s): a security module or lockdown forbids BPF tracing here",
+		log_err("the kernel refused to load the BPF programs (%s): a security module or lockdown forbids BPF tracing here",
 			strerror(-err));
 	else
 		log_err("loading the BPF programs failed: %s (run with -v for the verifier log)",

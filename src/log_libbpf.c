@@ -2,17 +2,43 @@
 /* libbpf's messages through the log; outside the core library (libbpf). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <bpf/libbpf.h>
 #include "log.h"
+
+/*
+ * libbpf names a kprobe by its address when it was attached by one (a
+ * copy of a duplicate name): kernel addresses stay out of the output.
+ */
+static void mask_kernel_addresses(char *s)
+{
+	for (char *p = s; (p = strstr(p, "0xffff")); p += 2) {
+		size_t n = strspn(p + 2, "0123456789abcdef");
+
+		if (n >= 12)
+			memset(p + 2, 'x', n);
+	}
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
+	char *buf;
+	int n;
+
 	/* libbpf's warnings are noise unless asked for: we report causes. */
 	if (!log_enabled(LOG_DEBUG))
 		return 0;
 	(void)level;
-	return vfprintf(stderr, fmt, ap);
+	/* Verifier logs come whole: as long as they are. */
+	n = vasprintf(&buf, fmt, ap);
+	if (n < 0)
+		return n;
+	mask_kernel_addresses(buf);
+	fputs(buf, stderr);
+	free(buf);
+	return n;
 }
 
 void log_setup_libbpf(void)

@@ -32,6 +32,7 @@ enum long_only_opts {
 	OPT_CHECK,
 	OPT_RINGBUF,
 	OPT_TEXTFILE,
+	OPT_ATTACH,
 };
 
 struct args {
@@ -43,6 +44,7 @@ struct args {
 	int n_files;
 	struct daemon_opts daemon;
 	bool daemon_opt_given;
+	bool attach_given;
 };
 
 static void print_version(FILE *f, struct argp_state *state)
@@ -91,6 +93,9 @@ static const struct argp_option options[] = {
 	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of the running one's",
 	  0 },
 	{ "sysfs", OPT_SYSFS, "DIR", OPTION_HIDDEN, "sysfs root (tests)", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0,
+	  "trace, daemon, probe: auto (fentry, kprobes where it cannot reach), fentry or kprobe",
+	  0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
 	  "trace, daemon: event ring buffer size, a power of two of at least 4096 (default " STRINGIFY(IW_RINGBUF_BYTES) ")",
 	  0 },
@@ -113,6 +118,23 @@ static const struct argp_option options[] = {
 	  0 },
 	{},
 };
+
+static int parse_attach(const char *arg, enum hook_attach_mode *mode)
+{
+	static const char *const names[] = {
+		[HOOK_ATTACH_AUTO] = "auto",
+		[HOOK_ATTACH_FENTRY] = "fentry",
+		[HOOK_ATTACH_KPROBE] = "kprobe",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(arg, names[i])) {
+			*mode = i;
+			return 0;
+		}
+	}
+	return -1;
+}
 
 static long parse_long(struct argp_state *state, const char *arg,
 		       const char *what, long min, long max)
@@ -198,6 +220,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_SYSFS:
 		t->c.sysfs_root = arg;
 		break;
+	case OPT_ATTACH:
+		a->attach_given = true;
+		if (parse_attach(arg, &t->c.attach))
+			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)",
+				   arg);
+		break;
 	case OPT_RINGBUF:
 		t->c.ringbuf_bytes = parse_long(state, arg, "ring buffer size",
 						4096, 1L << 30);
@@ -244,6 +272,9 @@ static void check_cmd_opts(const struct args *a, const struct argp *argp)
 
 	if (a->cmd != CMD_TRACE && t->duration)
 		argp_error(&st, "--duration is for 'trace'");
+	if (a->cmd != CMD_TRACE && a->cmd != CMD_DAEMON && a->cmd != CMD_PROBE &&
+	    a->attach_given)
+		argp_error(&st, "--attach is for 'trace', 'daemon' and 'probe'");
 	if (a->cmd != CMD_TRACE && a->cmd != CMD_DAEMON && t->c.ringbuf_bytes)
 		argp_error(&st, "--ringbuf-size is for 'trace' and 'daemon'");
 	if (a->cmd != CMD_TRACE && a->cmd != CMD_REPLAY && filters)

@@ -31,8 +31,27 @@ static void print_hook_json(const struct hook *h)
 	jsonw_str(w, "role", h->role);
 	jsonw_str(w, "status", hook_status_name(h->status));
 	jsonw_opt_int(w, "args", h->nr_args >= 0, h->nr_args);
+	jsonw_str(w, "mechanism", hook_mech_name(h->mech));
+	jsonw_opt_int(w, "copy", h->nr_copies, h->copy_nr);
+	jsonw_opt_int(w, "copies", h->nr_copies, h->nr_copies);
 	jsonw_str(w, "reason", h->status == HOOK_ACTIVE ? NULL : h->reason);
 	jsonw_end(w);
+}
+
+/* "2 args, kprobe+kretprobe, copy 2 of 2": how an active hook runs. */
+static void active_detail(const struct hook *h, char *buf, size_t len)
+{
+	static const char *const progs[][2] = {
+		[HOOK_FENTRY] = { "fentry+fexit", "fentry" },
+		[HOOK_KPROBE] = { "kprobe+kretprobe", "kprobe" },
+	};
+	int off;
+
+	off = snprintf(buf, len, "%d args, %s", h->nr_args,
+		       progs[h->mech][h->entry_only]);
+	if (h->nr_copies && off > 0 && (size_t)off < len)
+		snprintf(buf + off, len - off, ", copy %d of %d", h->copy_nr,
+			 h->nr_copies);
 }
 
 static void print_hooks(const struct hook_set *hs, bool json)
@@ -49,9 +68,7 @@ static void print_hooks(const struct hook_set *hs, bool json)
 			continue;
 		}
 		if (h->status == HOOK_ACTIVE)
-			snprintf(detail, sizeof(detail), "%d args%s",
-				 h->nr_args, !h->entry_only ? ", fentry+fexit" :
-						       ", fentry");
+			active_detail(h, detail, sizeof(detail));
 		else
 			snprintf(detail, sizeof(detail), "%s", h->reason);
 		printf(ROW_FMT, h->func, h->role,
@@ -95,7 +112,8 @@ static void print_unloaded_modules(bool json)
 int cmd_probe(const struct common_opts *opts)
 {
 	struct loader_opts lo = { .btf_path = opts->btf_path,
-				  .targ_group = -1 };
+				  .targ_group = -1,
+				  .attach_mode = opts->attach };
 	struct loader ld;
 	int failed;
 

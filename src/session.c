@@ -307,7 +307,8 @@ static int load(struct session *s)
 	const struct session_cfg *cfg = &s->cfg;
 	struct loader_opts lo = { .btf_path = cfg->c->btf_path,
 				  .targ_group = cfg->group,
-				  .ringbuf_bytes = cfg->c->ringbuf_bytes };
+				  .ringbuf_bytes = cfg->c->ringbuf_bytes,
+				  .attach_mode = cfg->c->attach };
 	int err;
 
 	s->st = state_new();

@@ -74,13 +74,20 @@ static const struct hook *find(const struct hook_set *hs, const char *func)
 	return NULL;
 }
 
-static void run_select_mods(struct fake_kernel *k, struct hook_set *hs,
-			    struct btf *mod, const char *mod_name)
+static void run_select_mode(struct fake_kernel *k, struct hook_set *hs,
+			    struct btf *mod, const char *mod_name,
+			    enum hook_attach_mode mode)
 {
 	fclose(k->ksyms);
 	CHECK(hooks_select(hs, k->btf, &mod, &mod_name, mod ? 1 : 0,
-			   k->kallsyms) == 0);
+			   k->kallsyms, mode) == 0);
 	unlink(k->kallsyms);
+}
+
+static void run_select_mods(struct fake_kernel *k, struct hook_set *hs,
+			    struct btf *mod, const char *mod_name)
+{
+	run_select_mode(k, hs, mod, mod_name, HOOK_ATTACH_AUTO);
 }
 
 static void run_select(struct fake_kernel *k, struct hook_set *hs)
@@ -233,27 +240,92 @@ static void module_ops(void)
  * Debian's arm64 kernels build arm-smmu (v2) and arm-smmu-v3 in: their
  * static arm_smmu_attach_dev are two symbols under one BTF name, and an
  * fentry by name sits on the first, which may be the unused driver's.
- * Such a hook is never counted as watched; a unique name beside it is.
+ * Each copy gets a kprobe at its own address, with its own id; a unique
+ * name beside them stays on fentry.
  */
+static void duplicate_kernel(struct fake_kernel *k, const char *addr2)
+{
+	int attach2[2], pasid3[3];
+
+	fake_init(k, false);
+	memcpy(attach2, (int[]){ k->p_dom, k->p_dev }, sizeof(attach2));
+	memcpy(pasid3, (int[]){ k->p_dom, k->p_dev, k->t_u32 }, sizeof(pasid3));
+	fake_func(k, "arm_smmu_attach_dev", k->t_int, 2, attach2, "");
+	fprintf(k->ksyms, "%s t arm_smmu_attach_dev\n", addr2);
+	fake_func(k, "arm_smmu_set_dev_pasid", k->t_int, 3, pasid3, "");
+}
+
+static const struct hook *find_copy(const struct hook_set *hs,
+				    const char *func, int copy_nr)
+{
+	for (int i = 0; i < hs->n; i++)
+		if (!strcmp(hs->hooks[i].func, func) &&
+		    hs->hooks[i].copy_nr == copy_nr)
+			return &hs->hooks[i];
+	return NULL;
+}
+
 static void duplicate_names(void)
 {
 	struct fake_kernel k;
 	struct hook_set hs;
-	const struct hook *h;
-	int attach2[2], pasid3[3];
+	const struct hook *a, *b;
 
-	fake_init(&k, false);
-	memcpy(attach2, (int[]){ k.p_dom, k.p_dev }, sizeof(attach2));
-	memcpy(pasid3, (int[]){ k.p_dom, k.p_dev, k.t_u32 }, sizeof(pasid3));
-	fake_func(&k, "arm_smmu_attach_dev", k.t_int, 2, attach2, "");
-	fprintf(k.ksyms, "ffff800080a09000 t arm_smmu_attach_dev\n");
-	fake_func(&k, "arm_smmu_set_dev_pasid", k.t_int, 3, pasid3, "");
+	duplicate_kernel(&k, "ffff800080a09000");
 	run_select(&k, &hs);
+	a = find_copy(&hs, "arm_smmu_attach_dev", 1);
+	b = find_copy(&hs, "arm_smmu_attach_dev", 2);
+	CHECK(a && a->status == HOOK_ACTIVE && a->mech == HOOK_KPROBE);
+	CHECK(b && b->status == HOOK_ACTIVE && b->mech == HOOK_KPROBE);
+	CHECK(a && a->addr == 0xffffffff81000000ULL && a->nr_copies == 2);
+	CHECK(b && b->addr == 0xffff800080a09000ULL && b->nr_copies == 2);
+	CHECK(a && b && a->id != b->id && b->id >= IW_HOOK_OP_BASE);
+	CHECK(b && b->op_kind == IW_OP_ATTACH_DEV && b->nr_args == 2);
+	a = find(&hs, "arm_smmu_set_dev_pasid");
+	CHECK(a && a->status == HOOK_ACTIVE && a->mech == HOOK_FENTRY);
+	CHECK(a && !a->nr_copies && !a->addr);
+	hooks_free(&hs);
+	btf__free(k.btf);
+}
 
+/* Without kprobes or without addresses, copies are never "watched". */
+static void duplicate_names_unwatchable(void)
+{
+	struct fake_kernel k;
+	struct hook_set hs;
+	const struct hook *h;
+
+	duplicate_kernel(&k, "ffff800080a09000");
+	run_select_mode(&k, &hs, NULL, NULL, HOOK_ATTACH_FENTRY);
 	h = find(&hs, "arm_smmu_attach_dev");
 	CHECK(h && h->status == HOOK_MISSING && strstr(h->reason, "2 functions"));
-	h = find(&hs, "arm_smmu_set_dev_pasid");
-	CHECK(h && h->status == HOOK_ACTIVE);
+	CHECK(h && !h->nr_copies && !find_copy(&hs, "arm_smmu_attach_dev", 2));
+	hooks_free(&hs);
+	btf__free(k.btf);
+
+	/* kptr_restrict: the copies' addresses read 0. */
+	duplicate_kernel(&k, "0000000000000000");
+	run_select(&k, &hs);
+	h = find(&hs, "arm_smmu_attach_dev");
+	CHECK(h && h->status == HOOK_MISSING && strstr(h->reason, "addresses"));
+	CHECK(!find_copy(&hs, "arm_smmu_attach_dev", 2));
+	hooks_free(&hs);
+	btf__free(k.btf);
+}
+
+/* A kernel without fentry: every hook on kprobes, by name. */
+static void kprobes_only(void)
+{
+	struct fake_kernel k;
+	struct hook_set hs;
+
+	duplicate_kernel(&k, "ffff800080a09000");
+	fake_core(&k, "iommu_deinit_device");
+	run_select_mode(&k, &hs, NULL, NULL, HOOK_ATTACH_KPROBE);
+	for (int i = 0; i < hs.n; i++)
+		CHECK(hs.hooks[i].mech == HOOK_KPROBE);
+	CHECK(!find(&hs, "iommu_deinit_device")->addr);
+	CHECK(find_copy(&hs, "arm_smmu_attach_dev", 2));
 	hooks_free(&hs);
 	btf__free(k.btf);
 }
@@ -279,6 +351,33 @@ static void configure_autoload(void)
 	CHECK(!bpf_program__autoload(skel->progs.attach_dev_entry));
 	CHECK(!bpf_program__autoload(skel->progs.attach_dev_exit));
 	CHECK(!bpf_program__autoload(skel->progs.remove_dev_pasid_exit));
+	CHECK(!bpf_program__autoload(skel->progs.iommu_deinit_device_kprobe));
+	CHECK(!bpf_program__autoload(skel->progs.attach_dev_kretprobe));
+	iommuwatch_bpf__destroy(skel);
+	hooks_free(&hs);
+	btf__free(k.btf);
+}
+
+/* kprobe hooks load the twins; an op's kprobe templates serve all. */
+static void configure_kprobes(void)
+{
+	struct fake_kernel k;
+	struct iommuwatch_bpf *skel;
+	struct hook_set hs;
+
+	duplicate_kernel(&k, "ffff800080a09000");
+	fake_core(&k, "iommu_deinit_device");
+	run_select(&k, &hs);
+	skel = iommuwatch_bpf__open();
+	CHECK(skel && hooks_configure(&hs, skel->obj) == 0);
+	CHECK(bpf_program__autoload(skel->progs.iommu_deinit_device_entry));
+	CHECK(!bpf_program__autoload(skel->progs.iommu_deinit_device_kprobe));
+	CHECK(bpf_program__autoload(skel->progs.attach_dev_kprobe));
+	CHECK(bpf_program__autoload(skel->progs.attach_dev_kretprobe));
+	CHECK(!bpf_program__autoload(skel->progs.attach_dev_entry));
+	/* set_dev_pasid's fentry templates need this host's BTF: not here. */
+	CHECK(!bpf_program__autoload(skel->progs.set_dev_pasid_kretprobe));
+	CHECK(!find_copy(&hs, "arm_smmu_attach_dev", 2)->copy);
 	iommuwatch_bpf__destroy(skel);
 	hooks_free(&hs);
 	btf__free(k.btf);
@@ -318,5 +417,6 @@ static void plan_copies(void)
 
 UNIT_MAIN("hooks", UNIT_CASE(kernel_612), UNIT_CASE(kernel_73_many_ops),
 	  UNIT_CASE(module_ops), UNIT_CASE(duplicate_names),
-	  UNIT_CASE(configure_autoload),
+	  UNIT_CASE(duplicate_names_unwatchable), UNIT_CASE(kprobes_only),
+	  UNIT_CASE(configure_autoload), UNIT_CASE(configure_kprobes),
 	  UNIT_CASE(plan_copies))

@@ -34,11 +34,11 @@ static void vmlinux_and_modules(void)
 		   "garbage\n\n");
 	CHECK(kallsyms_resolve(path, syms, 6) == 0);
 	unlink(path);
-	CHECK(syms[0].count == 1 && syms[0].addr == 0xffffffff81000010ULL);
-	CHECK(syms[1].count == 1 && syms[1].addr == 0xffffffffc0001000ULL);
+	CHECK(syms[0].count == 1 && syms[0].addrs[0] == 0xffffffff81000010ULL);
+	CHECK(syms[1].count == 1 && syms[1].addrs[0] == 0xffffffffc0001000ULL);
 	CHECK(!syms[2].count);
 	CHECK(!syms[3].count);
-	CHECK(syms[4].count == 1 && syms[4].addr == 0xffffffff82345678ULL);
+	CHECK(syms[4].count == 1 && syms[4].addrs[0] == 0xffffffff82345678ULL);
 	CHECK(!syms[5].count);
 }
 
@@ -62,8 +62,9 @@ static void duplicate_names(void)
 		   "ffff80007c001000 t arm_smmu_attach_dev\t[arm_smmu]\n");
 	CHECK(kallsyms_resolve(path, syms, 3) == 0);
 	unlink(path);
-	CHECK(syms[0].count == 2 && syms[0].addr == 0xffff800080a01000ULL);
-	CHECK(syms[1].count == 1 && syms[1].addr == 0xffff80007c001000ULL);
+	CHECK(syms[0].count == 2 && syms[0].addrs[0] == 0xffff800080a01000ULL);
+	CHECK(syms[0].addrs[1] == 0xffff800080a09000ULL);
+	CHECK(syms[1].count == 1 && syms[1].addrs[0] == 0xffff80007c001000ULL);
 	CHECK(syms[2].count == 1);
 }
 
@@ -78,7 +79,7 @@ static void hidden_addresses(void)
 			 "0000000000000000 t iommu_deinit_device\n");
 	CHECK(kallsyms_resolve(path, syms, 2) == 0);
 	unlink(path);
-	CHECK(syms[0].count == 1 && syms[0].addr == 0);
+	CHECK(syms[0].count == 1 && syms[0].addrs[0] == 0);
 	CHECK(syms[1].count == 1);
 }
 
