@@ -103,6 +103,9 @@ const char *hook_status_name(enum hook_status status);
 const char *hook_mech_name(enum hook_mech mech);
 int hooks_count(const struct hook_set *hs, enum hook_status status);
 
+/* What the active hooks run on: "fentry", "kprobe", "fentry+kprobe". */
+const char *hooks_mechanisms(const struct hook_set *hs);
+
 /* Roles (release, reset, ...) with no active hook, comma separated. */
 void hooks_uncovered_roles(const struct hook_set *hs, char *buf, size_t len);
 

@@ -34,7 +34,7 @@ void output_violation(struct output *out, const struct iw_record *rec,
 		      const struct iw_violation *v);
 /* JSON only: the first line of a session, with the kernel's facts. */
 void output_session(struct output *out, __u64 mono_ns, bool deferred_locked,
-		    const char *not_watched);
+		    const char *not_watched, const char *attach);
 /* JSON only: one group, as status and a trace's start state show it. */
 void output_group(struct output *out, struct iw_state *st,
 		  const struct iw_group *grp);

@@ -213,6 +213,19 @@ int hooks_count(const struct hook_set *hs, enum hook_status status)
 	return n;
 }
 
+const char *hooks_mechanisms(const struct hook_set *hs)
+{
+	static const char *const names[] = {
+		"none", "fentry", "kprobe", "fentry+kprobe",
+	};
+	int used = 0;
+
+	for (int i = 0; i < hs->n; i++)
+		if (hs->hooks[i].status == HOOK_ACTIVE)
+			used |= 1 << hs->hooks[i].mech;
+	return names[used];
+}
+
 static bool role_covered(const struct hook_set *hs, const char *role)
 {
 	for (int i = 0; i < hs->n; i++)

@@ -232,6 +232,7 @@ static const struct field_spec session_fields[] = {
 	{ "kernel", json_type_string, false, false },
 	{ "deferred_locked", json_type_boolean, true, false },
 	{ "not_watched", json_type_array, false, false },
+	{ "attach", json_type_string, false, false },
 	{},
 };
 

@@ -387,9 +387,12 @@ void output_group(struct output *out, struct iw_state *st,
 	json_end(out);
 }
 
-/* not_watched is the comma separated list hooks_uncovered_roles() gives. */
+/*
+ * not_watched is the comma separated list hooks_uncovered_roles() gives,
+ * attach the mechanisms of the active hooks (hooks_mechanisms()).
+ */
 void output_session(struct output *out, __u64 mono_ns, bool deferred_locked,
-		    const char *not_watched)
+		    const char *not_watched, const char *attach)
 {
 	struct jsonw *w = &out->jw;
 	char buf[256], *tok, *save;
@@ -407,5 +410,6 @@ void output_session(struct output *out, __u64 mono_ns, bool deferred_locked,
 	     tok = strtok_r(NULL, ", ", &save))
 		jsonw_array_str(w, tok);
 	jsonw_array_end(w);
+	jsonw_str(w, "attach", attach);
 	json_end(out);
 }

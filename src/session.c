@@ -92,7 +92,7 @@ void session_print_state(struct session *s)
 void session_print_header(struct session *s)
 {
 	output_session(&s->out, mono_now_ns(), s->pl.rules.deferred_locked,
-		       s->roles);
+		       s->roles, hooks_mechanisms(&s->ld.hooks));
 	s->j.dirty = s->j.f != NULL;
 }
 

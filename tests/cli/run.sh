@@ -38,6 +38,8 @@ expect help 0 'EXAMPLES:' -- "$IW" --help
 expect help_lists_commands 0 'probe +load and attach' -- "$IW" --help
 expect version 0 '^iommuwatch [0-9]+\.[0-9]+\.[0-9]+ \(libbpf [0-9]+\.[0-9]+\)$' -- "$IW" --version
 expect bad_flag 64 "unrecognized option '--bogus'" -- "$IW" trace --bogus
+expect attach_bad_mode 64 "invalid --attach 'uprobe' \(auto, fentry or kprobe\)" -- "$IW" trace --attach uprobe
+expect attach_elsewhere 64 "--attach is for 'trace', 'daemon' and 'probe'" -- "$IW" status --attach kprobe
 expect bad_duration 64 "invalid duration: 'soon'" -- "$IW" trace -d soon
 expect zero_duration 64 "invalid duration: '0'" -- "$IW" trace -d 0
 expect bad_group 64 "invalid group: '-3'" -- "$IW" trace -g -3
