@@ -108,6 +108,10 @@ family_missing() {
 # identity-mapped: an RMRR (mkdmar) or an IVMD (mkivrs).
 LAB_DIRECT_BASE=00000000FEFFC000
 LAB_DIRECT_LIMIT=00000000FEFFFFFF
+# On arm64 (mkdtb, a reserved-memory node of the device tree) it is the
+# last MiB of the virt machine's 2 GiB of RAM (from 0x40000000).
+LAB_DIRECT_BASE_ARM64=00000000BFF00000
+LAB_DIRECT_LIMIT_ARM64=00000000BFFFFFFF
 
 # 0000:00:03.0 -> "00 03 00" (hex bus, device, function).
 parse_bdf() {
