@@ -9,6 +9,8 @@ packages=(
 	libmicrohttpd-dev libjson-c-dev libcap-dev pkg-config
 	# lab
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod acpica-tools jq
+	# lab, arm64 (vm-run --iommu smmuv3): the machine, its userland, its device tree
+	qemu-system-arm mmdebstrap device-tree-compiler
 	# benchmark 6: load a kdump crash kernel in the guest
 	kexec-tools
 	# daemon tests: promtool, a real Prometheus server, a load generator

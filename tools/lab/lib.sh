@@ -3,6 +3,11 @@
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_CONF=${IOMMUWATCH_KERNELS_CONF:-$LAB_DIR/kernels.conf}
+LAB_CONF_ARM64=${IOMMUWATCH_KERNELS_CONF_ARM64:-$LAB_DIR/kernels-arm64.conf}
+# The architecture the kernel helpers below work on: amd64 (kernels.conf,
+# the cache's kernels/) or arm64 (kernels-arm64.conf, kernels-arm64/).
+# Tools set it with lab_set_arch, from an option or from family_arch.
+LAB_ARCH=amd64
 LAB_CACHE=${IOMMUWATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iommuwatch}
 # apt options and the guest's bind mounts need an absolute path.
 case $LAB_CACHE in /*) ;; *) LAB_CACHE=$PWD/$LAB_CACHE ;; esac
@@ -13,9 +18,21 @@ die() {
 	exit "${DIE_STATUS:-1}"
 }
 
-# Rows of kernels.conf without comments and blank lines.
+lab_set_arch() {
+	case $1 in
+	amd64 | arm64) LAB_ARCH=$1 ;;
+	*) die "unknown architecture '$1' (amd64 or arm64)" ;;
+	esac
+}
+
+# The kernel lines file of LAB_ARCH.
+lab_conf() {
+	if [ "$LAB_ARCH" = arm64 ]; then echo "$LAB_CONF_ARM64"; else echo "$LAB_CONF"; fi
+}
+
+# Rows of the kernel lines file without comments and blank lines.
 conf_rows() {
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$LAB_CONF"
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$(lab_conf)"
 }
 
 conf_lines() {
@@ -28,14 +45,19 @@ conf_default_line() {
 }
 
 conf_row() {
-	local row
+	local row what="kernel line"
 	row=$(conf_rows | awk -v l="$1" '$1 == l') || true
-	[ -n "$row" ] || die "unknown kernel line '$1' (see $LAB_CONF)"
+	[ "$LAB_ARCH" = amd64 ] || what="$LAB_ARCH $what"
+	[ -n "$row" ] || die "unknown $what '$1' (see $(lab_conf))"
 	echo "$row"
 }
 
 kernel_dir() {
-	echo "$LAB_CACHE/kernels/$1"
+	if [ "$LAB_ARCH" = arm64 ]; then
+		echo "$LAB_CACHE/kernels-arm64/$1"
+	else
+		echo "$LAB_CACHE/kernels/$1"
+	fi
 }
 
 # A line is usable once fetch-kernels finished it (it writes version last).
@@ -49,11 +71,17 @@ kernel_release() {
 
 # Fetch the line on first use so every tool works from a fresh clone.
 ensure_kernel() {
-	kernel_cached "$1" || "$LAB_DIR/fetch-kernels" "$1" >&2
+	kernel_cached "$1" || "$LAB_DIR/fetch-kernels" --arch "$LAB_ARCH" "$1" >&2
 }
 
-# The emulated IOMMUs vm-run --iommu knows.
-LAB_FAMILIES="intel amd virtio"
+# The emulated IOMMUs vm-run --iommu knows: three on x86 (q35), Arm's
+# SMMUv3 on arm64 (virt).
+LAB_FAMILIES="intel amd virtio smmuv3"
+
+# The Debian architecture whose kernels and userland a family runs.
+family_arch() {
+	if [ "$1" = smmuv3 ]; then echo arm64; else echo amd64; fi
+}
 
 lab_family_valid() {
 	[[ " $LAB_FAMILIES " == *" $1 "* ]] || die "unknown IOMMU family '$1' (one of: $LAB_FAMILIES)"
@@ -61,9 +89,15 @@ lab_family_valid() {
 
 # Why the line's kernel cannot run the family (printed, status 1), or
 # nothing (status 0). Debian 6.1 does not build virtio-iommu; 6.12 and
-# 7.3 build it as a module.
+# 7.3 build it as a module. smmuv3 needs the line in kernels-arm64.conf
+# (every arm64 line has the SMMUv3 driver built in).
 family_missing() {
 	local line=$1 family=$2
+	if [ "$family" = smmuv3 ]; then
+		(lab_set_arch arm64 && conf_lines | grep -qxF -- "$line") && return 0
+		echo "no arm64 kernel for this line"
+		return 1
+	fi
 	[ "$family" = virtio ] || return 0
 	find "$(kernel_dir "$line")/lib/modules" -name 'virtio-iommu.ko*' | grep -q . && return 0
 	echo "no virtio-iommu in this kernel"
@@ -74,6 +108,10 @@ family_missing() {
 # identity-mapped: an RMRR (mkdmar) or an IVMD (mkivrs).
 LAB_DIRECT_BASE=00000000FEFFC000
 LAB_DIRECT_LIMIT=00000000FEFFFFFF
+# On arm64 (mkdtb, a reserved-memory node of the device tree) it is the
+# last MiB of the virt machine's 2 GiB of RAM (from 0x40000000).
+LAB_DIRECT_BASE_ARM64=00000000BFF00000
+LAB_DIRECT_LIMIT_ARM64=00000000BFFFFFFF
 
 # 0000:00:03.0 -> "00 03 00" (hex bus, device, function).
 parse_bdf() {
