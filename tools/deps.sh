@@ -29,8 +29,7 @@ packages=(
 cross_arch=
 [ "$(dpkg --print-architecture)" != amd64 ] || cross_arch=arm64
 if [ -n "$cross_arch" ]; then
-	packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
-		qemu-system-arm)
+	packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
 	for p in libbpf-dev libelf-dev zlib1g-dev libjson-c-dev libcap-dev \
 		 libmicrohttpd-dev; do
 		packages+=("$p:$cross_arch")
