@@ -213,6 +213,7 @@ struct dev_call {
 	__u32 pasid;			/* IW_NO_PASID: the RID */
 	__u32 old_arg;			/* argument that may hold old; 0: none */
 	__u32 nr_args;			/* kprobe twins: the op's, from BTF */
+	bool internal;			/* a driver's internal attach */
 	const __u64 *args;		/* kprobe twins: kept at the entry */
 };
 
@@ -506,7 +507,7 @@ static __always_inline void op_domains(struct iommuwatch_event *e, void *ctx,
 	domain_ref(&e->new_dom, c->dom, probed);
 	if (is_blocking(c->dom, e->new_dom.type, &b))
 		e->flags |= IW_F_NEW_IS_BLOCKING;
-	if (!c->old_arg)
+	if (!c->old_arg || c->internal)
 		return;
 	if (probed) {
 		if (c->nr_args <= c->old_arg)
@@ -545,7 +546,9 @@ static __always_inline void op_result(struct iommuwatch_event *e, void *ctx,
 		e->path = IW_PATH_DEFERRED;
 	op_domains(e, ctx, c, probed);
 	/* Cannot fail in an fexit program; ret stays 0 if it did. */
-	if (probed)
+	if (c->internal)
+		ret = 0;	/* it returns nothing */
+	else if (probed)
 		ret = PT_REGS_RC((struct pt_regs *)ctx);
 	else
 		bpf_get_func_ret(ctx, &ret);
@@ -597,13 +600,15 @@ int attach_dev_entry(void *ctx)
 SEC("fexit")
 int attach_dev_exit(void *ctx)
 {
+	__u64 cookie = bpf_get_attach_cookie(ctx);
 	struct dev_call c = {
 		.dom = (void *)((__u64 *)ctx)[0],
 		.dev = (void *)((__u64 *)ctx)[1],
 		.kind = IW_EV_ATTACH,
-		.hook = (__u32)bpf_get_attach_cookie(ctx),
+		.hook = IW_COOKIE_HOOK(cookie),
 		.pasid = IW_NO_PASID,
 		.old_arg = 2,
+		.internal = cookie & IW_COOKIE_INTERNAL,
 	};
 
 	return report_device(ctx, &c, task_ctx_get(false), false);
@@ -626,6 +631,7 @@ int attach_dev_kretprobe(struct pt_regs *ctx)
 		.pasid = IW_NO_PASID,
 		.old_arg = 2,
 		.nr_args = IW_COOKIE_NR_ARGS(cookie),
+		.internal = cookie & IW_COOKIE_INTERNAL,
 	};
 
 	if (!tc)

@@ -50,6 +50,7 @@ struct hook {
 	int op_kind;			/* enum iw_op_kind */
 	__u32 btf_id;			/* its FUNC in vmlinux or module BTF */
 	enum hook_mech mech;
+	bool internal;			/* a driver's internal attach, not an op */
 	/*
 	 * A name kallsyms holds nr_copies times (two drivers built in with
 	 * a static function of one name): this hook is copy copy_nr, from 1,

@@ -69,12 +69,17 @@ enum iw_hook_id {
 };
 
 /*
- * A kprobe's attach cookie: the hook id, and the op's argument count from
- * BTF, which a kprobe cannot ask the kernel for (fentry programs do).
+ * An op hook's attach cookie: the hook id; the op's argument count from
+ * BTF, which a kprobe cannot ask the kernel for (fentry programs do); and
+ * whether it is a driver's internal attach, whose arguments past (domain,
+ * dev) are not an op's and which returns nothing.
  */
-#define IW_COOKIE(hook, nr_args)	((__u64)(nr_args) << 32 | (__u32)(hook))
+#define IW_COOKIE_INTERNAL		(1ULL << 48)
+#define IW_COOKIE(hook, nr_args, internal)				\
+	((__u64)(nr_args) << 32 | (__u32)(hook) |			\
+	 ((internal) ? IW_COOKIE_INTERNAL : 0))
 #define IW_COOKIE_HOOK(cookie)		((__u32)(cookie))
-#define IW_COOKIE_NR_ARGS(cookie)	((__u32)((cookie) >> 32))
+#define IW_COOKIE_NR_ARGS(cookie)	((__u32)((cookie) >> 32) & 0xffff)
 
 /* Why an op ran: the outermost core function of the task's call chain. */
 enum iw_path {

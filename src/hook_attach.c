@@ -257,7 +257,8 @@ static int prog_fd(const struct hook *h, int k)
 
 static int attach_fentry(struct hook *h, int k)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .tracing.cookie = h->id);
+	LIBBPF_OPTS(bpf_link_create_opts, opts,
+		    .tracing.cookie = IW_COOKIE(h->id, h->nr_args, h->internal));
 	struct bpf_program *p = k ? h->exit : h->entry;
 	int fd;
 
@@ -273,7 +274,7 @@ static int attach_fentry(struct hook *h, int k)
 static int attach_kprobe(struct hook *h, int k)
 {
 	LIBBPF_OPTS(bpf_kprobe_opts, opts,
-		    .bpf_cookie = IW_COOKIE(h->id, h->nr_args),
+		    .bpf_cookie = IW_COOKIE(h->id, h->nr_args, h->internal),
 		    .offset = h->addr, .retprobe = k == 1);
 	struct bpf_link *link;
 

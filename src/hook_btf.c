@@ -41,6 +41,18 @@ static const struct core_hook_def core_hooks[] = {
 	{ IW_HOOK_DOMAIN_FREE, "iommu_domain_free", "free", true },
 };
 
+/*
+ * Driver functions that change a device's translation without being an
+ * op, where a driver reaches its hardware past its own ops: Debian's
+ * arm64 6.12 inlines SMMUv3's blocked and identity attaches into
+ * arm_smmu_release_device, which then writes the STE through this helper
+ * alone (function tracer, lab). (domain, dev, ...) returning void; the
+ * ops that call it report, as outer ops do.
+ */
+static const char *const internal_attaches[] = {
+	"arm_smmu_attach_dev_ste",
+};
+
 /* Core functions whose prototype looks like an op but are not ops. */
 static const char *const not_ops[] = {
 	"iommu_attach_device",
@@ -125,6 +137,20 @@ int hook_btf_match_op(const struct btf *btf, const struct btf_type *proto)
 	return -1;
 }
 
+static bool is_internal_attach(const struct btf *btf, const struct btf_type *t)
+{
+	const char *name = btf__name_by_offset(btf, t->name_off);
+	const struct btf_type *proto = btf__type_by_id(btf, t->type);
+	const struct btf_param *p = btf_params(proto);
+
+	for (size_t i = 0; i < ARRAY_SIZE(internal_attaches); i++)
+		if (!strcmp(internal_attaches[i], name))
+			return btf_vlen(proto) >= 2 && is_void(btf, proto->type) &&
+			       is_ptr_to_struct(btf, p[0].type, "iommu_domain") &&
+			       is_ptr_to_struct(btf, p[1].type, "device");
+	return false;
+}
+
 static bool is_not_op(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(not_ops); i++)
@@ -179,7 +205,7 @@ int hook_btf_add_core(struct hook_set *hs, const struct btf *vmlinux)
 }
 
 static int add_op_hook(struct hook_set *hs, const char *func, __u32 btf_id,
-		       int kind, int nr_args, const char *module)
+		       int kind, int nr_args, const char *module, bool internal)
 {
 	struct hook *h = hooks_add(hs, func, op_kinds[kind].role);
 
@@ -189,6 +215,7 @@ static int add_op_hook(struct hook_set *hs, const char *func, __u32 btf_id,
 	h->op_kind = kind;
 	h->nr_args = nr_args;
 	h->btf_id = btf_id;
+	h->internal = internal;
 	if (module)
 		snprintf(h->module, sizeof(h->module), "%s", module);
 	return 0;
@@ -201,6 +228,8 @@ static int func_op_kind(const struct btf *btf, const struct btf_type *t,
 	const char *name = btf__name_by_offset(btf, t->name_off);
 	int kind = hook_btf_match_op(btf, btf__type_by_id(btf, t->type));
 
+	if (is_internal_attach(btf, t))
+		return IW_OP_ATTACH_DEV;
 	if (kind == IW_OP_NONE || is_not_op(name) ||
 	    !strstr(name, op_kinds[kind].name_part))
 		return IW_OP_NONE;
@@ -230,7 +259,7 @@ int hook_btf_add_ops(struct hook_set *hs, const struct btf *btf,
 			continue;
 		err = add_op_hook(hs, btf__name_by_offset(btf, t->name_off), id,
 				  kind, btf_vlen(btf__type_by_id(btf, t->type)),
-				  module);
+				  module, is_internal_attach(btf, t));
 		if (err)
 			return err;
 	}
