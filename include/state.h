@@ -106,5 +106,13 @@ struct iw_device *state_seed_device(struct iw_state *st, struct iw_group *grp,
 				    const char *name);
 /* Seed from a sysfs tree (normally "/sys"); 0 or -errno. */
 int state_seed_sysfs(struct iw_state *st, const char *sysfs_root);
+/*
+ * A group that appeared after the seed (arm64 6.12 makes one only when a
+ * driver probes the device): its IOMMU and direct region from sysfs, not
+ * its domain or devices, which its events tell. Creates it; NULL if no
+ * memory.
+ */
+struct iw_group *state_seed_new_group(struct iw_state *st,
+				      const char *sysfs_root, int id);
 
 #endif /* __IW_STATE_H */

@@ -51,6 +51,8 @@ static int on_event(void *ctx, void *data, size_t len)
 	    !domain_ids_record(s->ids, e, hook_name(&s->ld.hooks, e->hook), &rec))
 		return 0;
 	pthread_mutex_lock(&s->lock);
+	if (rec.group >= 0 && !state_group(s->st, rec.group, false))
+		state_seed_new_group(s->st, s->cfg.c->sysfs_root, rec.group);
 	pipeline_feed(&s->pl, &rec);
 	pthread_mutex_unlock(&s->lock);
 	s->j.dirty = s->j.f != NULL;

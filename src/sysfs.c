@@ -161,6 +161,39 @@ static int seed_devices(struct iw_state *st, struct iw_group *grp,
 	return 0;
 }
 
+/* The IOMMU of the first device of the group that names one. */
+static void seed_group_iommu(struct iw_state *st, struct iw_group *grp,
+			     const char *sysfs_root, const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while (!grp->iommu && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			grp->iommu = device_iommu(st, sysfs_root, dir, de->d_name);
+	closedir(d);
+}
+
+struct iw_group *state_seed_new_group(struct iw_state *st,
+				      const char *sysfs_root, int id)
+{
+	char path[PATH_MAX];
+	struct iw_group *grp = state_group(st, id, true);
+
+	if (!grp)
+		return NULL;
+	if (!make_path(path, sizeof(path),
+		       "%s/kernel/iommu_groups/%d/reserved_regions", sysfs_root,
+		       id))
+		grp->direct = has_direct_region(path);
+	if (!make_path(path, sizeof(path), "%s/kernel/iommu_groups/%d/devices",
+		       sysfs_root, id))
+		seed_group_iommu(st, grp, sysfs_root, path);
+	return grp;
+}
+
 static int seed_group(struct iw_state *st, const char *sysfs_root,
 		      const char *groups_dir, int id)
 {

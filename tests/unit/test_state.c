@@ -473,8 +473,45 @@ static void groups_name_their_iommu(void)
 	state_free(st);
 }
 
+/*
+ * A group made after the seed (arm64 6.12 groups a device when its driver
+ * probes): its IOMMU and direct region come from sysfs, its domain and
+ * devices from its own events; the probe is from nothing known.
+ */
+static void new_group_after_seed(void)
+{
+	struct iw_state *st = state_new();
+	struct iw_record r;
+	struct iw_prior prior;
+	const struct iw_group *g;
+
+	make_sysfs();
+	CHECK(state_seed_sysfs(st, root) == 0);
+	mkdirf("class");
+	mkdirf("class/iommu");
+	mkdirf("class/iommu/smmu3.0x0000000009050000");
+	mkdirf("kernel/iommu_groups/7");
+	mkdirf("kernel/iommu_groups/7/devices");
+	mkdirf("kernel/iommu_groups/7/devices/0000:00:07.0");
+	put("kernel/iommu_groups/7/type", "DMA\n");
+	put("kernel/iommu_groups/7/reserved_regions",
+	    "0x00000000bff00000 0x00000000bfffffff direct\n");
+	linkf("../../../../../devices/platform/9050000.smmuv3/iommu/smmu3.0x0000000009050000",
+	      "kernel/iommu_groups/7/devices/0000:00:07.0/iommu");
+	g = state_seed_new_group(st, root, 7);
+	CHECK(g && g->direct && !g->dom_known && !g->n_devices);
+	CHECK(g && g->iommu && !strcmp(g->iommu->name, "smmu3.0x0000000009050000"));
+	r = rid("0000:00:07.0", 7, IW_PATH_PROBE, IW_DOM_DMA, 9);
+	state_apply(st, &r, &prior);
+	CHECK(!prior.known && prior.iommu == g->iommu);
+	/* Gone from sysfs already: nothing known, nothing invented. */
+	g = state_seed_new_group(st, root, 8);
+	CHECK(g && !g->direct && !g->iommu);
+	state_free(st);
+}
+
 UNIT_MAIN("state", UNIT_CASE(seeds_groups_and_devices),
-	  UNIT_CASE(groups_name_their_iommu),
+	  UNIT_CASE(groups_name_their_iommu), UNIT_CASE(new_group_after_seed),
 	  UNIT_CASE(long_device_name_one_key),
 	  UNIT_CASE(release_then_reprobe),
 	  UNIT_CASE(failed_attach_changes_nothing),
