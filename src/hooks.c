@@ -110,6 +110,8 @@ static int watch_copies(struct hook_set *hs, int i, const struct ksym *sym)
 		h->status = HOOK_MISSING;
 		snprintf(h->reason, sizeof(h->reason),
 			 "%d functions of this name: %s", sym->count, why);
+		if (h->op_kind != IW_OP_NONE)
+			log_warn("%s is not watched: %s", h->func, h->reason);
 		return 0;
 	}
 	h->mech = HOOK_KPROBE;

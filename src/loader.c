@@ -124,6 +124,8 @@ static int module_btfs_load(struct module_btfs *m, struct btf *vmlinux)
 	return err;
 }
 
+#define ENOTSUPP_KERNEL	524
+
 /*
  * Whether this kernel attaches fentry programs at all: arm64 before 6.4
  * has no ftrace direct calls, and a kernel without BTF of its own none
@@ -171,8 +173,12 @@ static enum hook_attach_mode attach_mode(const struct loader_opts *opts)
 	err = fentry_attach_error();
 	if (!err)
 		return HOOK_ATTACH_AUTO;
-	log_info("this kernel does not attach fentry programs (%s): every hook uses kprobes",
-		 strerror(-err));
+	/* ENOTSUPP is the kernel's own number, which libc does not name. */
+	if (err == -ENOTSUPP_KERNEL)
+		log_info("this kernel has no BPF trampolines for kernel functions (arm64 gained them in 6.4): every hook uses kprobes");
+	else
+		log_info("this kernel does not attach fentry programs (%s): every hook uses kprobes",
+			 strerror(-err));
 	return HOOK_ATTACH_KPROBE;
 }
 

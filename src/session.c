@@ -276,12 +276,36 @@ static int open_outputs(struct session *s)
 	return cfg->textfile ? textfile_check(cfg->textfile) : 0;
 }
 
+/*
+ * One series per hooked function: the copies of a duplicate name (each
+ * kprobed at its address) are one function to an operator, attached only
+ * if every copy is. Returns how many series.
+ */
+static int metrics_hooks(const struct hook_set *hs, struct metrics_hook *mh)
+{
+	int n = 0;
+
+	for (int i = 0; i < hs->n; i++) {
+		const struct hook *h = &hs->hooks[i];
+		bool active = h->status == HOOK_ACTIVE;
+
+		if (h->copy_nr > 1)
+			continue;
+		for (int j = i + 1; h->nr_copies && j < hs->n; j++)
+			if (hs->hooks[j].copy_nr > 1 &&
+			    !strcmp(hs->hooks[j].func, h->func) &&
+			    !strcmp(hs->hooks[j].module, h->module))
+				active &= hs->hooks[j].status == HOOK_ACTIVE;
+		mh[n++] = (struct metrics_hook){ h->func, h->role, active };
+	}
+	return n;
+}
+
 static int new_metrics(struct session *s)
 {
 	const struct hook_set *hs = &s->ld.hooks;
 	struct metrics_info mi = { .version = IOMMUWATCH_VERSION,
 				   .kernel = s->kernel,
-				   .hooks = s->mhooks, .n_hooks = hs->n,
 				   .device_labels = s->cfg.device_labels };
 	struct utsname u;
 
@@ -289,10 +313,7 @@ static int new_metrics(struct session *s)
 	if (!s->mhooks)
 		return -ENOMEM;
 	mi.hooks = s->mhooks;
-	for (int i = 0; i < hs->n; i++)
-		s->mhooks[i] = (struct metrics_hook){
-			hs->hooks[i].func, hs->hooks[i].role,
-			hs->hooks[i].status == HOOK_ACTIVE };
+	mi.n_hooks = metrics_hooks(hs, s->mhooks);
 
 	snprintf(s->kernel, sizeof(s->kernel), "%s",
 		 uname(&u) ? "unknown" : u.release);

@@ -58,7 +58,10 @@ ensure_group() {
 # kernels' sources: Intel's release_domain is its blocking domain (6.7+);
 # AMD has none on 6.12 and its blocked domain since 6.19 (the lab's 7.3);
 # virtio-iommu has
-# none. 6.1 has no release domain at all.
+# none. SMMUv3's 6.12 arm_smmu_release_device attaches its blocked domain
+# by itself (through arm_smmu_attach_dev_ste: the op is inlined), 7.3's
+# core its release_domain, the blocked domain. 6.1 has no release domain
+# at all.
 release_domain() {
 	case $IOMMUWATCH_LAB_FAMILY/$IOMMUWATCH_LAB_LINE in
 	*/6.1) ;;
@@ -66,6 +69,7 @@ release_domain() {
 	amd/6.12) ;;
 	amd/*) echo blocked ;;
 	virtio/*) ;;
+	smmuv3/*) echo blocked ;;
 	esac
 }
 
