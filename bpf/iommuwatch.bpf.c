@@ -588,6 +588,36 @@ static __always_inline int report_device(void *ctx, const struct dev_call *c,
 }
 
 /*
+ * A kprobe twin's return: the op's arguments as its entry kept them, at
+ * these positions (pasid_arg -1: the RID; old_arg 0: none), the argument
+ * count and whether it is an internal attach from the cookie.
+ */
+static __always_inline int op_kretprobe(struct pt_regs *ctx, __u32 kind,
+					int dom_arg, int dev_arg,
+					int pasid_arg, __u32 old_arg)
+{
+	struct task_ctx *tc = task_ctx_get(false);
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	struct dev_call c = {
+		.kind = kind,
+		.hook = IW_COOKIE_HOOK(cookie),
+		.pasid = IW_NO_PASID,
+		.old_arg = old_arg,
+		.nr_args = IW_COOKIE_NR_ARGS(cookie),
+		.internal = cookie & IW_COOKIE_INTERNAL,
+	};
+
+	if (!tc)
+		return 0;
+	c.args = tc->op_args;
+	c.dom = (void *)tc->op_args[dom_arg];
+	c.dev = (void *)tc->op_args[dev_arg];
+	if (pasid_arg >= 0)
+		c.pasid = (__u32)tc->op_args[pasid_arg];
+	return report_device(ctx, &c, tc, true);
+}
+
+/*
  * Op templates: the loader attaches each to one implementation and loads
  * a copy of it for every other one; the attach cookie names the hook.
  */
@@ -623,23 +653,7 @@ int attach_dev_kprobe(struct pt_regs *ctx)
 SEC("kretprobe")
 int attach_dev_kretprobe(struct pt_regs *ctx)
 {
-	struct task_ctx *tc = task_ctx_get(false);
-	__u64 cookie = bpf_get_attach_cookie(ctx);
-	struct dev_call c = {
-		.kind = IW_EV_ATTACH,
-		.hook = IW_COOKIE_HOOK(cookie),
-		.pasid = IW_NO_PASID,
-		.old_arg = 2,
-		.nr_args = IW_COOKIE_NR_ARGS(cookie),
-		.internal = cookie & IW_COOKIE_INTERNAL,
-	};
-
-	if (!tc)
-		return 0;
-	c.args = tc->op_args;
-	c.dom = (void *)tc->op_args[0];
-	c.dev = (void *)tc->op_args[1];
-	return report_device(ctx, &c, tc, true);
+	return op_kretprobe(ctx, IW_EV_ATTACH, 0, 1, -1, 2);
 }
 
 SEC("fentry")
@@ -672,22 +686,7 @@ int set_dev_pasid_kprobe(struct pt_regs *ctx)
 SEC("kretprobe")
 int set_dev_pasid_kretprobe(struct pt_regs *ctx)
 {
-	struct task_ctx *tc = task_ctx_get(false);
-	__u64 cookie = bpf_get_attach_cookie(ctx);
-	struct dev_call c = {
-		.kind = IW_EV_SET_PASID,
-		.hook = IW_COOKIE_HOOK(cookie),
-		.old_arg = 3,
-		.nr_args = IW_COOKIE_NR_ARGS(cookie),
-	};
-
-	if (!tc)
-		return 0;
-	c.args = tc->op_args;
-	c.dom = (void *)tc->op_args[0];
-	c.dev = (void *)tc->op_args[1];
-	c.pasid = (__u32)tc->op_args[2];
-	return report_device(ctx, &c, tc, true);
+	return op_kretprobe(ctx, IW_EV_SET_PASID, 0, 1, 2, 3);
 }
 
 /* 6.12 remove_dev_pasid(dev, pasid, domain): the PASID loses its domain. */
@@ -720,18 +719,7 @@ int remove_dev_pasid_kprobe(struct pt_regs *ctx)
 SEC("kretprobe")
 int remove_dev_pasid_kretprobe(struct pt_regs *ctx)
 {
-	struct task_ctx *tc = task_ctx_get(false);
-	struct dev_call c = {
-		.kind = IW_EV_REMOVE_PASID,
-		.hook = IW_COOKIE_HOOK(bpf_get_attach_cookie(ctx)),
-	};
-
-	if (!tc)
-		return 0;
-	c.dev = (void *)tc->op_args[0];
-	c.pasid = (__u32)tc->op_args[1];
-	c.dom = (void *)tc->op_args[2];
-	return report_device(ctx, &c, tc, true);
+	return op_kretprobe(ctx, IW_EV_REMOVE_PASID, 2, 0, 1, 0);
 }
 
 /* ---- device release: the event, and the path for its ops ---- */
