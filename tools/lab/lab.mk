@@ -20,8 +20,12 @@ CHAOS_LINES ?=
 
 .PHONY: kernels kmods lab-check lab-run chaos chaos-check
 
+# The arm64 lines and userland too (SMMUv3 guests), fetched up front so
+# that no case's output holds a download.
 kernels:
 	$(LAB_DIR)/fetch-kernels $(LAB_LINES)
+	$(LAB_DIR)/fetch-kernels --arch arm64
+	$(LAB_DIR)/mkroot arm64 >/dev/null
 
 # The PASID test module, for the lines whose kernel has the API (exit 2:
 # it has not, e.g. 6.1).
