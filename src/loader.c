@@ -132,7 +132,7 @@ static int module_btfs_load(struct module_btfs *m, struct btf *vmlinux)
  * either. Tried with an empty program on one core function, before the
  * object is loaded; the error is for the log.
  */
-static int fentry_attach_error(void)
+static int fentry_attach_error(const struct btf *kernel)
 {
 	const struct bpf_insn ret0[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
@@ -140,13 +140,9 @@ static int fentry_attach_error(void)
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, po,
 		    .expected_attach_type = BPF_TRACE_FENTRY);
-	struct btf *kernel = btf__load_vmlinux_btf();
 	int id, prog, link, err = 0;
 
-	if (!kernel)
-		return -errno;
 	id = btf__find_by_name_kind(kernel, "iommu_domain_free", BTF_KIND_FUNC);
-	btf__free(kernel);
 	if (id < 0)
 		return id;
 	po.attach_btf_id = id;
@@ -163,14 +159,25 @@ static int fentry_attach_error(void)
 	return err;
 }
 
-/* auto: fentry where the kernel attaches it, else kprobes for all. */
-static enum hook_attach_mode attach_mode(const struct loader_opts *opts)
+/*
+ * auto: fentry where the kernel attaches it, else kprobes for all. btf is
+ * the parsed running kernel's BTF (with a custom --btf file it is not, and
+ * the kernel's is read here).
+ */
+static enum hook_attach_mode attach_mode(const struct loader_opts *opts,
+					 const struct btf *btf)
 {
+	struct btf *kernel = NULL;
 	int err;
 
 	if (opts->attach_mode != HOOK_ATTACH_AUTO)
 		return opts->attach_mode;
-	err = fentry_attach_error();
+	if (opts->btf_path) {
+		kernel = btf__load_vmlinux_btf();
+		btf = kernel;
+	}
+	err = btf ? fentry_attach_error(btf) : -errno;
+	btf__free(kernel);
 	if (!err)
 		return HOOK_ATTACH_AUTO;
 	/* ENOTSUPP is the kernel's own number, which libc does not name. */
@@ -200,7 +207,7 @@ static int select_hooks(struct loader *ld, const struct loader_opts *opts)
 	if (!err)
 		err = hooks_select(&ld->hooks, btf, mods.btfs,
 				   (const char *const *)mods.names, mods.n,
-				   KALLSYMS, attach_mode(opts));
+				   KALLSYMS, attach_mode(opts, btf));
 	module_btfs_free(&mods);
 	btf__free(btf);
 	if (err)
