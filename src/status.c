@@ -26,23 +26,36 @@ static int print_device(struct iw_device *dev, void *arg)
 	return 0;
 }
 
-static void print_group_human(struct iw_state *st, const struct iw_group *g)
+struct show_ctx {
+	struct iw_state *st;
+	struct output *out;
+	int iommu_width;
+};
+
+/* SMMUv3 instances are named by their MMIO base: wider than Intel's. */
+static int widen_iommu_column(struct iw_group *g, void *arg)
+{
+	struct show_ctx *c = arg;
+	int len = g->iommu ? (int)strlen(g->iommu->name) : 0;
+
+	if (len > c->iommu_width)
+		c->iommu_width = len;
+	return 0;
+}
+
+static void print_group_human(const struct show_ctx *c,
+			      const struct iw_group *g)
 {
 	struct group_devices gd = { .group = g->id, .first = true };
 	const struct iw_iommu *u = g->iommu;
 
-	printf("%-6d %-10s %-7s %-13s %-13s ", g->id,
+	printf("%-6d %-10s %-7s %-*s %-13s ", g->id,
 	       g->dom_known ? dom_kind_name(g->dom.kind) : "unknown",
-	       g->direct ? "yes" : "no", u ? u->name : "-",
+	       g->direct ? "yes" : "no", c->iommu_width, u ? u->name : "-",
 	       u && u->driver[0] ? u->driver : "-");
-	state_for_each_device(st, print_device, &gd);
+	state_for_each_device(c->st, print_device, &gd);
 	putchar('\n');
 }
-
-struct show_ctx {
-	struct iw_state *st;
-	struct output *out;
-};
 
 static int show_group(struct iw_group *g, void *arg)
 {
@@ -51,7 +64,7 @@ static int show_group(struct iw_group *g, void *arg)
 	if (c->out->json)
 		output_group(c->out, c->st, g);
 	else
-		print_group_human(c->st, g);
+		print_group_human(c, g);
 	return 0;
 }
 
@@ -59,6 +72,7 @@ int cmd_status(const struct common_opts *opts)
 {
 	struct iw_state *st = state_new();
 	struct output out;
+	struct show_ctx c = { .st = st, .out = &out, .iommu_width = 13 };
 	int err;
 
 	if (!st) {
@@ -74,10 +88,12 @@ int cmd_status(const struct common_opts *opts)
 		state_free(st);
 		return EXIT_FAILURE;
 	}
-	if (!opts->json)
-		printf("%-6s %-10s %-7s %-13s %-13s %s\n", "GROUP", "DOMAIN",
-		       "DIRECT", "IOMMU", "DRIVER", "DEVICES");
-	state_for_each_group(st, show_group, &(struct show_ctx){ st, &out });
+	if (!opts->json) {
+		state_for_each_group(st, widen_iommu_column, &c);
+		printf("%-6s %-10s %-7s %-*s %-13s %s\n", "GROUP", "DOMAIN",
+		       "DIRECT", c.iommu_width, "IOMMU", "DRIVER", "DEVICES");
+	}
+	state_for_each_group(st, show_group, &c);
 	state_free(st);
 	return EXIT_SUCCESS;
 }

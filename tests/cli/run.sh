@@ -60,6 +60,17 @@ echo identity >"$g/type"
 : >"$g/reserved_regions"
 expect status_many_devices 0 '^40 devices$' -- bash -c \
 	"\"$IW\" status --sysfs '$tmp/many' | awk '\$1 == 9 { print split(\$6, d, \",\") \" devices\" }'"
+# An SMMUv3 instance, named by its MMIO base, wider than the IOMMU column's
+# 13: the column widens, so DRIVER still heads the drivers.
+g=$tmp/smmu/kernel/iommu_groups/3
+u=$tmp/smmu/class/iommu/smmu3.0x0000000009050000
+mkdir -p "$g/devices/0000:00:04.0" "$u/device" "$tmp/smmu/bus/platform/drivers/arm-smmu-v3"
+ln -s "$u" "$g/devices/0000:00:04.0/iommu"
+ln -s "$tmp/smmu/bus/platform/drivers/arm-smmu-v3" "$u/device/driver"
+echo DMA >"$g/type"
+: >"$g/reserved_regions"
+expect status_wide_iommu 0 '^driver column 52 52$' -- bash -c \
+	"\"$IW\" status --sysfs '$tmp/smmu' | awk 'NR == 1 { h = index(\$0, \"DRIVER\") } NR == 2 { print \"driver column\", h, index(\$0, \"arm-smmu-v3\") }'"
 expect status_no_iommu 1 'cannot read /nonexistent/kernel/iommu_groups: No such file or directory \(no IOMMU is active\)' -- \
 	"$IW" status --sysfs /nonexistent
 

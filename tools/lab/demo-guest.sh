@@ -8,6 +8,7 @@ step() { printf '\n>>> %s\n' "$*"; }
 # --release-only: just the RMRR device's release, traced.
 if [ "${1:-}" = --release-only ]; then
 	echo "kernel $(uname -r)"
+	ensure_group 0000:00:03.0
 	IW_OUT=/tmp/demo.out
 	iw_trace_start
 	step "remove and rescan 0000:00:03.0 (its firmware wants direct mappings)"
@@ -18,9 +19,14 @@ if [ "${1:-}" = --release-only ]; then
 	exit 0
 fi
 
+# On arm64 a device gets its group as a driver binds: e1000e first.
 modprobe e1000e 2>/dev/null
 modprobe vfio-pci 2>/dev/null
 modprobe vfio_iommu_type1 2>/dev/null
+# Without interrupt remapping (the emulated SMMUv3) type1 refuses the
+# container unless told that unsafe interrupts are fine.
+[ "$IOMMUWATCH_LAB_FAMILY" = intel ] ||
+	echo Y >/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts
 echo "kernel $(uname -r)"
 step "iommuwatch status"
 "$IW" status
@@ -28,10 +34,11 @@ step "iommuwatch status"
 IW_OUT=/tmp/demo.out
 iw_trace_start
 g4=$(group_of 0000:00:04.0)
-step "unbind e1000e from 0000:00:04.0; group $g4 to identity, then back to DMA-FQ"
+t4=$(cat /sys/kernel/iommu_groups/"$g4"/type)
+step "unbind e1000e from 0000:00:04.0; group $g4 to identity, then back to $t4"
 echo 0000:00:04.0 >/sys/bus/pci/devices/0000:00:04.0/driver/unbind
 echo identity >/sys/kernel/iommu_groups/"$g4"/type
-echo DMA-FQ >/sys/kernel/iommu_groups/"$g4"/type
+echo "$t4" >/sys/kernel/iommu_groups/"$g4"/type
 step "remove and rescan 0000:00:03.0 (its firmware wants direct mappings)"
 remove_rescan 0000:00:03.0
 step "hand 0000:00:04.0 to vfio-pci and use it as a VMM would"
