@@ -58,6 +58,12 @@ struct iw_group {
 struct iw_prior {
 	struct iw_dom dom;		/* tracked domain of the RID / PASID */
 	bool known;
+	/* dom is this very RID's domain, learnt from the kernel's own records
+	 * (not a group's seeded type): a kernel's old can be held to it. */
+	bool rid_exact;
+	/* require_direct as the device's last record in this life read it. */
+	bool direct_before_known;
+	bool direct_before;
 	unsigned int pasids_left;	/* PASIDs attached at a release */
 	unsigned int rid_users;		/* RIDs/groups still on a freed domain */
 	unsigned int pasid_users;	/* PASIDs still on a freed domain */

@@ -188,6 +188,54 @@ static bool attach_failed(const struct iw_record *rec,
 	return true;
 }
 
+/*
+ * 7.x passes attach_dev the RID's old domain. Held only to a domain this
+ * device's own records placed it on (a group's seeded type has no id),
+ * and the kernel's NULL to a device it has not attached in this life.
+ */
+static bool old_domain_mismatch(const struct iw_record *rec,
+				const struct iw_prior *prior,
+				const struct rule_ctx *ctx,
+				struct iw_violation *v)
+{
+	(void)ctx;
+	if (!is_rid_attach(rec) || !flag(rec, IW_F_HAS_OLD) ||
+	    !prior->rid_exact ||
+	    (rec->from.id == prior->dom.id && rec->from.kind == prior->dom.kind))
+		return false;
+	ev_str(v, "kernel_old", dom_kind_name(rec->from.kind));
+	if (rec->from.id)
+		ev_int(v, "kernel_old_domain", rec->from.id);
+	ev_str(v, "tracked", dom_kind_name(prior->dom.kind));
+	if (prior->dom.id)
+		ev_int(v, "tracked_domain", prior->dom.id);
+	ev_str(v, "to", dom_kind_name(rec->to.kind));
+	return true;
+}
+
+/*
+ * The core only ever sets dev->iommu->require_direct, at probe, and a new
+ * life starts from a fresh dev_iommu: a set flag that reads clear later in
+ * the same life was cleared by someone else (out-of-tree modules do, to
+ * allow passthrough), and the firmware's protection went with it.
+ */
+static bool require_direct_changed(const struct iw_record *rec,
+				   const struct iw_prior *prior,
+				   const struct rule_ctx *ctx,
+				   struct iw_violation *v)
+{
+	(void)ctx;
+	if ((rec->type != IW_REC_TRANSITION && rec->type != IW_REC_RELEASE) ||
+	    !flag(rec, IW_F_DIRECT_KNOWN) || !prior->direct_before_known ||
+	    !prior->direct_before || flag(rec, IW_F_REQUIRE_DIRECT))
+		return false;
+	ev_bool(v, "require_direct_was", true);
+	ev_bool(v, "require_direct", false);
+	if (rec->type == IW_REC_TRANSITION)
+		ev_str(v, "to", dom_kind_name(rec->to.kind));
+	return true;
+}
+
 const struct iw_rule iw_rules[] = {
 	{ "blocked_with_rmr", IW_SEV_CRITICAL,
 	  "blocking domain attached to a device whose firmware requires direct mappings",
@@ -210,8 +258,15 @@ const struct iw_rule iw_rules[] = {
 	{ "attach_failed", IW_SEV_WARNING,
 	  "attach_dev or set_dev_pasid returned an error",
 	  attach_failed },
+	{ "old_domain_mismatch", IW_SEV_ERROR,
+	  "the kernel's old domain for a RID is not the one its records left it on",
+	  old_domain_mismatch },
+	{ "require_direct_changed", IW_SEV_WARNING,
+	  "a device's require_direct was cleared after the kernel set it",
+	  require_direct_changed },
 };
 
+_Static_assert(ARRAY_SIZE(iw_rules) <= IW_RULES_MAX, "raise IW_RULES_MAX");
 const int iw_n_rules = ARRAY_SIZE(iw_rules);
 
 const char *severity_name(enum iw_severity sev)

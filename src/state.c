@@ -439,6 +439,8 @@ static void apply_rid(struct iw_state *st, struct iw_device *dev,
 	struct iw_group *grp;
 
 	prior->known = rid_prior(st, dev, &prior->dom);
+	prior->rid_exact = dev->rid_known &&
+			   (dev->rid.id || dev->rid.kind == IW_DOM_NONE);
 	/*
 	 * A deferred device was never attached by this kernel: sysfs showed
 	 * its group's default domain, but the hardware still ran on the
@@ -489,6 +491,13 @@ static void apply_pasid(struct iw_state *st, struct iw_device *dev,
 		pasid_set(st, dev, rec->pasid, rec->to);
 }
 
+/* What the device's previous record in this life said of require_direct. */
+static void direct_before(const struct iw_device *dev, struct iw_prior *prior)
+{
+	prior->direct_before_known = dev->flags & IW_F_DIRECT_KNOWN;
+	prior->direct_before = dev->flags & IW_F_REQUIRE_DIRECT;
+}
+
 static void apply_transition(struct iw_state *st, struct iw_record *rec,
 			     struct iw_prior *prior)
 {
@@ -503,7 +512,9 @@ static void apply_transition(struct iw_state *st, struct iw_record *rec,
 			 (struct iw_dom){ 0, IW_DOM_NONE });
 		dev->rid_known = true;
 		pasids_orphan(dev);
+		dev->flags = 0;
 	}
+	direct_before(dev, prior);
 	if (rec->group >= 0 && !dev->released)
 		device_set_group(st, dev, rec->group);
 	dev->flags = rec->flags;
@@ -526,6 +537,7 @@ static void apply_release(struct iw_state *st, struct iw_record *rec,
 		rec->from = prior->dom;
 		rec->from_known = true;
 	}
+	direct_before(dev, prior);
 	dev->flags = rec->flags;
 	/* The core tears no PASID down here: they stay until their domain
 	 * is freed, orphaned once the device comes back. */

@@ -33,6 +33,18 @@
  *                          memory (its device list is not empty), so a
  *                          later detach-rid still works
  *
+ * Two commands act as a buggy in-kernel user, for the rules that catch one:
+ *
+ *   raw-reattach           the driver's attach_dev op called directly, not
+ *                          through the core (no group mutex), re-attaching
+ *                          the domain the RID is on but passing old NULL, as
+ *                          for a device never attached: old_domain_mismatch.
+ *                          Translation is unchanged. 6.19 and later (the
+ *                          op's old argument); before: -EOPNOTSUPP
+ *   clear-require-direct   dev->iommu->require_direct = 0, as out-of-tree
+ *                          modules do to let VFIO take a device with RMRRs:
+ *                          require_direct_changed. Restored on unload
+ *
  * DOM defaults to 0. Each command logs "iw_pasid: CMD: RESULT" and a failed
  * command fails the write with its error code, so `echo attach 1 > cmd`
  * fails visibly. Reading cmd lists the domains and attachments.
@@ -74,6 +86,9 @@ MODULE_IMPORT_NS("IOMMUFD_INTERNAL");
 #define IW_HAVE_REPLACE 0
 #endif
 
+/* attach_dev(domain, dev, old): "iommu: Pass in old domain to attach_dev". */
+#define IW_HAVE_ATTACH_OLD (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0))
+
 #define IW_MAX_DOMS	4
 #define IW_MAX_ATTACH	8
 /* Attachment of the driver's identity domain, not one of ours. */
@@ -106,6 +121,8 @@ static struct iw_attach attaches[IW_MAX_ATTACH];
 static int iw_rid_dom = -1;
 /* free-in-use freed it: only detach-rid may still name it, once. */
 static bool iw_rid_dom_freed;
+/* clear-require-direct cleared the flag: unload sets it again. */
+static bool iw_cleared_require_direct;
 
 static struct device *iw_dev(void)
 {
@@ -362,14 +379,52 @@ static int iw_free(int idx)
 	return 0;
 }
 
+/* Bypass the core: the op itself, told old NULL for an attached RID. */
+static int iw_raw_reattach(void)
+{
+	struct iommu_domain *dom;
+	int ret = -EOPNOTSUPP;
+
+	if (!IW_HAVE_ATTACH_OLD)
+		goto out;
+	ret = -ENODEV;
+	if (!iw_dev_present())
+		goto out;
+	dom = iommu_get_domain_for_dev(iw_dev());
+	ret = -ENOENT;
+	if (!dom || !dom->ops || !dom->ops->attach_dev)
+		goto out;
+#if IW_HAVE_ATTACH_OLD
+	ret = dom->ops->attach_dev(dom, iw_dev(), NULL);
+#endif
+out:
+	pr_info("raw-reattach: %d\n", ret);
+	return ret;
+}
+
+static int iw_clear_require_direct(void)
+{
+	int ret = -ENODEV;
+
+	if (iw_dev_present()) {
+		ret = iw_dev()->iommu->require_direct ? 0 : -EALREADY;
+		if (!ret) {
+			iw_dev()->iommu->require_direct = 0;
+			iw_cleared_require_direct = true;
+		}
+	}
+	pr_info("clear-require-direct: %d\n", ret);
+	return ret;
+}
+
 static int iw_cmd_set(const char *val, const struct kernel_param *kp)
 {
 	struct iommu_domain *dom;
 	unsigned int a, b;
-	char verb[20];
+	char verb[24];
 	int n, idx, ret;
 
-	n = sscanf(val, "%19s %u %u", verb, &a, &b);
+	n = sscanf(val, "%23s %u %u", verb, &a, &b);
 	if (n < 1)
 		return -EINVAL;
 
@@ -410,6 +465,10 @@ static int iw_cmd_set(const char *val, const struct kernel_param *kp)
 	} else if (!strcmp(verb, "free-in-use") && n <= 2) {
 		idx = iw_get_dom(verb, n - 1, a, &dom);
 		ret = idx < 0 ? idx : iw_free_in_use(idx);
+	} else if (!strcmp(verb, "raw-reattach") && n == 1) {
+		ret = iw_raw_reattach();
+	} else if (!strcmp(verb, "clear-require-direct") && n == 1) {
+		ret = iw_clear_require_direct();
 	} else {
 		pr_info("%s: bad command or arguments\n", verb);
 		ret = -EINVAL;
@@ -445,7 +504,7 @@ static const struct kernel_param_ops iw_cmd_ops = {
 	.get = iw_cmd_get,
 };
 module_param_cb(cmd, &iw_cmd_ops, NULL, 0600);
-MODULE_PARM_DESC(cmd, "alloc | attach PASID [DOM] | attach-identity PASID | replace PASID [DOM] | detach PASID | free [DOM] | attach-rid [DOM] | detach-rid | free-in-use [DOM]");
+MODULE_PARM_DESC(cmd, "alloc | attach PASID [DOM] | attach-identity PASID | replace PASID [DOM] | detach PASID | free [DOM] | attach-rid [DOM] | detach-rid | free-in-use [DOM] | raw-reattach | clear-require-direct");
 
 static int __init iw_init(void)
 {
@@ -497,6 +556,8 @@ static void __exit iw_exit(void)
 			iw_free(i);
 	if (iw_set_max_pasids && iw_dev_present())
 		iw_dev()->iommu->max_pasids = iw_saved_max_pasids;
+	if (iw_cleared_require_direct && iw_dev_present())
+		iw_dev()->iommu->require_direct = 1;
 	pci_dev_put(iw_pdev);
 	iw_pdev = NULL;
 	mutex_unlock(&iw_lock);

@@ -21,6 +21,7 @@ cp build/iommuwatch /tmp/iommuwatch && IW=/tmp/iommuwatch
 . tests/lab/lib.sh
 
 OPS=${1:?usage: chaos-guest.sh OPS-FILE [EVERY]}
+[ -r "$OPS" ] || { echo "chaos: fail (cannot read $OPS)"; exit 1; }
 EVERY=${2:-1}
 J=/tmp/j.jsonl
 TR=/sys/kernel/tracing

@@ -344,7 +344,105 @@ static void in_place_type_change(void)
 	run_done(&r);
 }
 
+/* An attach the kernel passed its old domain (7.x). */
+static struct iw_record attach_old(enum iw_dom_kind to, __u32 id,
+				   enum iw_dom_kind old, __u32 old_id)
+{
+	struct iw_record rec = attach(IW_PATH_ATTACH, to, id, IW_F_HAS_OLD);
+
+	rec.from = (struct iw_dom){ old_id, old };
+	rec.from_known = true;
+	return rec;
+}
+
+static void old_domain_mismatch(void)
+{
+	struct iw_record rec;
+	struct run r;
+
+	/* Agreeing: to a VFIO domain and back, with the old the kernel says. */
+	run_init(&r);
+	feed(&r, attach_old(IW_DOM_UNMANAGED, 20, IW_DOM_DMA_FQ, 10));
+	feed(&r, attach_old(IW_DOM_DMA_FQ, 10, IW_DOM_UNMANAGED, 20));
+	CHECK(fired(&r, "old_domain_mismatch") == 0);
+	/* The kernel names a domain the device is not on: fires, once. */
+	feed(&r, attach_old(IW_DOM_BLOCKED, 1, IW_DOM_UNMANAGED, 20));
+	CHECK(fired(&r, "old_domain_mismatch") == 1);
+	/* ... or NULL for a device it attached: fires. */
+	feed(&r, attach_old(IW_DOM_DMA_FQ, 10, IW_DOM_NONE, 0));
+	CHECK(fired(&r, "old_domain_mismatch") == 2);
+	CHECK(r.pl.n_violations == 2);
+	/* No old from the kernel (6.x), or a PASID's: not this rule. */
+	rec = attach_old(IW_DOM_IDENTITY, 2, IW_DOM_BLOCKED, 1);
+	rec.flags &= ~IW_F_HAS_OLD;
+	feed(&r, rec);
+	rec = attach_old(IW_DOM_UNMANAGED, 20, IW_DOM_BLOCKED, 1);
+	rec.pasid = 1;
+	feed(&r, rec);
+	CHECK(fired(&r, "old_domain_mismatch") == 2);
+	/* A new life: NULL agrees, a domain does not. */
+	feed(&r, of_type(IW_REC_RELEASE));
+	rec = attach_old(IW_DOM_DMA_FQ, 11, IW_DOM_NONE, 0);
+	rec.path = IW_PATH_PROBE;
+	feed(&r, rec);
+	CHECK(fired(&r, "old_domain_mismatch") == 2);
+	feed(&r, of_type(IW_REC_RELEASE));
+	rec.from = (struct iw_dom){ 11, IW_DOM_DMA_FQ };
+	feed(&r, rec);
+	CHECK(fired(&r, "old_domain_mismatch") == 3);
+	run_done(&r);
+
+	/* Known only by its group's seeded type (no id), or not at all: silent. */
+	run_init(&r);
+	state_group(r.st, 3, false)->dom.id = 0;
+	state_seed_device(r.st, state_group(r.st, 3, false), DEV);
+	feed(&r, attach_old(IW_DOM_UNMANAGED, 20, IW_DOM_DMA_FQ, 7));
+	rec = attach_old(IW_DOM_UNMANAGED, 20, IW_DOM_DMA_FQ, 7);
+	snprintf(rec.device, sizeof(rec.device), "0000:00:04.0");
+	feed(&r, rec);
+	CHECK(fired(&r, "old_domain_mismatch") == 0);
+	run_done(&r);
+}
+
+static void require_direct_changed(void)
+{
+	struct iw_record rec;
+	struct run r;
+
+	/* Set at probe, cleared later in the same life: fires once. */
+	run_init(&r);
+	feed(&r, attach(IW_PATH_PROBE, IW_DOM_DMA, 5, IW_F_REQUIRE_DIRECT));
+	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_UNMANAGED, 6, 0));
+	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_DMA, 5, 0));
+	CHECK(fired(&r, "require_direct_changed") == 1);
+	/* Set again, then cleared at the release: fires there. */
+	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_DMA, 5, IW_F_REQUIRE_DIRECT));
+	feed(&r, of_type(IW_REC_RELEASE));
+	CHECK(fired(&r, "require_direct_changed") == 2);
+	CHECK(r.pl.n_violations == 2);
+	run_done(&r);
+
+	/* Near misses: set later (0 -> 1), a new life, an unread flag. */
+	run_init(&r);
+	feed(&r, attach(IW_PATH_PROBE, IW_DOM_DMA, 5, 0));
+	feed(&r, attach(IW_PATH_DEFAULT, IW_DOM_DMA, 5, IW_F_REQUIRE_DIRECT));
+	rec = of_type(IW_REC_RELEASE);
+	rec.flags |= IW_F_REQUIRE_DIRECT;
+	feed(&r, rec);
+	feed(&r, attach(IW_PATH_PROBE, IW_DOM_DMA, 7, 0));
+	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_DMA, 7, IW_F_REQUIRE_DIRECT));
+	rec = attach(IW_PATH_ATTACH, IW_DOM_DMA, 7, 0);
+	rec.flags &= ~IW_F_DIRECT_KNOWN;
+	feed(&r, rec);
+	CHECK(fired(&r, "require_direct_changed") == 0);
+	/* 6.1 reads no flag at all: the next known clear one has no before. */
+	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_DMA, 7, 0));
+	CHECK(fired(&r, "require_direct_changed") == 0);
+	run_done(&r);
+}
+
 UNIT_MAIN("rules", UNIT_CASE(blocked_with_rmr), UNIT_CASE(stale_pasid),
 	  UNIT_CASE(domain_freed_in_use), UNIT_CASE(deferred_and_lock),
 	  UNIT_CASE(untrusted_and_failed), UNIT_CASE(evidence_of_a_failure),
-	  UNIT_CASE(in_place_type_change), UNIT_CASE(silent_on_unknown))
+	  UNIT_CASE(in_place_type_change), UNIT_CASE(silent_on_unknown),
+	  UNIT_CASE(old_domain_mismatch), UNIT_CASE(require_direct_changed))

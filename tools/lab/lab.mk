@@ -5,7 +5,7 @@
 #        LAB_FAMILIES="amd" (default: every IOMMU family a case lists),
 #        LAB_CMD='uname -r' for lab-run,
 #        CHAOS_SECONDS=900 (per line) and CHAOS_LINES="7.3" (default: every
-#        line) for chaos, CHAOS_FAMILIES="intel" (default: intel amd virtio).
+#        line) for chaos, CHAOS_FAMILIES="intel" (default: intel amd virtio smmuv3).
 # Cases that run build/iommuwatch need it built first: the top Makefile can
 # add that prerequisite with "lab-check: all".
 
@@ -13,7 +13,7 @@ LAB_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 LAB_LINES ?=
 LAB_CASES ?=
 LAB_FAMILIES ?=
-CHAOS_FAMILIES ?= intel amd virtio
+CHAOS_FAMILIES ?= intel amd virtio smmuv3
 LAB_CMD ?= uname -r
 CHAOS_SECONDS ?= 900
 CHAOS_LINES ?=
