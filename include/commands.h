@@ -13,6 +13,7 @@ struct common_opts {
 	const char *sysfs_root;		/* normally "/sys" */
 	long ringbuf_bytes;		/* 0: the object's default */
 	enum hook_attach_mode attach;	/* --attach */
+	bool require_groups;		/* --require-groups */
 };
 
 struct trace_opts {

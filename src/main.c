@@ -33,6 +33,7 @@ enum long_only_opts {
 	OPT_RINGBUF,
 	OPT_TEXTFILE,
 	OPT_ATTACH,
+	OPT_REQUIRE_GROUPS,
 };
 
 struct args {
@@ -98,6 +99,9 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
 	  "trace, daemon: event ring buffer size, a power of two of at least 4096 (default " STRINGIFY(IW_RINGBUF_BYTES) ")",
+	  0 },
+	{ "require-groups", OPT_REQUIRE_GROUPS, NULL, 0,
+	  "trace, daemon: exit 1 at start when the host has no IOMMU group (default: say so, and watch for groups that appear later)",
 	  0 },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
 	  "daemon: serve /metrics here (default " IW_DEFAULT_LISTEN ")", 0 },
@@ -236,6 +240,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_TEXTFILE:
 		a->daemon.textfile = arg;
 		break;
+	case OPT_REQUIRE_GROUPS:
+		t->c.require_groups = true;
+		break;
 	case OPT_LISTEN ... OPT_CHECK:
 		a->daemon_opt_given = true;
 		return parse_daemon_opt(key, arg, state, &a->daemon);
@@ -277,6 +284,8 @@ static void check_cmd_opts(const struct args *a, const struct argp *argp)
 		argp_error(&st, "--attach is for 'trace', 'daemon' and 'probe'");
 	if (a->cmd != CMD_TRACE && a->cmd != CMD_DAEMON && t->c.ringbuf_bytes)
 		argp_error(&st, "--ringbuf-size is for 'trace' and 'daemon'");
+	if (a->cmd != CMD_TRACE && a->cmd != CMD_DAEMON && t->c.require_groups)
+		argp_error(&st, "--require-groups is for 'trace' and 'daemon'");
 	if (a->cmd != CMD_TRACE && a->cmd != CMD_REPLAY && filters)
 		argp_error(&st, "--group and --device are for 'trace' and 'replay'");
 	if (a->cmd != CMD_REPLAY && a->all)

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include "caps.h"
 #include "log.h"
+#include "platform.h"
 #include "session.h"
 #include "util.h"
 
@@ -77,12 +78,25 @@ static void seed(struct session *s)
 
 	state_clear(s->st);
 	err = state_seed_sysfs(s->st, root);
-	if (err == -ENOENT && !s->cfg.daemon)
-		log_warn("no %s/kernel/iommu_groups: no IOMMU is active, nothing will change",
-			 root);
-	else if (err)
+	if (err && err != -ENOENT)
 		log_warn("cannot read IOMMU groups from sysfs: %s",
 			 strerror(-err));
+}
+
+/* Groups can appear later (a driver module loads): say it, and go on. */
+static int check_groups(struct session *s)
+{
+	char why[512];
+
+	if (state_n_groups(s->st))
+		return 0;
+	platform_no_groups(why, sizeof(why), s->cfg.c->sysfs_root, "/proc");
+	if (s->cfg.c->require_groups) {
+		log_err("%s", why);
+		return -ENODEV;
+	}
+	log_warn("%s; watching for groups that appear later", why);
+	return 0;
 }
 
 void session_print_state(struct session *s)
@@ -344,6 +358,9 @@ static int load(struct session *s)
 	s->pl.group = cfg->group;
 	s->pl.device = cfg->device;
 	seed(s);
+	err = check_groups(s);
+	if (err)
+		return err;
 	/* Before the loader reads module BTF: a module between is not lost. */
 	s->watch_late = !cfg->c->btf_path &&
 			!late_modules_init(&s->late, LOADER_BTF_DIR);

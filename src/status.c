@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "log.h"
 #include "output.h"
+#include "platform.h"
 #include "state.h"
 
 struct group_devices {
@@ -81,10 +82,17 @@ int cmd_status(const struct common_opts *opts)
 	}
 	output_init(&out, stdout, opts->json);
 	err = state_seed_sysfs(st, opts->sysfs_root);
+	if (err == -ENOENT || (!err && !state_n_groups(st))) {
+		char why[512];
+
+		platform_no_groups(why, sizeof(why), opts->sysfs_root, "/proc");
+		log_err("%s", why);
+		state_free(st);
+		return EXIT_FAILURE;
+	}
 	if (err) {
-		log_err("cannot read %s/kernel/iommu_groups: %s%s",
-			opts->sysfs_root, strerror(-err),
-			err == -ENOENT ? " (no IOMMU is active)" : "");
+		log_err("cannot read %s/kernel/iommu_groups: %s",
+			opts->sysfs_root, strerror(-err));
 		state_free(st);
 		return EXIT_FAILURE;
 	}

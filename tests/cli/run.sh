@@ -71,8 +71,13 @@ echo DMA >"$g/type"
 : >"$g/reserved_regions"
 expect status_wide_iommu 0 '^driver column 52 52$' -- bash -c \
 	"\"$IW\" status --sysfs '$tmp/smmu' | awk 'NR == 1 { h = index(\$0, \"DRIVER\") } NR == 2 { print \"driver column\", h, index(\$0, \"arm-smmu-v3\") }'"
-expect status_no_iommu 1 'cannot read /nonexistent/kernel/iommu_groups: No such file or directory \(no IOMMU is active\)' -- \
+expect status_no_iommu 1 'no IOMMU groups in /nonexistent/kernel/iommu_groups: the IOMMU is off or absent \(.*iommu=pt or iommu\.passthrough=1 keep it on with identity domains, whose groups iommuwatch watches\)$' -- \
 	"$IW" status --sysfs /nonexistent
+# IOMMU off: the directory is there, with no group in it.
+mkdir -p "$tmp/off/kernel/iommu_groups"
+expect status_no_groups 1 '^iommuwatch: error: no IOMMU groups in .*/off/kernel/iommu_groups: the IOMMU is off or absent \(' -- \
+	"$IW" status --sysfs "$tmp/off"
+expect require_groups_elsewhere 64 "--require-groups is for 'trace' and 'daemon'" -- "$IW" status --require-groups
 
 # replay: recorded lab traces (tests/replay) and damaged copies of them.
 rec=tests/replay
