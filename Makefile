@@ -181,6 +181,8 @@ install: $(OUT)/iommuwatch
 		$(DESTDIR)$(SYSCONF_DIR)/default/iommuwatch
 	install -D -m 0644 contrib/prometheus/iommuwatch.rules.yml \
 		$(DESTDIR)$(PREFIX)/share/iommuwatch/iommuwatch.rules.yml
+	install -D -m 0644 doc/iommuwatch.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/iommuwatch.8
 
 clean:
 	$(Q)rm -rf $(OUT)

@@ -15,8 +15,8 @@ packages=(
 	kexec-tools
 	# daemon tests: promtool, a real Prometheus server, a load generator
 	prometheus wrk curl
-	# lint: Python names (tests/lint.sh)
-	python3-pyflakes
+	# lint: Python names (tests/lint.sh); the manual (tests/cli/run.sh)
+	python3-pyflakes mandoc
 	# unit file checks (systemd-analyze)
 	systemd
 	# benchmarks: the tracer iommuwatch is compared with

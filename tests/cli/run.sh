@@ -79,6 +79,20 @@ expect status_no_groups 1 '^iommuwatch: error: no IOMMU groups in .*/off/kernel/
 	"$IW" status --sysfs "$tmp/off"
 expect require_groups_elsewhere 64 "--require-groups is for 'trace' and 'daemon'" -- "$IW" status --require-groups
 
+# The manual: lint-clean, and nothing --help offers is missing from it
+# (nor a violation kind or a metric).
+man=doc/iommuwatch.8
+expect man_lint 0 '^lint clean$' -- bash -c \
+	"out=\$(mandoc -T lint -W warning $man 2>&1) && [ -z \"\$out\" ] && echo 'lint clean' || echo \"\$out\""
+expect man_options 0 '^[0-9]+ options, none missing$' -- bash -c \
+	"opts=\$(\"$IW\" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); m=0
+	for o in \$opts; do grep -q -- \"Fl \${o#-}\\b\" $man || { echo \"missing \$o\"; m=1; }; done
+	[ \$m = 0 ] && echo \"\$(wc -w <<<\"\$opts\") options, none missing\""
+expect man_kinds_metrics 0 '^[0-9]+ kinds and metrics, none missing$' -- bash -c \
+	"names=\$(grep -ho '{ \"[a-z_]*\", IW_SEV_' src/rules.c | cut -d'\"' -f2; grep -o '\"iommuwatch_[a-z_]*\", PROM_' src/metrics.c | cut -d'\"' -f2); m=0
+	for n in \$names; do grep -q \"Li \$n\\b\" $man || { echo \"missing \$n\"; m=1; }; done
+	[ \$m = 0 ] && echo \"\$(wc -w <<<\"\$names\") kinds and metrics, none missing\""
+
 # replay: recorded lab traces (tests/replay) and damaged copies of them.
 rec=tests/replay
 expect replay_violation 3 '!! critical blocked_with_rmr: 0000:00:03\.0 group 3 path=release to=blocked to_domain=2 require_direct=true' -- \
