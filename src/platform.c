@@ -41,7 +41,6 @@ static const char *cmdline_off(const char *proc_root)
 	static const char *const offs[] = {
 		"intel_iommu=off", "amd_iommu=off", "iommu=off",
 	};
-	static char found[32];
 	char path[256], line[4096], *tok, *save;
 	FILE *f;
 
@@ -55,10 +54,8 @@ static const char *cmdline_off(const char *proc_root)
 	for (tok = strtok_r(line, " \t\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\n", &save))
 		for (size_t i = 0; i < ARRAY_SIZE(offs); i++)
-			if (!strcmp(tok, offs[i])) {
-				snprintf(found, sizeof(found), "%s", offs[i]);
-				return found;
-			}
+			if (!strcmp(tok, offs[i]))
+				return offs[i];
 	return NULL;
 }
 
