@@ -9,17 +9,9 @@
 
 static char proc[] = "/tmp/iw-platform-XXXXXX";
 
-static void put(const char *name, const char *text)
+static void put(const char *rel, const char *text)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", proc, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	unit_put_file(proc, rel, text);
 }
 
 static const char *sentence(const char *cpuinfo, const char *cmdline)

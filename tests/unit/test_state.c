@@ -14,15 +14,7 @@ static char root[64];
 
 static void put(const char *rel, const char *text)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	unit_put_file(root, rel, text);
 }
 
 static void mkdirf(const char *rel)

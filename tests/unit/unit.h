@@ -32,6 +32,21 @@ static int unit_case_failed;
 		}							\
 	} while (0)
 
+/* Write text to DIR/REL, a fake sysfs or /proc file (errors: no file). */
+static inline void unit_put_file(const char *dir, const char *rel,
+				 const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
 struct unit_case {
 	const char *name;
 	void (*fn)(void);
