@@ -216,7 +216,11 @@ bench-consumer: $(OUT)/bench/consumer
 	$(Q)$< $(BENCH_EVENTS)
 
 # Every benchmark: the userspace consumer on the host, then the lab ones
-# (probe cost, storm overhead, start-up) on BENCH_LINES.
+# (probe cost, storm overhead, start-up) on BENCH_LINES, for each of
+# BENCH_FAMILIES (smmuv3: the arm64 guest, running the arm64 build).
 BENCH_LINES	?= 7.3
+BENCH_FAMILIES	?= intel
 bench: bench-consumer all kernels
-	$(Q)tools/bench/run.sh $(foreach l,$(BENCH_LINES),-k $(l))
+	$(Q)$(if $(filter smmuv3,$(BENCH_FAMILIES)),$(MAKE) --no-print-directory ARCH=arm64 all &&) true
+	$(Q)$(foreach f,$(BENCH_FAMILIES),tools/bench/run.sh --iommu $(f) \
+		$(foreach l,$(BENCH_LINES),-k $(l)) &&) true

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The floors for the probe-cost benchmark: generic fentry/fexit programs
- * that do nothing, and fexit programs that only report the call.
+ * that do nothing, fexit programs that only report the call, and an empty
+ * kprobe/kretprobe pair.
  * tools/bench/floor.c points each slot at one kernel function before load
  * (bpf_program__set_attach_target), so the kernel's per-program stats
  * (kernel.bpf_stats_enabled) give the cost of each on exactly the
@@ -35,6 +36,23 @@ int empty_exit_##n(void *ctx)					\
 /* 48 of each: every core hook and op a 7.x kernel has, with room. */
 EMPTY_SLOTS8(1) EMPTY_SLOTS8(2) EMPTY_SLOTS8(3)
 EMPTY_SLOTS8(4) EMPTY_SLOTS8(5) EMPTY_SLOTS8(6)
+
+/*
+ * The floor of a hook on kprobes (a copy of a duplicate name): one empty
+ * pair attached at every address, as iommuwatch's twins are, so both
+ * sides' per-program stats sum the same calls (and event_kretprobe, below).
+ */
+SEC("kprobe")
+int empty_kprobe(void *ctx)
+{
+	return 0;
+}
+
+SEC("kretprobe")
+int empty_kretprobe(void *ctx)
+{
+	return 0;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -76,3 +94,10 @@ int event_exit_##n(void *ctx)					\
 
 /* 24: every function on which iommuwatch reports calls, with room. */
 EVENT_SLOTS8(1) EVENT_SLOTS8(2) EVENT_SLOTS8(3)
+
+/* The event floor of the kprobe hooks, beside the empty pair. */
+SEC("kretprobe")
+int event_kretprobe(void *ctx)
+{
+	return report_call();
+}

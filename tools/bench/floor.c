@@ -3,19 +3,24 @@
  * floor: attach empty fentry/fexit programs to kernel functions and stay
  * attached until SIGINT/SIGTERM. The floors of the probe-cost benchmark.
  *
- * Usage: floor FUNC[:entry|:exit|:event]...
+ * Usage: floor FUNC[:entry|:exit|:event|:kprobe]...
  *   FUNC alone hooks entry and exit with empty programs; :event adds an
  *   fexit program that only reports the call (an event of iommuwatch's
- *   size, read and dropped here every 100 ms). For each program attached
- *   it prints "prog ID NAME entry|exit|event FUNC" on stdout, then
- *   "Attached N" on stderr. Functions not in the kernel's BTF are skipped
- *   with a warning.
+ *   size, read and dropped here every 100 ms); :kprobe attaches the empty
+ *   kprobe/kretprobe pair and an event kretprobe at every address
+ *   kallsyms has for FUNC (the copies of a duplicate name, which
+ *   iommuwatch hooks so). For each
+ *   program attached it prints "prog ID NAME entry|exit|event|kprobe FUNC"
+ *   on stdout, then "Attached N" on stderr. Functions not in the kernel's
+ *   BTF are skipped with a warning.
  *
  *        floor --stats
  *   One line per fentry/fexit link in the system, whoever owns it:
  *   "link PROG_ID entry|exit FUNC RUN_CNT RUN_TIME_NS PROG_NAME"
  *   (the target comes from the link's BTF id, which bpftool 7.1 does not
- *   show; the counters need kernel.bpf_stats_enabled=1).
+ *   show), and one per kprobe program as "kprobes" (a program serves all
+ *   its kprobes: the stats are theirs together; exit if its name says
+ *   kretprobe). The counters need kernel.bpf_stats_enabled=1.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -83,7 +88,10 @@ static struct bpf_program *next_prog(struct empty_bpf *skel,
 	return NULL;
 }
 
-/* The slot kinds FUNC[:entry|:exit|:event] asks for, as a bit mask. */
+/* A function's kprobes: the empty pair at each of its addresses. */
+#define KPROBE_BIT	(1 << SLOT_KINDS)
+
+/* The slot kinds FUNC[:entry|:exit|:event|:kprobe] asks for, as a mask. */
 static int parse_target(const char *arg, char *func, size_t len)
 {
 	const char *colon = strchr(arg, ':');
@@ -92,15 +100,88 @@ static int parse_target(const char *arg, char *func, size_t len)
 		 arg);
 	if (!colon)
 		return 1 << SLOT_ENTRY | 1 << SLOT_EXIT;
+	if (!strcmp(colon + 1, "kprobe"))
+		return KPROBE_BIT;
 	for (int k = 0; k < SLOT_KINDS; k++)
 		if (!strcmp(colon + 1, slot_name[k]))
 			return 1 << k;
 	return -1;
 }
 
+static void print_prog(const struct bpf_program *p, const char *kind,
+		       const char *func)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len);
+	printf("prog %u %s %s %s\n", info.id, bpf_program__name(p), kind, func);
+}
+
+#define MAX_KPROBES	64
+
+struct kprobe_want {
+	char func[128];
+	unsigned long addr;
+};
+
+/* Every address /proc/kallsyms has for func; 0 with none, -1 on error. */
+static int kallsyms_addrs(const char *func, struct kprobe_want *out, int n,
+			  int max)
+{
+	char line[512], name[256];
+	unsigned long addr;
+	char type;
+	int found = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %255s", &addr, &type, name) != 3 ||
+		    strcmp(name, func) || (type != 't' && type != 'T'))
+			continue;
+		if (!addr || n + found >= max) {
+			found = -1;
+			break;
+		}
+		snprintf(out[n + found].func, sizeof(out[0].func), "%s", func);
+		out[n + found].addr = addr;
+		found++;
+	}
+	fclose(f);
+	return found;
+}
+
+static int attach_kprobes(struct empty_bpf *skel,
+			  const struct kprobe_want *kw, int n)
+{
+	struct bpf_program *progs[3] = { skel->progs.empty_kprobe,
+					 skel->progs.empty_kretprobe,
+					 skel->progs.event_kretprobe };
+
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k < 3; k++) {
+			LIBBPF_OPTS(bpf_kprobe_opts, opts, .offset = kw[i].addr,
+				    .retprobe = k > 0);
+
+			/* No name, offset = address: this very copy. */
+			if (!bpf_program__attach_kprobe_opts(progs[k], NULL,
+							     &opts)) {
+				fprintf(stderr, "floor: kprobe %s: %s\n",
+					kw[i].func, strerror(errno));
+				return -errno;
+			}
+			print_prog(progs[k], "kprobe", kw[i].func);
+		}
+	}
+	return 0;
+}
+
 /* Point one free slot per kind asked for at each function. */
 static int pick_slots(struct empty_bpf *skel, const struct btf *vmlinux,
-		      int argc, char **argv, struct want *wants)
+		      int argc, char **argv, struct want *wants,
+		      struct kprobe_want *kw, int *n_kw)
 {
 	int n = 0;
 
@@ -111,6 +192,17 @@ static int pick_slots(struct empty_bpf *skel, const struct btf *vmlinux,
 		if (kinds < 0) {
 			fprintf(stderr, "floor: bad hook '%s'\n", argv[a]);
 			return -EINVAL;
+		}
+		if (kinds == KPROBE_BIT) {
+			int got = kallsyms_addrs(func, kw, *n_kw, MAX_KPROBES);
+
+			if (got <= 0) {
+				fprintf(stderr, "floor: %s: %s in kallsyms\n", func,
+					got ? "no address (or too many)" : "not");
+				return -ENOENT;
+			}
+			*n_kw += got;
+			continue;
 		}
 		if (btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) < 0) {
 			fprintf(stderr, "floor: %s: not in kernel BTF, skipped\n",
@@ -144,36 +236,34 @@ static int pick_slots(struct empty_bpf *skel, const struct btf *vmlinux,
 	return n;
 }
 
-/* Slots with no target are not loaded. */
+/* Slots with no target are not loaded; the kprobe pair only if used. */
 static void skip_unused(struct empty_bpf *skel, const struct want *wants,
-			int n)
+			int n, bool kprobes)
 {
 	struct bpf_program *p;
 
-	bpf_object__for_each_program(p, skel->obj)
-		if (!taken(wants, n, p))
+	bpf_object__for_each_program(p, skel->obj) {
+		bool kp = p == skel->progs.empty_kprobe ||
+			  p == skel->progs.empty_kretprobe ||
+			  p == skel->progs.event_kretprobe;
+
+		if (kp ? !kprobes : !taken(wants, n, p))
 			bpf_program__set_autoload(p, false);
+	}
 }
 
 static int attach_all(const struct want *wants, int n)
 {
 	for (int i = 0; i < n; i++) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-
 		/* The links are never destroyed: they go with the process. */
 		if (!bpf_program__attach(wants[i].prog)) {
 			fprintf(stderr, "floor: attach %s: %s\n",
 				wants[i].func, strerror(errno));
 			return -errno;
 		}
-		bpf_obj_get_info_by_fd(bpf_program__fd(wants[i].prog), &info,
-				       &len);
-		printf("prog %u %s %s %s\n", info.id,
-		       bpf_program__name(wants[i].prog),
-		       slot_name[wants[i].kind], wants[i].func);
+		print_prog(wants[i].prog, slot_name[wants[i].kind],
+			   wants[i].func);
 	}
-	fflush(stdout);
 	return 0;
 }
 
@@ -183,6 +273,28 @@ static int drop_event(void *ctx, void *data, size_t size)
 	(void)data;
 	(void)size;
 	return 0;
+}
+
+/* The kprobe programs' stats, one "kprobes" line each (see the top). */
+static void print_kprobe_stats(void)
+{
+	__u32 id = 0;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info pi = {};
+		__u32 len = sizeof(pi);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &pi, &len) &&
+		    pi.type == BPF_PROG_TYPE_KPROBE)
+			printf("link %u %s kprobes %llu %llu %s\n", pi.id,
+			       strstr(pi.name, "kret") ? "exit" : "entry",
+			       (unsigned long long)pi.run_cnt,
+			       (unsigned long long)pi.run_time_ns, pi.name);
+		close(fd);
+	}
 }
 
 static int print_stats(void)
@@ -226,19 +338,22 @@ static int print_stats(void)
 		close(pfd);
 	}
 	btf__free(vmlinux);
+	print_kprobe_stats();
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct want wants[MAX_WANTS];
+	struct kprobe_want kw[MAX_KPROBES];
+	int n_kw = 0;
 	struct empty_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	struct btf *vmlinux = NULL;
 	int n, err = 1;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s FUNC[:entry|:exit|:event]...\n",
+		fprintf(stderr, "usage: %s FUNC[:entry|:exit|:event|:kprobe]...\n",
 			argv[0]);
 		return 64;
 	}
@@ -255,23 +370,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: cannot open the BPF object\n");
 		goto out;
 	}
-	n = pick_slots(skel, vmlinux, argc - 1, argv + 1, wants);
+	n = pick_slots(skel, vmlinux, argc - 1, argv + 1, wants, kw, &n_kw);
 	if (n < 0) {
 		err = n == -EINVAL ? 64 : 1;
 		goto out;
 	}
-	skip_unused(skel, wants, n);
+	skip_unused(skel, wants, n, n_kw > 0);
 	if (empty_bpf__load(skel)) {
 		fprintf(stderr, "floor: load: %s\n", strerror(errno));
 		goto out;
 	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), drop_event,
 			      NULL, NULL);
-	if (!rb || attach_all(wants, n))
+	if (!rb || attach_all(wants, n) || attach_kprobes(skel, kw, n_kw))
 		goto out;
+	fflush(stdout);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	fprintf(stderr, "Attached %d\n", n);
+	fprintf(stderr, "Attached %d\n", n + 3 * n_kw);
 	/* Read as iommuwatch does: on a timeout, not woken per event. */
 	while (!stop)
 		ring_buffer__poll(rb, 100);

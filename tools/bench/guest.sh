@@ -58,8 +58,11 @@ storm() {
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ---- the hooks iommuwatch attaches on this kernel ----
-# HOOKS: "FUNC ROLE fentry|fentry+fexit", one a line.
-HOOKS=$("$IW" probe 2>/dev/null | awk '$3 == "active" { print $1, $2, $NF }')
+# HOOKS: "FUNC ROLE fentry|fentry+fexit|kprobe", one a line; a duplicate
+# name's copies (arm64's arm-smmu and arm-smmu-v3), each on kprobes at its
+# own address, are one line.
+HOOKS=$("$IW" probe 2>/dev/null | awk '$3 == "active" && !seen[$1]++ {
+	print $1, $2, (/kprobe\+kretprobe/ ? "kprobe" : $NF) }')
 if [ -z "$HOOKS" ]; then
 	say "iommuwatch probe found no active hook on $KERNEL"
 	exit 1
@@ -68,10 +71,13 @@ fi
 # The bpftrace equivalent: the same functions; the ops print a line per
 # call at exit (probe, comm, pid, return value, latency), the core
 # functions mark the task's path, release and domain free print a line.
+# bpftrace attaches a kprobe by name only, to the first copy of a
+# duplicate name: it has no programs on the kprobe hooks.
 bpftrace_script() {
 	local func role kind
 	echo 'BEGIN { printf("READY\n"); }'
 	while read -r func role kind; do
+		[ "$kind" != kprobe ] || continue
 		case $role in
 		attach_dev | set_dev_pasid)
 			echo "kfunc:$func { @start[tid] = nsecs; }"
@@ -98,7 +104,11 @@ bpftrace_script() {
 # where iommuwatch hooks only the entry).
 FLOOR_ARGS=()
 while read -r func role kind; do
-	if [ "$kind" = fentry ]; then FLOOR_ARGS+=("$func:entry"); else FLOOR_ARGS+=("$func"); fi
+	case $kind in
+	fentry) FLOOR_ARGS+=("$func:entry") ;;
+	kprobe) FLOOR_ARGS+=("$func:kprobe") ;;
+	*) FLOOR_ARGS+=("$func") ;;
+	esac
 done <<<"$HOOKS"
 
 # cpu_ns PID...: the CPU time of every thread of these processes, in ns.
@@ -121,6 +131,7 @@ cpu_ns() {
 EVENT_ARGS=()
 EVENT_SIDES=
 while read -r func role kind; do
+	[ "$kind" != kprobe ] || continue	# the event floor is fexit's
 	case $role:$func in
 	attach_dev:* | set_dev_pasid:* | remove_dev_pasid:* | *:iommu_group_store_type)
 		EVENT_SIDES+="$func exit"$'\n' ;;

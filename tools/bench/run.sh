@@ -5,7 +5,8 @@
 #   BENCH: probe_cost overhead startup deferred (default: the first three;
 #          deferred boots its own guest, with crashkernel=, and crashes it)
 #   -k LINE: the lab kernel line (default: the newest, 7.3); may be repeated
-#   --iommu FAMILY: the emulated IOMMU (intel, the default; amd; virtio)
+#   --iommu FAMILY: the emulated IOMMU (intel, the default; amd; virtio;
+#          smmuv3: the arm64 line, running build/arm64's binary and helpers)
 #   --quick: small storms, one round (a smoke run, about 2.5 min per line)
 # Exit 0 when every benchmark ran (missed goals are reported, not failures);
 # non-zero when one could not run.
@@ -32,29 +33,40 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ ${#lines[@]} -gt 0 ] || lines=(7.3)
+if [ $deferred = 1 ] && [ "$family" = smmuv3 ]; then
+	echo "run.sh: deferred runs on the x86-64 lab only (its kdump recipe)" >&2
+	exit 64
+fi
 [ ${#benches[@]} -gt 0 ] || [ $deferred = 1 ] || benches=(probe_cost overhead startup)
 
 # The binary under test (IW=..., default build/iommuwatch), copied so that a
-# rebuild during the run does not swap it under a running guest.
-IW=${IW:-build/iommuwatch}
+# rebuild during the run does not swap it under a running guest. An arm64
+# guest (smmuv3) sees build/arm64 as build/: its binary, helpers and
+# copies live there.
+arch=
+[ "$family" != smmuv3 ] || arch=arm64
+BUILD=build${arch:+/$arch}
+IW=${IW:-$BUILD/iommuwatch}
 if [ ! -x "$IW" ]; then
-	echo "run.sh: $IW is missing: run make first" >&2
+	echo "run.sh: $IW is missing: run make${arch:+ ARCH=$arch} first" >&2
 	exit 1
 fi
-if [ ${#benches[@]} -gt 0 ] && ! command -v bpftrace >/dev/null; then
+if [ ${#benches[@]} -gt 0 ] && [ -z "$arch" ] && ! command -v bpftrace >/dev/null; then
 	echo "run.sh: bpftrace is missing (make deps installs it)" >&2
 	exit 1
 fi
-make -s -C tools/bench >/dev/null
+make -s -C tools/bench ${arch:+ARCH=$arch} >/dev/null
 # A copy per use (cp, then rename: a guest still running an older copy
 # keeps its file).
-snap() { cp "$IW" "build/bench/$1.tmp.$$" && mv "build/bench/$1.tmp.$$" "build/bench/$1"; }
+snap() { cp "$IW" "$BUILD/bench/$1.tmp.$$" && mv "$BUILD/bench/$1.tmp.$$" "$BUILD/bench/$1"; }
 [ ${#benches[@]} -eq 0 ] || snap iommuwatch.snap
 [ $deferred = 0 ] || snap iommuwatch.kd.snap
 . tools/lab/lib.sh
 
 timeout=1800
 [ -n "$quick" ] && timeout=420
+# TCG runs an arm64 guest (and bpftrace's LLVM in it) at half the speed.
+[ -z "$arch" ] || timeout=$((timeout * 2))
 rc=0
 for line in "${lines[@]}"; do
 	echo "### tools/bench/run.sh $quick -k $line --iommu $family  ($(date -u +%FT%TZ), host $(nproc) cores, $IW $(sha256sum "$IW" | cut -c1-12), git $(git rev-parse --short HEAD 2>/dev/null))"
