@@ -45,6 +45,8 @@ fi
 # copies live there.
 arch=
 [ "$family" != smmuv3 ] || arch=arm64
+# The arm64 guest's root, with bpftrace (tools/lab/mkroot).
+[ -z "$arch" ] || export LAB_ROOT_EXTRA=bpftrace
 BUILD=build${arch:+/$arch}
 IW=${IW:-$BUILD/iommuwatch}
 if [ ! -x "$IW" ]; then
