@@ -33,6 +33,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "empty.skel.h"
+#include "kallsyms.h"
 
 static volatile sig_atomic_t stop;
 
@@ -118,70 +119,80 @@ static void print_prog(const struct bpf_program *p, const char *kind,
 	printf("prog %u %s %s %s\n", info.id, bpf_program__name(p), kind, func);
 }
 
-#define MAX_KPROBES	64
+#define MAX_KPROBE_FUNCS	16
 
-struct kprobe_want {
-	char func[128];
-	unsigned long addr;
+/* The :kprobe targets, and their copies as iommuwatch's kallsyms pass sees them. */
+struct kprobe_targets {
+	char func[MAX_KPROBE_FUNCS][128];
+	struct ksym sym[MAX_KPROBE_FUNCS];
+	int n;
 };
 
-/* Every address /proc/kallsyms has for func; 0 with none, -1 on error. */
-static int kallsyms_addrs(const char *func, struct kprobe_want *out, int n,
-			  int max)
+/*
+ * Every target's addresses, in one pass over kallsyms (src/kallsyms.c, as
+ * iommuwatch finds them); how many copies in all, or -1 if one is unusable.
+ */
+static int resolve_kprobes(struct kprobe_targets *kt)
 {
-	char line[512], name[256];
-	unsigned long addr;
-	char type;
-	int found = 0;
-	FILE *f = fopen("/proc/kallsyms", "r");
+	int copies = 0;
 
-	if (!f)
+	for (int i = 0; i < kt->n; i++)
+		kt->sym[i] = (struct ksym){ .name = kt->func[i] };
+	if (kallsyms_resolve("/proc/kallsyms", kt->sym, kt->n) < 0) {
+		fprintf(stderr, "floor: cannot read /proc/kallsyms\n");
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx %c %255s", &addr, &type, name) != 3 ||
-		    strcmp(name, func) || (type != 't' && type != 'T'))
-			continue;
-		if (!addr || n + found >= max) {
-			found = -1;
-			break;
-		}
-		snprintf(out[n + found].func, sizeof(out[0].func), "%s", func);
-		out[n + found].addr = addr;
-		found++;
 	}
-	fclose(f);
-	return found;
+	for (int i = 0; i < kt->n; i++) {
+		const struct ksym *s = &kt->sym[i];
+
+		if (!s->count || s->count > KSYM_MAX_ADDRS || !s->addrs[0]) {
+			fprintf(stderr, "floor: %s: %s in kallsyms\n", s->name,
+				!s->count ? "not" : "no address (or too many)");
+			return -1;
+		}
+		copies += s->count;
+	}
+	return copies;
 }
 
-static int attach_kprobes(struct empty_bpf *skel,
-			  const struct kprobe_want *kw, int n)
+/* The empty pair and the event kretprobe at one address. */
+static int attach_kprobe_copy(struct empty_bpf *skel, const char *func,
+			      __u64 addr)
 {
 	struct bpf_program *progs[3] = { skel->progs.empty_kprobe,
 					 skel->progs.empty_kretprobe,
 					 skel->progs.event_kretprobe };
 
-	for (int i = 0; i < n; i++) {
-		for (int k = 0; k < 3; k++) {
-			LIBBPF_OPTS(bpf_kprobe_opts, opts, .offset = kw[i].addr,
-				    .retprobe = k > 0);
+	for (int k = 0; k < 3; k++) {
+		LIBBPF_OPTS(bpf_kprobe_opts, opts, .offset = addr,
+			    .retprobe = k > 0);
 
-			/* No name, offset = address: this very copy. */
-			if (!bpf_program__attach_kprobe_opts(progs[k], NULL,
-							     &opts)) {
-				fprintf(stderr, "floor: kprobe %s: %s\n",
-					kw[i].func, strerror(errno));
-				return -errno;
-			}
-			print_prog(progs[k], "kprobe", kw[i].func);
+		/* No name, offset = address: this very copy. */
+		if (!bpf_program__attach_kprobe_opts(progs[k], NULL, &opts)) {
+			fprintf(stderr, "floor: kprobe %s: %s\n", func,
+				strerror(errno));
+			return -errno;
 		}
+		print_prog(progs[k], "kprobe", func);
 	}
+	return 0;
+}
+
+static int attach_kprobes(struct empty_bpf *skel,
+			  const struct kprobe_targets *kt)
+{
+	for (int i = 0; i < kt->n; i++)
+		for (int c = 0; c < kt->sym[i].count; c++)
+			if (attach_kprobe_copy(skel, kt->func[i],
+					       kt->sym[i].addrs[c]))
+				return -1;
 	return 0;
 }
 
 /* Point one free slot per kind asked for at each function. */
 static int pick_slots(struct empty_bpf *skel, const struct btf *vmlinux,
 		      int argc, char **argv, struct want *wants,
-		      struct kprobe_want *kw, int *n_kw)
+		      struct kprobe_targets *kt)
 {
 	int n = 0;
 
@@ -194,14 +205,12 @@ static int pick_slots(struct empty_bpf *skel, const struct btf *vmlinux,
 			return -EINVAL;
 		}
 		if (kinds == KPROBE_BIT) {
-			int got = kallsyms_addrs(func, kw, *n_kw, MAX_KPROBES);
-
-			if (got <= 0) {
-				fprintf(stderr, "floor: %s: %s in kallsyms\n", func,
-					got ? "no address (or too many)" : "not");
-				return -ENOENT;
+			if (kt->n >= MAX_KPROBE_FUNCS) {
+				fprintf(stderr, "floor: too many kprobe targets\n");
+				return -ENOSPC;
 			}
-			*n_kw += got;
+			snprintf(kt->func[kt->n++], sizeof(kt->func[0]), "%s",
+				 func);
 			continue;
 		}
 		if (btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) < 0) {
@@ -345,8 +354,8 @@ static int print_stats(void)
 int main(int argc, char **argv)
 {
 	struct want wants[MAX_WANTS];
-	struct kprobe_want kw[MAX_KPROBES];
-	int n_kw = 0;
+	struct kprobe_targets kt = { .n = 0 };
+	int copies = 0;
 	struct empty_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	struct btf *vmlinux = NULL;
@@ -370,24 +379,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: cannot open the BPF object\n");
 		goto out;
 	}
-	n = pick_slots(skel, vmlinux, argc - 1, argv + 1, wants, kw, &n_kw);
+	n = pick_slots(skel, vmlinux, argc - 1, argv + 1, wants, &kt);
 	if (n < 0) {
 		err = n == -EINVAL ? 64 : 1;
 		goto out;
 	}
-	skip_unused(skel, wants, n, n_kw > 0);
+	if (kt.n && (copies = resolve_kprobes(&kt)) < 0)
+		goto out;
+	skip_unused(skel, wants, n, kt.n > 0);
 	if (empty_bpf__load(skel)) {
 		fprintf(stderr, "floor: load: %s\n", strerror(errno));
 		goto out;
 	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), drop_event,
 			      NULL, NULL);
-	if (!rb || attach_all(wants, n) || attach_kprobes(skel, kw, n_kw))
+	if (!rb || attach_all(wants, n) || attach_kprobes(skel, &kt))
 		goto out;
 	fflush(stdout);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	fprintf(stderr, "Attached %d\n", n + 3 * n_kw);
+	fprintf(stderr, "Attached %d\n", n + 3 * copies);
 	/* Read as iommuwatch does: on a timeout, not woken per event. */
 	while (!stop)
 		ring_buffer__poll(rb, 100);
