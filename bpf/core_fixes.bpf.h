@@ -148,4 +148,17 @@ static __always_inline __u32 domain_free_facts(struct iommu_domain *dom,
 	return 0;
 }
 
+/*
+ * group_device.blocked (a device fenced by pci_dev_reset_iommu_prepare) and
+ * .reset_depth (nested resets) came with 7.0's reset fencing and its fixes.
+ * blocked is read by its size and sign, as a bitfield would be: it stays
+ * right if upstream turns the bool into an enum (nonzero: fenced).
+ */
+struct group_device___v70 {
+	struct list_head list;
+	struct device *dev;
+	bool blocked;
+	unsigned int reset_depth;
+} __attribute__((preserve_access_index));
+
 #endif /* __CORE_FIXES_BPF_H */

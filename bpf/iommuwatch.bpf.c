@@ -326,8 +326,6 @@ CTX_HOOK(__iommu_probe_device, IW_PATH_PROBE, IW_HOOK_PROBE_DEVICE)
 /* 6.1 attaches the default domain here, after __iommu_probe_device. */
 CTX_HOOK(iommu_probe_device, IW_PATH_PROBE, IW_HOOK_PROBE_DEVICE_61)
 CTX_HOOK(iommu_setup_default_domain, IW_PATH_DEFAULT, IW_HOOK_SETUP_DEFAULT)
-CTX_HOOK(pci_dev_reset_iommu_prepare, IW_PATH_RESET, IW_HOOK_RESET_PREPARE)
-CTX_HOOK(pci_dev_reset_iommu_done, IW_PATH_RESET, IW_HOOK_RESET_DONE)
 CTX_HOOK(__iommu_take_dma_ownership, IW_PATH_OWNER, IW_HOOK_TAKE_OWNER)
 CTX_HOOK(__iommu_release_dma_ownership, IW_PATH_OWNER, IW_HOOK_RELEASE_OWNER)
 CTX_HOOK(iommu_group_claim_dma_owner, IW_PATH_OWNER, IW_HOOK_GROUP_CLAIM)
@@ -720,6 +718,139 @@ SEC("kretprobe")
 int remove_dev_pasid_kretprobe(struct pt_regs *ctx)
 {
 	return op_kretprobe(ctx, IW_EV_REMOVE_PASID, 2, 0, 1, 0);
+}
+
+/* ---- PCI resets (7.x): the path for their ops, and an event each ---- */
+
+/* A group with more devices than this: its reset facts read as unknown. */
+#define IW_GDEV_SCAN	16
+
+/*
+ * How the call left the device's group_device: fenced (blocked) and the
+ * nesting depth, where this kernel has them. The list is walked with
+ * probed reads under the group mutex the caller just dropped: a device
+ * that left meanwhile is simply not found, and its facts stay unknown.
+ */
+static __always_inline void reset_facts(struct iommuwatch_event *e,
+					struct device *dev,
+					struct iommu_group *grp)
+{
+	struct group_device___v70 *gdev;
+	struct list_head *head, *pos;
+
+	if (!grp || !bpf_core_field_exists(struct group_device___v70, blocked))
+		return;
+	head = &grp->devices;
+	pos = BPF_CORE_READ(head, next);
+	for (int i = 0; i < IW_GDEV_SCAN && pos && pos != head; i++) {
+		gdev = (void *)pos -
+		       bpf_core_field_offset(struct group_device___v70, list);
+		if (BPF_CORE_READ(gdev, dev) == dev) {
+			e->flags |= IW_F_BLOCKED_KNOWN;
+			if (BPF_CORE_READ_BITFIELD_PROBED(gdev, blocked))
+				e->flags |= IW_F_RESET_BLOCKED;
+			if (bpf_core_field_exists(gdev->reset_depth)) {
+				e->reset_depth = BPF_CORE_READ(gdev, reset_depth);
+				e->flags |= IW_F_DEPTH_KNOWN;
+			}
+			return;
+		}
+		pos = BPF_CORE_READ(pos, next);
+	}
+}
+
+/* At the return of prepare (ret: its result) or done (0: it has none). */
+static __always_inline int reset_report(struct pci_dev *pdev, __u32 kind,
+					__u32 hook, long ret, bool probed)
+{
+	struct task_ctx *tc = task_ctx_get(false);
+	struct dev_call c = { .kind = kind, .hook = hook,
+			      .pasid = IW_NO_PASID };
+	struct iommuwatch_event *e;
+
+	ctx_exit(hook);
+	if (!pdev)
+		return 0;
+	c.dev = (void *)pdev + bpf_core_field_offset(struct pci_dev, dev);
+	if (!group_wanted(c.dev, probed))
+		return 0;
+	e = reserve_event();
+	if (!e)
+		return 0;
+	fill_device(e, bpf_ktime_get_ns(), &c, tc, probed);
+	e->path = IW_PATH_RESET;
+	e->ret = (int)ret;
+	reset_facts(e, c.dev, RD(probed, c.dev, iommu_group));
+	submit_event(e);
+	return 0;
+}
+
+static __always_inline int reset_kprobe(struct pt_regs *ctx, __u32 hook)
+{
+	struct task_ctx *tc = task_ctx_get(true);
+
+	if (tc)
+		tc->core_arg = PT_REGS_PARM1(ctx);
+	return ctx_mark(tc, IW_PATH_RESET, hook);
+}
+
+static __always_inline struct pci_dev *reset_kretprobe_arg(void)
+{
+	struct task_ctx *tc = task_ctx_get(false);
+
+	return tc ? (void *)tc->core_arg : NULL;
+}
+
+SEC("fentry/pci_dev_reset_iommu_prepare")
+int pci_dev_reset_iommu_prepare_entry(void *ctx)
+{
+	return ctx_enter(IW_PATH_RESET, IW_HOOK_RESET_PREPARE);
+}
+
+SEC("fexit/pci_dev_reset_iommu_prepare")
+int BPF_PROG(pci_dev_reset_iommu_prepare_exit, struct pci_dev *pdev, int ret)
+{
+	return reset_report(pdev, IW_EV_RESET_PREPARE, IW_HOOK_RESET_PREPARE,
+			    ret, false);
+}
+
+SEC("kprobe/pci_dev_reset_iommu_prepare")
+int pci_dev_reset_iommu_prepare_kprobe(struct pt_regs *ctx)
+{
+	return reset_kprobe(ctx, IW_HOOK_RESET_PREPARE);
+}
+
+SEC("kretprobe/pci_dev_reset_iommu_prepare")
+int pci_dev_reset_iommu_prepare_kretprobe(struct pt_regs *ctx)
+{
+	return reset_report(reset_kretprobe_arg(), IW_EV_RESET_PREPARE,
+			    IW_HOOK_RESET_PREPARE, (int)PT_REGS_RC(ctx), true);
+}
+
+SEC("fentry/pci_dev_reset_iommu_done")
+int pci_dev_reset_iommu_done_entry(void *ctx)
+{
+	return ctx_enter(IW_PATH_RESET, IW_HOOK_RESET_DONE);
+}
+
+SEC("fexit/pci_dev_reset_iommu_done")
+int BPF_PROG(pci_dev_reset_iommu_done_exit, struct pci_dev *pdev)
+{
+	return reset_report(pdev, IW_EV_RESET_DONE, IW_HOOK_RESET_DONE, 0,
+			    false);
+}
+
+SEC("kprobe/pci_dev_reset_iommu_done")
+int pci_dev_reset_iommu_done_kprobe(struct pt_regs *ctx)
+{
+	return reset_kprobe(ctx, IW_HOOK_RESET_DONE);
+}
+
+SEC("kretprobe/pci_dev_reset_iommu_done")
+int pci_dev_reset_iommu_done_kretprobe(struct pt_regs *ctx)
+{
+	return reset_report(reset_kretprobe_arg(), IW_EV_RESET_DONE,
+			    IW_HOOK_RESET_DONE, 0, true);
 }
 
 /* ---- device release: the event, and the path for its ops ---- */

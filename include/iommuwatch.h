@@ -36,6 +36,8 @@ enum iw_event_kind {
 	IW_EV_RELEASE,		/* device leaves the IOMMU core */
 	IW_EV_DOMAIN_FREE,	/* iommu_domain_free */
 	IW_EV_GROUP_TYPE,	/* sysfs type change done: the group's domain */
+	IW_EV_RESET_PREPARE,	/* pci_dev_reset_iommu_prepare returned (7.x) */
+	IW_EV_RESET_DONE,	/* pci_dev_reset_iommu_done returned (7.x) */
 };
 
 /*
@@ -118,6 +120,10 @@ enum iw_event_flags {
 	IW_F_FREE_NOOP		= 1U << 12, /* its ops have no free: static */
 	IW_F_FREE_MAYBE		= 1U << 13, /* the driver may keep it (6.1) */
 	IW_F_NO_NAME		= 1U << 14, /* the device's name was unreadable */
+	/* Resets: the group_device as the call left it (7.x fields). */
+	IW_F_RESET_BLOCKED	= 1U << 15, /* gdev->blocked: fenced */
+	IW_F_BLOCKED_KNOWN	= 1U << 16, /* gdev->blocked was read */
+	IW_F_DEPTH_KNOWN	= 1U << 17, /* gdev->reset_depth was read */
 };
 
 /* Every fact known (tests, and records the reader makes itself). */
@@ -151,7 +157,7 @@ struct iommuwatch_event {
 	__s32 ret;		/* op's return value */
 	__u32 pid;
 	__u32 cpu;
-	__u32 pad;
+	__u32 reset_depth;	/* resets: gdev->reset_depth after the call */
 	struct iommuwatch_domain_ref new_dom;	/* domain being attached / freed */
 	struct iommuwatch_domain_ref old_dom;	/* old domain passed to the op */
 	/* group->domain when the program ran: at an op's exit the core

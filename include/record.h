@@ -15,6 +15,8 @@ enum iw_record_type {
 	IW_REC_TRANSITION,	/* a RID or PASID moved (or failed to) */
 	IW_REC_RELEASE,		/* a device left the IOMMU core */
 	IW_REC_DOMAIN_FREE,	/* a domain was freed */
+	IW_REC_RESET_PREPARE,	/* the core fenced a device for a PCI reset */
+	IW_REC_RESET_DONE,	/* ... and let it go after the reset */
 	/* Internal: a group's domain after a type change; the pipeline turns
 	 * an in-place change into transitions and shows nothing else. */
 	IW_REC_GROUP_TYPE,
@@ -60,7 +62,15 @@ struct iw_record {
 	__u32 cpu;
 	char comm[IW_COMM_LEN];
 	__u32 flags;		/* enum iw_event_flags */
+	/* Resets: gdev->reset_depth after the call (IW_F_DEPTH_KNOWN). */
+	__u32 reset_depth;
 };
+
+static inline bool is_reset_record(const struct iw_record *rec)
+{
+	return rec->type == IW_REC_RESET_PREPARE ||
+	       rec->type == IW_REC_RESET_DONE;
+}
 
 const char *dom_kind_name(enum iw_dom_kind kind);
 /* -1 if the name is not one of dom_kind_name()'s. */

@@ -30,6 +30,14 @@ struct iw_device {
 	unsigned int n_pasids;		/* entries, orphans included */
 	unsigned int n_orphans;
 	unsigned int cap_pasids;
+	/*
+	 * PCI resets (7.x): prepares not yet done. Known from the first
+	 * prepare seen: a device may have been mid-reset when watching began.
+	 */
+	unsigned int resets_open;
+	bool resets_known;
+	bool reset_fenced;		/* the outermost prepare blocked it */
+	__u64 reset_since_ns;		/* the outermost prepare's time */
 };
 
 /* PASIDs the device itself has attached now. */
@@ -70,6 +78,11 @@ struct iw_prior {
 	int user_group;			/* first of those users, -1: none */
 	char user_device[IW_DEV_NAME_LEN];	/* "" for a group's domain */
 	const struct iw_iommu *iommu;	/* the record's group's; NULL: unknown */
+	/* The device's resets before the record (struct iw_device's). */
+	unsigned int resets_open;
+	bool resets_known;
+	bool reset_fenced;
+	__u64 reset_since_ns;
 };
 
 struct iw_state *state_new(void);

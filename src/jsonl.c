@@ -195,6 +195,14 @@ static const struct field_spec release_fields[] = {
 	{},
 };
 
+static const struct field_spec reset_fields[] = {
+	COMMON_FIELDS, DEVICE_FIELDS,
+	{ "ret", json_type_int, true, false },
+	{ "blocked", json_type_boolean, false, true },
+	{ "reset_depth", json_type_int, false, true },
+	{},
+};
+
 static const struct field_spec free_fields[] = {
 	COMMON_FIELDS,
 	{ "from", json_type_string, true, false },
@@ -398,6 +406,26 @@ static enum jsonl_kind parse_release(struct parse *p, struct iw_record *rec)
 	return JSONL_RECORD;
 }
 
+static enum jsonl_kind parse_reset(struct parse *p, struct iw_record *rec,
+				   enum iw_record_type type)
+{
+	long long ret, depth;
+
+	rec->type = type;
+	if (check_fields(p, reset_fields) || device_fields(p, rec) ||
+	    int_in(p, "ret", -4095, INT32_MAX, 0, &ret) ||
+	    int_in(p, "reset_depth", 0, UINT32_MAX, 0, &depth))
+		return JSONL_ERROR;
+	rec->ret = ret;
+	rec->reset_depth = depth;
+	flag_field(p, "blocked", IW_F_RESET_BLOCKED, IW_F_BLOCKED_KNOWN, rec);
+	if (present(p, "reset_depth"))
+		rec->flags |= IW_F_DEPTH_KNOWN;
+	/* The state says where the RID is. */
+	rec->from_known = false;
+	return JSONL_RECORD;
+}
+
 static enum jsonl_kind parse_free(struct parse *p, struct iw_record *rec)
 {
 	rec->type = IW_REC_DOMAIN_FREE;
@@ -487,6 +515,10 @@ static enum jsonl_kind parse_object(struct parse *p, struct rule_ctx *ctx,
 		return parse_release(p, rec);
 	if (!strcmp(t, "domain_free"))
 		return parse_free(p, rec);
+	if (!strcmp(t, "reset_prepare"))
+		return parse_reset(p, rec, IW_REC_RESET_PREPARE);
+	if (!strcmp(t, "reset_done"))
+		return parse_reset(p, rec, IW_REC_RESET_DONE);
 	if (!strcmp(t, "group"))
 		return parse_group(p, ctx->st);
 	if (!strcmp(t, "session"))

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <stdio_ext.h>
 #include <json-c/linkhash.h>
 #include "intmap.h"
@@ -25,6 +26,8 @@ enum metric_id {
 	M_VIOLATIONS,
 	M_GROUP_DOMAIN_INFO,
 	M_PASIDS,
+	M_DEVICES_IN_RESET,
+	M_RESET_LONGEST,
 	M_MAX,
 };
 
@@ -59,6 +62,10 @@ static const struct metric_def {
 		"Domain type each iommu_group is on now, and the IOMMU instance its devices sit behind (always 1)" },
 	[M_PASIDS] = { "iommuwatch_pasids", PROM_GAUGE,
 		"PASIDs (other than the RID) attached in each iommu_group" },
+	[M_DEVICES_IN_RESET] = { "iommuwatch_devices_in_reset", PROM_GAUGE,
+		"Devices between a PCI reset's prepare and done (7.x), as seen since start" },
+	[M_RESET_LONGEST] = { "iommuwatch_reset_longest_seconds", PROM_GAUGE,
+		"How long the device longest in a PCI reset has been in it (0: none)" },
 };
 
 /* Upper bounds, in seconds, of the attach duration histogram. */
@@ -240,6 +247,8 @@ void metrics_record(void *arg, const struct iw_record *rec,
 	case IW_REC_DOMAIN_FREE:
 		m->frees++;
 		break;
+	case IW_REC_RESET_PREPARE:
+	case IW_REC_RESET_DONE:	/* gauges of the state */
 	case IW_REC_GROUP_TYPE:	/* the pipeline expands it */
 		break;
 	}
@@ -437,6 +446,40 @@ static void render_groups(struct iw_state *st, FILE *f)
 	intmap_free(gr.pasids);
 }
 
+struct reset_scan {
+	unsigned int n;
+	__u64 oldest_ns;	/* CLOCK_MONOTONIC, as the events' times */
+};
+
+static int scan_resets(struct iw_device *dev, void *arg)
+{
+	struct reset_scan *rs = arg;
+
+	if (dev->released || !dev->resets_open)
+		return 0;
+	if (!rs->n++ || dev->reset_since_ns < rs->oldest_ns)
+		rs->oldest_ns = dev->reset_since_ns;
+	return 0;
+}
+
+/* A stuck reset leaves a device without DMA: its age is the signal. */
+static void render_resets(struct iw_state *st, FILE *f)
+{
+	struct reset_scan rs = {};
+	struct timespec now;
+	double age = 0;
+
+	state_for_each_device(st, scan_resets, &rs);
+	if (rs.n && !clock_gettime(CLOCK_MONOTONIC, &now)) {
+		__u64 now_ns = (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
+
+		if (now_ns > rs.oldest_ns)
+			age = (now_ns - rs.oldest_ns) / 1e9;
+	}
+	single(f, M_DEVICES_IN_RESET, rs.n);
+	single(f, M_RESET_LONGEST, age);
+}
+
 void metrics_render(struct metrics *m, struct iw_state *st, FILE *f)
 {
 	render_health(m, f);
@@ -446,6 +489,7 @@ void metrics_render(struct metrics *m, struct iw_state *st, FILE *f)
 	single(f, M_DOMAINS_FREED, m->frees);
 	render_violations(m, f);
 	render_groups(st, f);
+	render_resets(st, f);
 }
 
 /* One render into a buffer of cap bytes; NULL if it did not fit. */

@@ -133,6 +133,13 @@ static void human_record(struct output *out, const struct iw_record *r)
 	case IW_REC_DOMAIN_FREE:
 		snprintf(to, sizeof(to), "(freed)");
 		break;
+	case IW_REC_RESET_PREPARE:
+		snprintf(to, sizeof(to), "(prepare)");
+		snprintf(ret, sizeof(ret), "%d", r->ret);
+		break;
+	case IW_REC_RESET_DONE:
+		snprintf(to, sizeof(to), "(done)");
+		break;
 	case IW_REC_GROUP_TYPE:	/* the pipeline expands it */
 		break;
 	}
@@ -205,6 +212,19 @@ static void json_task(struct jsonw *w, const struct iw_record *r)
 	jsonw_uint(w, "cpu", r->cpu);
 }
 
+/* How the kernel's group_device was left: null where it cannot be read. */
+static void json_reset(struct jsonw *w, const struct iw_record *r)
+{
+	jsonw_str(w, "path", path_name(r->path));
+	jsonw_int(w, "ret", r->ret);
+	json_flag(w, "blocked", r->flags, IW_F_RESET_BLOCKED,
+		  r->flags & IW_F_BLOCKED_KNOWN);
+	if (r->flags & IW_F_DEPTH_KNOWN)
+		jsonw_uint(w, "reset_depth", r->reset_depth);
+	else
+		jsonw_null(w, "reset_depth");
+}
+
 static void json_record(struct output *out, const struct iw_record *r,
 			const struct iw_prior *prior)
 {
@@ -212,6 +232,8 @@ static void json_record(struct output *out, const struct iw_record *r,
 		[IW_REC_TRANSITION] = "transition",
 		[IW_REC_RELEASE] = "release",
 		[IW_REC_DOMAIN_FREE] = "domain_free",
+		[IW_REC_RESET_PREPARE] = "reset_prepare",
+		[IW_REC_RESET_DONE] = "reset_done",
 	};
 	struct jsonw *w = &out->jw;
 
@@ -233,6 +255,8 @@ static void json_record(struct output *out, const struct iw_record *r,
 	} else if (r->type == IW_REC_RELEASE) {
 		jsonw_str(w, "path", path_name(r->path));
 		jsonw_uint(w, "pasids_left", prior ? prior->pasids_left : 0);
+	} else if (is_reset_record(r)) {
+		json_reset(w, r);
 	}
 	json_task(w, r);
 	json_end(out);

@@ -120,6 +120,10 @@ static enum iw_record_type record_type(__u32 kind)
 		return IW_REC_DOMAIN_FREE;
 	case IW_EV_GROUP_TYPE:
 		return IW_REC_GROUP_TYPE;
+	case IW_EV_RESET_PREPARE:
+		return IW_REC_RESET_PREPARE;
+	case IW_EV_RESET_DONE:
+		return IW_REC_RESET_DONE;
 	default:
 		return IW_REC_TRANSITION;
 	}
@@ -148,6 +152,7 @@ void record_from_event(struct iw_record *rec, const struct iommuwatch_event *e,
 	rec->pid = e->pid;
 	rec->cpu = e->cpu;
 	rec->flags = e->flags;
+	rec->reset_depth = e->reset_depth;
 	copy_name(rec->device, sizeof(rec->device), e->dev);
 	copy_name(rec->comm, sizeof(rec->comm), e->comm);
 	copy_name(rec->hook, sizeof(rec->hook), hook_name);
@@ -170,6 +175,9 @@ void record_from_event(struct iw_record *rec, const struct iommuwatch_event *e,
 	case IW_EV_RELEASE:
 		dom_from_ref(&rec->from, &e->group_dom, false);
 		return;
+	case IW_EV_RESET_PREPARE:
+	case IW_EV_RESET_DONE:
+		return;		/* the state says where its RID is */
 	}
 	if (e->flags & IW_F_HAS_OLD) {
 		dom_from_ref(&rec->from, &e->old_dom,

@@ -236,6 +236,54 @@ static bool require_direct_changed(const struct iw_record *rec,
 	return true;
 }
 
+/*
+ * Between prepare and done the core refuses every attach of the device
+ * (-EBUSY) and skips it in group-wide ones; only the reset's own ops, and
+ * the release of a device that goes away, reach its driver then. Any other
+ * op that changed its translation bypassed the core's fence. Silent when
+ * the prepare did not fence (no ATS: the core left the device alone) or
+ * this kernel's fence cannot be read.
+ */
+static bool attach_during_reset(const struct iw_record *rec,
+				const struct iw_prior *prior,
+				const struct rule_ctx *ctx,
+				struct iw_violation *v)
+{
+	(void)ctx;
+	if (rec->type != IW_REC_TRANSITION || rec->ret ||
+	    rec->path == IW_PATH_RESET || rec->path == IW_PATH_RELEASE ||
+	    !prior->resets_open || !prior->reset_fenced)
+		return false;
+	ev_str(v, "to", dom_kind_name(rec->to.kind));
+	ev_int(v, "resets_open", prior->resets_open);
+	ev_int(v, "in_reset_ns", rec->mono_ns - prior->reset_since_ns);
+	return true;
+}
+
+/*
+ * Every prepare has its done. A device released in a reset never had it;
+ * a done is unpaired only where this session knows the device was out of
+ * every reset (it saw a prepare, or the kernel said so at a done).
+ */
+static bool reset_unbalanced(const struct iw_record *rec,
+			     const struct iw_prior *prior,
+			     const struct rule_ctx *ctx, struct iw_violation *v)
+{
+	(void)ctx;
+	if (rec->type == IW_REC_RELEASE && prior->resets_open) {
+		ev_str(v, "reason", "device released between prepare and done");
+		ev_int(v, "resets_open", prior->resets_open);
+		ev_int(v, "in_reset_ns", rec->mono_ns - prior->reset_since_ns);
+		return true;
+	}
+	if (rec->type == IW_REC_RESET_DONE && !prior->resets_open &&
+	    prior->resets_known) {
+		ev_str(v, "reason", "done without a prepare");
+		return true;
+	}
+	return false;
+}
+
 const struct iw_rule iw_rules[] = {
 	{ "blocked_with_rmr", IW_SEV_CRITICAL,
 	  "blocking domain attached to a device whose firmware requires direct mappings",
@@ -264,6 +312,12 @@ const struct iw_rule iw_rules[] = {
 	{ "require_direct_changed", IW_SEV_WARNING,
 	  "a device's require_direct was cleared after the kernel set it",
 	  require_direct_changed },
+	{ "attach_during_reset", IW_SEV_ERROR,
+	  "a device's translation changed between its reset's prepare and done, outside the reset",
+	  attach_during_reset },
+	{ "reset_unbalanced", IW_SEV_ERROR,
+	  "a PCI reset's prepare without its done, or a done without a prepare",
+	  reset_unbalanced },
 };
 
 _Static_assert(ARRAY_SIZE(iw_rules) <= IW_RULES_MAX, "raise IW_RULES_MAX");

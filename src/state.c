@@ -498,6 +498,15 @@ static void direct_before(const struct iw_device *dev, struct iw_prior *prior)
 	prior->direct_before = dev->flags & IW_F_REQUIRE_DIRECT;
 }
 
+/* The device's resets, as they were before the record. */
+static void reset_before(const struct iw_device *dev, struct iw_prior *prior)
+{
+	prior->resets_open = dev->resets_open;
+	prior->resets_known = dev->resets_known;
+	prior->reset_fenced = dev->reset_fenced;
+	prior->reset_since_ns = dev->reset_since_ns;
+}
+
 static void apply_transition(struct iw_state *st, struct iw_record *rec,
 			     struct iw_prior *prior)
 {
@@ -515,6 +524,7 @@ static void apply_transition(struct iw_state *st, struct iw_record *rec,
 		dev->flags = 0;
 	}
 	direct_before(dev, prior);
+	reset_before(dev, prior);
 	if (rec->group >= 0 && !dev->released)
 		device_set_group(st, dev, rec->group);
 	dev->flags = rec->flags;
@@ -522,6 +532,68 @@ static void apply_transition(struct iw_state *st, struct iw_record *rec,
 		apply_rid(st, dev, rec, prior);
 	else
 		apply_pasid(st, dev, rec, prior);
+}
+
+/* The device is out of every reset: none open, the balance as said. */
+static void reset_end(struct iw_device *dev, bool known)
+{
+	dev->resets_open = 0;
+	dev->resets_known = known;
+	dev->reset_fenced = false;
+	dev->reset_since_ns = 0;
+}
+
+/*
+ * After a done this session cannot pair (the device may have been in a
+ * nested reset when watching began): whether the kernel says it is out.
+ */
+static bool reset_left(const struct iw_record *rec)
+{
+	if (!(rec->flags & IW_F_BLOCKED_KNOWN) || (rec->flags & IW_F_RESET_BLOCKED))
+		return false;
+	/* Without reset_depth the kernel refuses a nested prepare. */
+	return !(rec->flags & IW_F_DEPTH_KNOWN) || !rec->reset_depth;
+}
+
+/*
+ * A prepare opens a reset (nested ones only count), done closes one. A
+ * failed prepare changed nothing in the kernel, but whether its caller
+ * still calls done is the caller's: with none open, the balance is then
+ * no longer known.
+ */
+static void apply_reset(struct iw_state *st, struct iw_record *rec,
+			struct iw_prior *prior)
+{
+	struct iw_device *dev = state_device(st, rec->device, true);
+
+	if (!dev)
+		return;
+	prior->known = rid_prior(st, dev, &prior->dom);
+	if (prior->known) {
+		rec->from = prior->dom;
+		rec->from_known = true;
+	}
+	reset_before(dev, prior);
+	if (rec->type == IW_REC_RESET_DONE) {
+		if (dev->resets_open > 1)
+			dev->resets_open--;
+		else if (dev->resets_open)
+			reset_end(dev, true);
+		else
+			reset_end(dev, reset_left(rec));
+		return;
+	}
+	if (rec->ret) {
+		if (!dev->resets_open)
+			dev->resets_known = false;
+		return;
+	}
+	if (!dev->resets_open++) {
+		dev->reset_since_ns = rec->mono_ns;
+		dev->reset_fenced = (rec->flags & IW_F_BLOCKED_KNOWN) &&
+				    (rec->flags & IW_F_RESET_BLOCKED);
+	}
+	dev->resets_known = true;
 }
 
 static void apply_release(struct iw_state *st, struct iw_record *rec,
@@ -538,6 +610,9 @@ static void apply_release(struct iw_state *st, struct iw_record *rec,
 		rec->from_known = true;
 	}
 	direct_before(dev, prior);
+	reset_before(dev, prior);
+	/* Its group_device goes: a reset it was in ends, unbalanced. */
+	reset_end(dev, false);
 	dev->flags = rec->flags;
 	/* The core tears no PASID down here: they stay until their domain
 	 * is freed, orphaned once the device comes back. */
@@ -633,6 +708,10 @@ void state_apply(struct iw_state *st, struct iw_record *rec,
 		break;
 	case IW_REC_DOMAIN_FREE:
 		apply_domain_free(st, rec, prior);
+		break;
+	case IW_REC_RESET_PREPARE:
+	case IW_REC_RESET_DONE:
+		apply_reset(st, rec, prior);
 		break;
 	case IW_REC_GROUP_TYPE:	/* the pipeline expands it */
 		break;

@@ -87,6 +87,36 @@ static void round_trip_unknown_facts(void)
 	free(buf);
 }
 
+/* Reset records: both phases, their kernel facts known and not. */
+static void round_trip_resets(void)
+{
+	struct iw_record in = {
+		.type = IW_REC_RESET_PREPARE, .mono_ns = 1795000000000000000ULL,
+		.group = 7, .device = "0000:01:00.0", .pasid = IW_NO_PASID,
+		.path = IW_PATH_RESET, .hook = "pci_dev_reset_iommu_prepare",
+		.ret = -16, .comm = "bash", .reset_depth = 2,
+		.flags = IW_F_KNOWN_ALL | IW_F_MUTEX_HELD | IW_F_BLOCKED_KNOWN |
+			 IW_F_RESET_BLOCKED | IW_F_DEPTH_KNOWN,
+	}, out;
+	char *buf = to_json(&in), err[160];
+
+	CHECK(strstr(buf, "\"type\":\"reset_prepare\"") != NULL);
+	CHECK(parse(buf, &out, err) == JSONL_RECORD);
+	CHECK_STR(err, "");
+	CHECK(out.type == IW_REC_RESET_PREPARE && out.ret == -16);
+	CHECK(out.flags == in.flags && out.reset_depth == 2);
+	CHECK(out.path == IW_PATH_RESET && out.group == 7);
+	free(buf);
+	in.type = IW_REC_RESET_DONE;
+	in.ret = 0;
+	in.flags = IW_F_KNOWN_ALL | IW_F_MUTEX_HELD;
+	buf = to_json(&in);
+	CHECK(strstr(buf, "\"blocked\":null,\"reset_depth\":null") != NULL);
+	CHECK(parse(buf, &out, err) == JSONL_RECORD);
+	CHECK(out.type == IW_REC_RESET_DONE && out.flags == in.flags);
+	free(buf);
+}
+
 struct refused {
 	const char *line;
 	const char *err;
@@ -283,6 +313,7 @@ static void huge_group_replayed(void)
 }
 
 UNIT_MAIN("jsonl", UNIT_CASE(round_trip), UNIT_CASE(round_trip_unknown_facts),
+	  UNIT_CASE(round_trip_resets),
 	  UNIT_CASE(bad_input),
 	  UNIT_CASE(out_of_range_input),
 	  UNIT_CASE(binary_and_huge), UNIT_CASE(session_group_and_skips),

@@ -5,6 +5,7 @@
  * label values escaped, every rule exported from the start.
  */
 #include <stdlib.h>
+#include <time.h>
 #include "metrics.h"
 #include "prom.h"
 #include "unit.h"
@@ -223,5 +224,56 @@ static void labels_escaped(void)
 	free(buf);
 }
 
+static void feed_reset(struct iw_state *st, const char *dev,
+		       enum iw_record_type type, __u64 mono_ns)
+{
+	struct iw_record r = { .type = type, .group = 3, .pasid = IW_NO_PASID,
+			       .path = IW_PATH_RESET, .mono_ns = mono_ns,
+			       .flags = IW_F_BLOCKED_KNOWN | IW_F_RESET_BLOCKED };
+
+	snprintf(r.device, sizeof(r.device), "%s", dev);
+	state_apply(st, &r, NULL);
+}
+
+/* Devices in a reset, and the oldest one's age against the clock. */
+static void resets_in_progress(void)
+{
+	struct metrics_info info = { .version = "1", .kernel = "7.3.0" };
+	struct metrics *m = metrics_new(&info);
+	struct iw_state *st = state_new();
+	struct exposition x;
+	struct timespec now;
+	__u64 now_ns;
+	size_t len;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
+	/* Two in, one of them nested; one in and out again. */
+	feed_reset(st, "0000:01:00.0", IW_REC_RESET_PREPARE, now_ns - 90000000000ULL);
+	feed_reset(st, "0000:01:00.0", IW_REC_RESET_PREPARE, now_ns - 1000000000ULL);
+	feed_reset(st, "0000:02:00.0", IW_REC_RESET_PREPARE, now_ns - 5000000000ULL);
+	feed_reset(st, "0000:03:00.0", IW_REC_RESET_PREPARE, now_ns - 200000000000ULL);
+	feed_reset(st, "0000:03:00.0", IW_REC_RESET_DONE, now_ns - 100000000000ULL);
+	x.text = metrics_render_buf(m, st, &len);
+	split(&x);
+	check_families(&x);
+	CHECK(value_of(&x, "iommuwatch_devices_in_reset") == 2);
+	CHECK(value_of(&x, "iommuwatch_reset_longest_seconds") >= 90 &&
+	      value_of(&x, "iommuwatch_reset_longest_seconds") < 100);
+	free(x.text);
+	/* All done: both back to 0. */
+	feed_reset(st, "0000:01:00.0", IW_REC_RESET_DONE, now_ns);
+	feed_reset(st, "0000:01:00.0", IW_REC_RESET_DONE, now_ns);
+	feed_reset(st, "0000:02:00.0", IW_REC_RESET_DONE, now_ns);
+	x.text = metrics_render_buf(m, st, &len);
+	split(&x);
+	CHECK(value_of(&x, "iommuwatch_devices_in_reset") == 0);
+	CHECK(value_of(&x, "iommuwatch_reset_longest_seconds") == 0);
+	free(x.text);
+	metrics_free(m);
+	state_free(st);
+}
+
 UNIT_MAIN("metrics", UNIT_CASE(exposition_is_well_formed),
-	  UNIT_CASE(counters_and_gauges), UNIT_CASE(labels_escaped))
+	  UNIT_CASE(counters_and_gauges), UNIT_CASE(labels_escaped),
+	  UNIT_CASE(resets_in_progress))

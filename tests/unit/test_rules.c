@@ -441,8 +441,120 @@ static void require_direct_changed(void)
 	run_done(&r);
 }
 
+/* A reset call's record: how it left the device's group_device. */
+static struct iw_record reset(enum iw_record_type type, int ret, __u32 flags,
+			      __u32 depth)
+{
+	struct iw_record rec = of_type(type);
+
+	rec.path = IW_PATH_RESET;
+	rec.ret = ret;
+	rec.flags |= flags;
+	rec.reset_depth = depth;
+	return rec;
+}
+
+#define FENCED	(IW_F_BLOCKED_KNOWN | IW_F_RESET_BLOCKED | IW_F_DEPTH_KNOWN)
+#define OUT	(IW_F_BLOCKED_KNOWN | IW_F_DEPTH_KNOWN)
+
+/* The core's own FLR of an ATS device, as 7.3 runs it. */
+static void feed_clean_reset(struct run *r)
+{
+	feed(r, attach(IW_PATH_RESET, IW_DOM_BLOCKED, 1, 0));
+	feed(r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 1));
+	feed(r, attach(IW_PATH_RESET, IW_DOM_DMA_FQ, 10, 0));
+	feed(r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+}
+
+static void attach_during_reset(void)
+{
+	struct iw_record rec;
+	struct run r;
+
+	/* A driver op called straight inside the window; a PASID too. */
+	run_init(&r);
+	feed(&r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 1));
+	rec = attach(IW_PATH_UNKNOWN, IW_DOM_DMA_FQ, 10, 0);
+	rec.mono_ns = 5000;
+	feed(&r, rec);
+	rec = attach(IW_PATH_UNKNOWN, IW_DOM_IDENTITY, 2, 0);
+	rec.pasid = 1;
+	feed(&r, rec);
+	CHECK(fired(&r, "attach_during_reset") == 2);
+	CHECK(r.pl.n_violations == 2);
+	run_done(&r);
+
+	/* Near misses: the reset's own ops, a refused attach (-EBUSY), a
+	 * release, the same attach after done, a prepare that did not fence
+	 * (no ATS) or whose fence cannot be read, a failed prepare. */
+	run_init(&r);
+	feed_clean_reset(&r);
+	feed(&r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 1));
+	rec = attach(IW_PATH_ATTACH, IW_DOM_UNMANAGED, 6, 0);
+	rec.ret = -16;
+	feed(&r, rec);
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_UNMANAGED, 6, 0));
+	feed(&r, reset(IW_REC_RESET_PREPARE, 0, OUT, 0));
+	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_DMA_FQ, 10, 0));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	feed(&r, reset(IW_REC_RESET_PREPARE, 0, 0, 0));
+	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_UNMANAGED, 6, 0));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, 0, 0));
+	feed(&r, reset(IW_REC_RESET_PREPARE, -12, OUT, 0));
+	feed(&r, attach(IW_PATH_ATTACH, IW_DOM_DMA_FQ, 10, 0));
+	CHECK(fired(&r, "attach_during_reset") == 0);
+	CHECK(r.pl.n_violations == 1);	/* attach_failed, the -EBUSY */
+	run_done(&r);
+}
+
+static void reset_unbalanced(void)
+{
+	struct iw_record rec;
+	struct run r;
+
+	/* A done with no prepare, after a paired reset: fires. */
+	run_init(&r);
+	feed_clean_reset(&r);
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	CHECK(fired(&r, "reset_unbalanced") == 1);
+	/* Released in a nested reset: fires, once. */
+	feed(&r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 1));
+	feed(&r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 2));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, FENCED, 1));
+	rec = of_type(IW_REC_RELEASE);
+	rec.mono_ns = 9000;
+	feed(&r, rec);
+	CHECK(fired(&r, "reset_unbalanced") == 2);
+	CHECK(r.pl.n_violations == 2);
+	run_done(&r);
+
+	/* Near misses: nested and balanced; a first done when watching began
+	 * mid-reset (two, nested: the kernel's depth says when it is out);
+	 * a done after a failed prepare; a release after done. */
+	run_init(&r);
+	feed(&r, reset(IW_REC_RESET_DONE, 0, FENCED, 1));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	feed(&r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 1));
+	feed(&r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 2));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, FENCED, 1));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	feed(&r, reset(IW_REC_RESET_PREPARE, -12, OUT, 0));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	feed_clean_reset(&r);
+	feed(&r, of_type(IW_REC_RELEASE));
+	/* Its fence unreadable: a first done cannot say it is out. */
+	feed(&r, attach(IW_PATH_PROBE, IW_DOM_DMA, 5, 0));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, 0, 0));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, 0, 0));
+	CHECK(fired(&r, "reset_unbalanced") == 0);
+	CHECK(r.pl.n_violations == 0);
+	run_done(&r);
+}
+
 UNIT_MAIN("rules", UNIT_CASE(blocked_with_rmr), UNIT_CASE(stale_pasid),
 	  UNIT_CASE(domain_freed_in_use), UNIT_CASE(deferred_and_lock),
 	  UNIT_CASE(untrusted_and_failed), UNIT_CASE(evidence_of_a_failure),
 	  UNIT_CASE(in_place_type_change), UNIT_CASE(silent_on_unknown),
-	  UNIT_CASE(old_domain_mismatch), UNIT_CASE(require_direct_changed))
+	  UNIT_CASE(old_domain_mismatch), UNIT_CASE(require_direct_changed),
+	  UNIT_CASE(attach_during_reset), UNIT_CASE(reset_unbalanced))
