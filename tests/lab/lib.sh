@@ -105,10 +105,21 @@ iw_records() {
 	  elif .type == "release" then
 	    "R \(.group) \(.device) \(.from) pasids=\(.pasids_left)"
 	  elif .type == "domain_free" then "F \(.from)"
+	  elif .type == "reset_prepare" then
+	    "P \(.group) \(.device) \(.from) ret=\(.ret) blocked=\(.blocked) depth=\(.reset_depth)"
+	  elif .type == "reset_done" then
+	    "D \(.group) \(.device) \(.from) blocked=\(.blocked) depth=\(.reset_depth)"
 	  elif .type == "violation" then
 	    "V \(.kind) \(.severity) \(.group) \(.device) \(.pasid) \(.path)"
 	  elif .type == "group" then "G \(.group) \(.domain) direct=\(.direct)"
 	  else .type end' "$IW_OUT"
+}
+
+# rule_kinds: how many violation kinds the rule table holds (every one
+# is exported at 0 until it fires), read from the source the binary is
+# built from, so a new rule needs no case edited.
+rule_kinds() {
+	grep -c '^	{ "[a-z_]*", IW_SEV_' src/rules.c
 }
 
 # iw_expect_order RE...: the records match the regexes in this order
