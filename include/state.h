@@ -31,6 +31,13 @@ struct iw_device {
 	unsigned int n_orphans;
 	unsigned int cap_pasids;
 	/*
+	 * Every PASID of this life was seen: the session saw it enter the
+	 * IOMMU core (its probe), with none. A device watched from the seed
+	 * may hold PASIDs attached before start, which sysfs does not show:
+	 * one not listed is unknown, not on no domain.
+	 */
+	bool pasids_known;
+	/*
 	 * PCI resets (7.x): prepares not yet done. Known from the first
 	 * prepare seen: a device may have been mid-reset when watching began.
 	 */

@@ -192,6 +192,8 @@ static bool attach_failed(const struct iw_record *rec,
  * 7.x passes attach_dev the RID's old domain. Held only to a domain this
  * device's own records placed it on (a group's seeded type has no id),
  * and the kernel's NULL to a device it has not attached in this life.
+ * A release inside a reset's fence passes group->domain, not the blocking
+ * domain the fence put the RID on: reset_unbalanced reports that device.
  */
 static bool old_domain_mismatch(const struct iw_record *rec,
 				const struct iw_prior *prior,
@@ -202,6 +204,8 @@ static bool old_domain_mismatch(const struct iw_record *rec,
 	if (!is_rid_attach(rec) || !flag(rec, IW_F_HAS_OLD) ||
 	    !prior->rid_exact ||
 	    (rec->from.id == prior->dom.id && rec->from.kind == prior->dom.kind))
+		return false;
+	if (rec->path == IW_PATH_RELEASE && prior->reset_fenced)
 		return false;
 	ev_str(v, "kernel_old", dom_kind_name(rec->from.kind));
 	if (rec->from.id)

@@ -474,9 +474,9 @@ static void apply_pasid(struct iw_state *st, struct iw_device *dev,
 	struct iw_pasid_entry *ent = pasid_find(dev, rec->pasid);
 	bool removed;
 
-	prior->known = true;
+	prior->known = ent || dev->pasids_known;
 	prior->dom = ent ? ent->dom : (struct iw_dom){ 0, IW_DOM_NONE };
-	if (!rec->from_known) {
+	if (!rec->from_known && prior->known) {
 		rec->from = prior->dom;
 		rec->from_known = true;
 	}
@@ -521,8 +521,13 @@ static void apply_transition(struct iw_state *st, struct iw_record *rec,
 			 (struct iw_dom){ 0, IW_DOM_NONE });
 		dev->rid_known = true;
 		pasids_orphan(dev);
+		dev->pasids_known = true;
+		dev->reset_fenced = false;
 		dev->flags = 0;
 	}
+	/* Entering the core (its probe), a device has no PASID yet. */
+	if (rec->path == IW_PATH_PROBE && rec->pasid == IW_NO_PASID)
+		dev->pasids_known = true;
 	direct_before(dev, prior);
 	reset_before(dev, prior);
 	if (rec->group >= 0 && !dev->released)
@@ -600,6 +605,7 @@ static void apply_release(struct iw_state *st, struct iw_record *rec,
 			  struct iw_prior *prior)
 {
 	struct iw_device *dev = state_device(st, rec->device, true);
+	bool fenced;
 
 	if (!dev)
 		return;
@@ -611,8 +617,11 @@ static void apply_release(struct iw_state *st, struct iw_record *rec,
 	}
 	direct_before(dev, prior);
 	reset_before(dev, prior);
-	/* Its group_device goes: a reset it was in ends, unbalanced. */
+	/* Its group_device goes: a reset it was in ends, unbalanced. The
+	 * release domain's attach still finds the RID where a fence put it. */
+	fenced = dev->resets_open && dev->reset_fenced;
 	reset_end(dev, false);
+	dev->reset_fenced = fenced;
 	dev->flags = rec->flags;
 	/* The core tears no PASID down here: they stay until their domain
 	 * is freed, orphaned once the device comes back. */
