@@ -45,6 +45,18 @@
  *                          modules do to let VFIO take a device with RMRRs:
  *                          require_direct_changed. Restored on unload
  *
+ * Two more call the PCI core's reset fence (7.0 and later; before:
+ * -EOPNOTSUPP) without resetting anything, as a reset path does around its
+ * reset (nested, as cxl_reset_bus_function nests pci_reset_bus_function):
+ *
+ *   reset-prepare          pci_dev_reset_iommu_prepare(pdev)
+ *   reset-done             pci_dev_reset_iommu_done(pdev); unload calls it
+ *                          for every prepare still open
+ *
+ * With them the buggy users: raw-reattach between the two
+ * (attach_during_reset), a done with none open or the device removed
+ * between the two (reset_unbalanced).
+ *
  * DOM defaults to 0. Each command logs "iw_pasid: CMD: RESULT" and a failed
  * command fails the write with its error code, so `echo attach 1 > cmd`
  * fails visibly. Reading cmd lists the domains and attachments.
@@ -88,6 +100,7 @@ MODULE_IMPORT_NS("IOMMUFD_INTERNAL");
 
 /* attach_dev(domain, dev, old): "iommu: Pass in old domain to attach_dev". */
 #define IW_HAVE_ATTACH_OLD (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0))
+#define IW_HAVE_RESET_FENCE (LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0))
 
 #define IW_MAX_DOMS	4
 #define IW_MAX_ATTACH	8
@@ -123,6 +136,8 @@ static int iw_rid_dom = -1;
 static bool iw_rid_dom_freed;
 /* clear-require-direct cleared the flag: unload sets it again. */
 static bool iw_cleared_require_direct;
+/* reset-prepare calls not yet matched by a reset-done. */
+static unsigned int iw_resets_open;
 
 static struct device *iw_dev(void)
 {
@@ -402,6 +417,37 @@ out:
 	return ret;
 }
 
+static int iw_reset_prepare(void)
+{
+	int ret = -EOPNOTSUPP;
+
+#if IW_HAVE_RESET_FENCE
+	ret = iw_dev_present() ? pci_dev_reset_iommu_prepare(iw_pdev) : -ENODEV;
+	if (!ret)
+		iw_resets_open++;
+#endif
+	pr_info("reset-prepare: %d (open %u)\n", ret, iw_resets_open);
+	return ret;
+}
+
+/* Also with none open: the kernel's done must cope with a stray call. */
+static int iw_reset_done(void)
+{
+	int ret = -EOPNOTSUPP;
+
+#if IW_HAVE_RESET_FENCE
+	ret = -ENODEV;
+	if (iw_dev_present()) {
+		pci_dev_reset_iommu_done(iw_pdev);
+		if (iw_resets_open)
+			iw_resets_open--;
+		ret = 0;
+	}
+#endif
+	pr_info("reset-done: %d (open %u)\n", ret, iw_resets_open);
+	return ret;
+}
+
 static int iw_clear_require_direct(void)
 {
 	int ret = -ENODEV;
@@ -469,6 +515,10 @@ static int iw_cmd_set(const char *val, const struct kernel_param *kp)
 		ret = iw_raw_reattach();
 	} else if (!strcmp(verb, "clear-require-direct") && n == 1) {
 		ret = iw_clear_require_direct();
+	} else if (!strcmp(verb, "reset-prepare") && n == 1) {
+		ret = iw_reset_prepare();
+	} else if (!strcmp(verb, "reset-done") && n == 1) {
+		ret = iw_reset_done();
 	} else {
 		pr_info("%s: bad command or arguments\n", verb);
 		ret = -EINVAL;
@@ -504,7 +554,7 @@ static const struct kernel_param_ops iw_cmd_ops = {
 	.get = iw_cmd_get,
 };
 module_param_cb(cmd, &iw_cmd_ops, NULL, 0600);
-MODULE_PARM_DESC(cmd, "alloc | attach PASID [DOM] | attach-identity PASID | replace PASID [DOM] | detach PASID | free [DOM] | attach-rid [DOM] | detach-rid | free-in-use [DOM] | raw-reattach | clear-require-direct");
+MODULE_PARM_DESC(cmd, "alloc | attach PASID [DOM] | attach-identity PASID | replace PASID [DOM] | detach PASID | free [DOM] | attach-rid [DOM] | detach-rid | free-in-use [DOM] | raw-reattach | clear-require-direct | reset-prepare | reset-done");
 
 static int __init iw_init(void)
 {
@@ -546,6 +596,9 @@ static void __exit iw_exit(void)
 	int i;
 
 	mutex_lock(&iw_lock);
+	/* Out of the fence first: the core refuses detaches inside it. */
+	while (iw_resets_open && !iw_reset_done())
+		;
 	if (iw_rid_dom >= 0)
 		iw_detach_rid();
 	for (i = 0; i < IW_MAX_ATTACH; i++)
