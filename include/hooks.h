@@ -107,6 +107,9 @@ int hooks_count(const struct hook_set *hs, enum hook_status status);
 /* What the active hooks run on: "fentry", "kprobe", "fentry+kprobe". */
 const char *hooks_mechanisms(const struct hook_set *hs);
 
+/* Every driver op found is hooked (no copy or module left out). */
+bool hooks_ops_watched(const struct hook_set *hs);
+
 /* Roles (release, reset, ...) with no active hook, comma separated. */
 void hooks_uncovered_roles(const struct hook_set *hs, char *buf, size_t len);
 

@@ -33,7 +33,8 @@ void output_record(struct output *out, const struct iw_record *rec,
 void output_violation(struct output *out, const struct iw_record *rec,
 		      const struct iw_violation *v);
 /* JSON only: the first line of a session, with the kernel's facts. */
-void output_session(struct output *out, __u64 mono_ns, bool deferred_locked,
+void output_session(struct output *out, __u64 mono_ns,
+		    const struct rule_ctx *rules,
 		    const char *not_watched, const char *attach);
 /* JSON only: one group, as status and a trace's start state show it. */
 void output_group(struct output *out, struct iw_state *st,

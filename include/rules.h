@@ -40,6 +40,12 @@ struct rule_ctx {
 	struct iw_state *st;
 	/* iommu_deferred_attach takes group->mutex (7.x; hooks.h says how). */
 	bool deferred_locked;
+	/*
+	 * Every driver op the kernel's BTF offers is hooked, and no driver
+	 * module came later: an op that ran was seen. Rules that read an
+	 * expected attach's absence as a fact need it.
+	 */
+	bool ops_watched;
 };
 
 typedef bool (*rule_fn)(const struct iw_record *rec,

@@ -90,6 +90,9 @@ struct iw_prior {
 	bool resets_known;
 	bool reset_fenced;
 	__u64 reset_since_ns;
+	/* At a reset record: its group's domain, which done restores. */
+	struct iw_dom group_dom;
+	bool group_known;
 };
 
 struct iw_state *state_new(void);

@@ -228,6 +228,15 @@ const char *hooks_mechanisms(const struct hook_set *hs)
 	return names[used];
 }
 
+bool hooks_ops_watched(const struct hook_set *hs)
+{
+	for (int i = 0; i < hs->n; i++)
+		if (hs->hooks[i].op_kind != IW_OP_NONE &&
+		    hs->hooks[i].status != HOOK_ACTIVE)
+			return false;
+	return true;
+}
+
 static bool role_covered(const struct hook_set *hs, const char *role)
 {
 	for (int i = 0; i < hs->n; i++)

@@ -239,6 +239,7 @@ static const struct field_spec session_fields[] = {
 	{ "version", json_type_string, false, false },
 	{ "kernel", json_type_string, false, false },
 	{ "deferred_locked", json_type_boolean, true, false },
+	{ "ops_watched", json_type_boolean, false, false },
 	{ "not_watched", json_type_array, false, false },
 	{ "attach", json_type_string, false, false },
 	{},
@@ -482,6 +483,8 @@ static enum jsonl_kind parse_session(struct parse *p, struct rule_ctx *ctx)
 	if (check_fields(p, session_fields) || time_field(p, &t))
 		return JSONL_ERROR;
 	ctx->deferred_locked = json_object_get_boolean(get(p, "deferred_locked"));
+	/* Older recordings do not say: unknown, so not watched. */
+	ctx->ops_watched = json_object_get_boolean(get(p, "ops_watched"));
 	return JSONL_SESSION;
 }
 
@@ -527,8 +530,10 @@ static enum jsonl_kind parse_object(struct parse *p, struct rule_ctx *ctx,
 		return parse_checked(p, violation_fields);
 	if (!strcmp(t, "lost"))
 		return parse_checked(p, lost_fields);
-	if (!strcmp(t, "not_watched"))
+	if (!strcmp(t, "not_watched")) {
+		ctx->ops_watched = false;	/* a module's ops from now on */
 		return parse_checked(p, not_watched_fields);
+	}
 	return fail(p, "unknown record type '%.32s'", t);
 }
 

@@ -415,7 +415,8 @@ void output_group(struct output *out, struct iw_state *st,
  * not_watched is the comma separated list hooks_uncovered_roles() gives,
  * attach the mechanisms of the active hooks (hooks_mechanisms()).
  */
-void output_session(struct output *out, __u64 mono_ns, bool deferred_locked,
+void output_session(struct output *out, __u64 mono_ns,
+		    const struct rule_ctx *rules,
 		    const char *not_watched, const char *attach)
 {
 	struct jsonw *w = &out->jw;
@@ -427,7 +428,8 @@ void output_session(struct output *out, __u64 mono_ns, bool deferred_locked,
 	json_begin(out, "session", mono_ns);
 	jsonw_str(w, "version", IOMMUWATCH_VERSION);
 	jsonw_str(w, "kernel", uname(&u) ? "unknown" : u.release);
-	jsonw_bool(w, "deferred_locked", deferred_locked);
+	jsonw_bool(w, "deferred_locked", rules->deferred_locked);
+	jsonw_bool(w, "ops_watched", rules->ops_watched);
 	snprintf(buf, sizeof(buf), "%s", not_watched);
 	jsonw_array_begin(w, "not_watched");
 	for (tok = strtok_r(buf, ", ", &save); tok;

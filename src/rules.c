@@ -54,13 +54,12 @@ static bool group_direct(const struct iw_record *rec,
 	return grp && grp->direct;
 }
 
-static bool blocked_with_rmr(const struct iw_record *rec,
-			     const struct iw_prior *prior,
-			     const struct rule_ctx *ctx, struct iw_violation *v)
+/* A blocking domain on a RID whose firmware requires direct mappings. */
+static bool rmr_blocked(const struct iw_record *rec,
+			const struct rule_ctx *ctx, struct iw_violation *v)
 {
 	bool known = flag(rec, IW_F_DIRECT_KNOWN);
 
-	(void)prior;
 	if (!is_rid_attach(rec) || rec->ret || rec->to.kind != IW_DOM_BLOCKED)
 		return false;
 	if (known ? !flag(rec, IW_F_REQUIRE_DIRECT) : !group_direct(rec, ctx))
@@ -72,6 +71,36 @@ static bool blocked_with_rmr(const struct iw_record *rec,
 		ev_bool(v, "require_direct", true);
 	else
 		ev_bool(v, "direct_region", true);
+	return true;
+}
+
+/*
+ * Anywhere but a PCI reset's fence: the device's firmware keeps DMAing to
+ * its reserved region (release, fallback, a driver's own attach).
+ */
+static bool blocked_with_rmr(const struct iw_record *rec,
+			     const struct iw_prior *prior,
+			     const struct rule_ctx *ctx, struct iw_violation *v)
+{
+	(void)prior;
+	return rec->path != IW_PATH_RESET && rmr_blocked(rec, ctx, v);
+}
+
+/*
+ * 7.x's pci_dev_reset_iommu_prepare blocks the RID for the reset whatever
+ * its firmware asks: upstream judged that acceptable, since the device is
+ * being reset, and done restores it (reset_left_blocked if not). Counted
+ * apart, as a warning, so that blocked_with_rmr can page.
+ */
+static bool blocked_with_rmr_in_reset(const struct iw_record *rec,
+				      const struct iw_prior *prior,
+				      const struct rule_ctx *ctx,
+				      struct iw_violation *v)
+{
+	(void)prior;
+	if (rec->path != IW_PATH_RESET || !rmr_blocked(rec, ctx, v))
+		return false;
+	ev_str(v, "window", "pci reset");
 	return true;
 }
 
@@ -288,10 +317,40 @@ static bool reset_unbalanced(const struct iw_record *rec,
 	return false;
 }
 
+/*
+ * done re-attaches the RID to group->domain once the outermost reset ends.
+ * Held only where the session saw the fence, the kernel says it is out,
+ * the RID's domain comes from its own records and every driver op is
+ * hooked (an attach that did not show did not run).
+ */
+static bool reset_left_blocked(const struct iw_record *rec,
+			       const struct iw_prior *prior,
+			       const struct rule_ctx *ctx,
+			       struct iw_violation *v)
+{
+	if (rec->type != IW_REC_RESET_DONE || prior->resets_open != 1 ||
+	    !prior->reset_fenced || !flag(rec, IW_F_BLOCKED_KNOWN) ||
+	    flag(rec, IW_F_RESET_BLOCKED) || !ctx->ops_watched ||
+	    !prior->rid_exact || prior->dom.kind != IW_DOM_BLOCKED ||
+	    !prior->group_known || prior->group_dom.kind == IW_DOM_BLOCKED)
+		return false;
+	ev_str(v, "rid", dom_kind_name(prior->dom.kind));
+	if (prior->dom.id)
+		ev_int(v, "rid_domain", prior->dom.id);
+	ev_str(v, "group_domain_type", dom_kind_name(prior->group_dom.kind));
+	if (prior->group_dom.id)
+		ev_int(v, "group_domain", prior->group_dom.id);
+	ev_int(v, "in_reset_ns", rec->mono_ns - prior->reset_since_ns);
+	return true;
+}
+
 const struct iw_rule iw_rules[] = {
 	{ "blocked_with_rmr", IW_SEV_CRITICAL,
 	  "blocking domain attached to a device whose firmware requires direct mappings",
 	  blocked_with_rmr },
+	{ "blocked_with_rmr_in_reset", IW_SEV_WARNING,
+	  "blocking domain attached for a PCI reset to a device whose firmware requires direct mappings",
+	  blocked_with_rmr_in_reset },
 	{ "stale_pasid", IW_SEV_ERROR,
 	  "PASID still attached where the core no longer tracks it",
 	  stale_pasid },
@@ -322,6 +381,9 @@ const struct iw_rule iw_rules[] = {
 	{ "reset_unbalanced", IW_SEV_ERROR,
 	  "a PCI reset's prepare without its done, or a done without a prepare",
 	  reset_unbalanced },
+	{ "reset_left_blocked", IW_SEV_ERROR,
+	  "a PCI reset's done left the device on the blocking domain while its group is on another",
+	  reset_left_blocked },
 };
 
 _Static_assert(ARRAY_SIZE(iw_rules) <= IW_RULES_MAX, "raise IW_RULES_MAX");

@@ -107,7 +107,7 @@ void session_print_state(struct session *s)
 
 void session_print_header(struct session *s)
 {
-	output_session(&s->out, mono_now_ns(), s->pl.rules.deferred_locked,
+	output_session(&s->out, mono_now_ns(), &s->pl.rules,
 		       s->roles, hooks_mechanisms(&s->ld.hooks));
 	s->j.dirty = s->j.f != NULL;
 }
@@ -203,6 +203,7 @@ static void report_late(void *arg, const char *module,
 			 module, ops->n, names[0], ops->n > 1 ? ", ..." : "");
 	pthread_mutex_lock(&s->lock);
 	s->ops_not_watched += ops->n;
+	s->pl.rules.ops_watched = false;
 	if (s->m)
 		metrics_set_ops_not_watched(s->m, s->ops_not_watched);
 	output_not_watched(&s->out, mono_now_ns(), module, names, n);
@@ -368,6 +369,7 @@ static int load(struct session *s)
 	if (err)
 		return err;
 	s->pl.rules.deferred_locked = s->ld.hooks.deferred_locked;
+	s->pl.rules.ops_watched = hooks_ops_watched(&s->ld.hooks);
 	hooks_uncovered_roles(&s->ld.hooks, s->roles, sizeof(s->roles));
 	return cfg->metrics ? new_metrics(s) : 0;
 }

@@ -570,13 +570,20 @@ static void apply_reset(struct iw_state *st, struct iw_record *rec,
 			struct iw_prior *prior)
 {
 	struct iw_device *dev = state_device(st, rec->device, true);
+	struct iw_group *grp;
 
 	if (!dev)
 		return;
 	prior->known = rid_prior(st, dev, &prior->dom);
+	prior->rid_exact = dev->rid_known;
 	if (prior->known) {
 		rec->from = prior->dom;
 		rec->from_known = true;
+	}
+	grp = state_group(st, dev->group, false);
+	if (grp && grp->dom_known) {
+		prior->group_dom = grp->dom;
+		prior->group_known = true;
 	}
 	reset_before(dev, prior);
 	if (rec->type == IW_REC_RESET_DONE) {

@@ -67,13 +67,24 @@ static void blocked_with_rmr(void)
 {
 	struct run r;
 
-	/* Any path: release (6.12), reset, fallback. */
+	/* Any path but a reset: release (6.12), fallback, ownership. */
 	run_init(&r);
 	feed(&r, of_type(IW_REC_RELEASE));
 	feed(&r, attach(IW_PATH_RELEASE, IW_DOM_BLOCKED, 1, IW_F_REQUIRE_DIRECT));
-	feed(&r, attach(IW_PATH_RESET, IW_DOM_BLOCKED, 1, IW_F_REQUIRE_DIRECT));
+	feed(&r, attach(IW_PATH_OWNER, IW_DOM_BLOCKED, 1, IW_F_REQUIRE_DIRECT));
 	CHECK(fired(&r, "blocked_with_rmr") == 2);
 	CHECK(r.pl.n_violations == 2);
+	run_done(&r);
+
+	/* 7.x's reset fence: the warning kind, never the critical one. */
+	run_init(&r);
+	feed(&r, attach(IW_PATH_RESET, IW_DOM_BLOCKED, 1, IW_F_REQUIRE_DIRECT));
+	feed(&r, attach(IW_PATH_RESET, IW_DOM_DMA_FQ, 10, IW_F_REQUIRE_DIRECT));
+	CHECK(fired(&r, "blocked_with_rmr_in_reset") == 1);
+	CHECK(fired(&r, "blocked_with_rmr") == 0);
+	CHECK(r.pl.n_violations == 1);
+	CHECK(iw_rules[rule_index("blocked_with_rmr_in_reset")].severity ==
+	      IW_SEV_WARNING);
 	run_done(&r);
 
 	/* Near misses: identity for the RMRR device (7.3), blocked for others,
@@ -616,9 +627,72 @@ static void reset_unbalanced(void)
 	run_done(&r);
 }
 
+/* The session saw the fence; nothing restored the RID before done. */
+static void feed_fence(struct run *r)
+{
+	feed(r, attach(IW_PATH_RESET, IW_DOM_BLOCKED, 1, 0));
+	feed(r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 1));
+}
+
+static void reset_left_blocked(void)
+{
+	struct iw_record rec;
+	struct run r;
+
+	/* done came and went, the RID still blocked, its group on DMA-FQ. */
+	run_init(&r);
+	r.pl.rules.ops_watched = true;
+	feed_fence(&r);
+	rec = reset(IW_REC_RESET_DONE, 0, OUT, 0);
+	feed(&r, rec);
+	CHECK(fired(&r, "reset_left_blocked") == 1);
+	/* Its re-attach failed: left blocked all the same. */
+	feed_fence(&r);
+	rec = attach(IW_PATH_RESET, IW_DOM_DMA_FQ, 10, 0);
+	rec.ret = -22;
+	feed(&r, rec);
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	CHECK(fired(&r, "reset_left_blocked") == 2);
+	CHECK(r.pl.n_violations == 3);	/* and attach_failed */
+	run_done(&r);
+
+	/* Near misses: restored; nested (the inner done); the kernel says
+	 * still fenced; a group on its blocking domain (VFIO's); an op not
+	 * hooked, so an attach may have gone unseen. */
+	run_init(&r);
+	r.pl.rules.ops_watched = true;
+	feed_clean_reset(&r);
+	feed_fence(&r);
+	feed(&r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 2));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, FENCED, 1));
+	feed(&r, attach(IW_PATH_RESET, IW_DOM_DMA_FQ, 10, 0));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	feed_fence(&r);
+	feed(&r, reset(IW_REC_RESET_DONE, 0, FENCED, 0));
+	feed(&r, attach(IW_PATH_RESET, IW_DOM_DMA_FQ, 10, 0));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	feed(&r, attach(IW_PATH_OWNER, IW_DOM_BLOCKED, 1, 0));
+	feed_fence(&r);
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	feed(&r, attach(IW_PATH_OWNER, IW_DOM_DMA_FQ, 10, 0));
+	r.pl.rules.ops_watched = false;
+	feed_fence(&r);
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	CHECK(fired(&r, "reset_left_blocked") == 0);
+	run_done(&r);
+
+	/* Watching began mid-reset: no fence seen, nothing to hold done to. */
+	run_init(&r);
+	r.pl.rules.ops_watched = true;
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	CHECK(r.pl.n_violations == 0);
+	run_done(&r);
+}
+
 UNIT_MAIN("rules", UNIT_CASE(blocked_with_rmr), UNIT_CASE(stale_pasid),
 	  UNIT_CASE(domain_freed_in_use), UNIT_CASE(deferred_and_lock),
 	  UNIT_CASE(untrusted_and_failed), UNIT_CASE(evidence_of_a_failure),
 	  UNIT_CASE(in_place_type_change), UNIT_CASE(silent_on_unknown),
 	  UNIT_CASE(old_domain_mismatch), UNIT_CASE(require_direct_changed),
-	  UNIT_CASE(attach_during_reset), UNIT_CASE(reset_unbalanced))
+	  UNIT_CASE(attach_during_reset), UNIT_CASE(reset_unbalanced),
+	  UNIT_CASE(reset_left_blocked))
