@@ -247,7 +247,8 @@ static void binary_and_huge(void)
 static void session_group_and_skips(void)
 {
 	struct rule_ctx ctx = { .st = state_new() };
-	const char *session = "{\"type\":\"session\",\"time\":\"2026-11-23T18:00:00.5Z\",\"deferred_locked\":true,\"not_watched\":[]}\n";
+	const char *session = "{\"type\":\"session\",\"time\":\"2026-11-23T18:00:00.5Z\",\"deferred_locked\":true,\"ops_watched\":true,\"not_watched\":[]}\n";
+	const char *older = "{\"type\":\"session\",\"time\":\"2026-11-23T18:00:00.5Z\",\"deferred_locked\":true}";
 	const char *group = "{\"type\":\"group\",\"group\":4,\"domain\":\"identity\",\"devices\":[\"0000:00:04.0\"],\"direct\":true,\"iommu\":\"ivhd0\",\"iommu_driver\":\"amd-iommu\"}";
 	const char *late = "{\"type\":\"not_watched\",\"time\":\"2026-11-23T18:00:01Z\",\"module\":\"virtio_iommu\",\"reason\":\"loaded after start\",\"ops\":[\"viommu_attach_dev\"]}";
 	const char *viol = "{\"type\":\"violation\",\"time\":\"2026-11-23T18:00:00Z\",\"kind\":\"x\",\"severity\":\"error\",\"evidence\":{}}";
@@ -257,7 +258,7 @@ static void session_group_and_skips(void)
 
 	CHECK(jsonl_parse(session, strlen(session), &ctx, &rec, err, 160) ==
 	      JSONL_SESSION);
-	CHECK(ctx.deferred_locked);
+	CHECK(ctx.deferred_locked && ctx.ops_watched);
 	CHECK(jsonl_parse(group, strlen(group), &ctx, &rec, err, 160) ==
 	      JSONL_GROUP);
 	CHECK(state_group(ctx.st, 4, false)->direct);
@@ -265,6 +266,12 @@ static void session_group_and_skips(void)
 	CHECK_STR(state_group(ctx.st, 4, false)->iommu->driver, "amd-iommu");
 	CHECK(jsonl_parse(late, strlen(late), &ctx, &rec, err, 160) ==
 	      JSONL_SKIP);
+	CHECK(!ctx.ops_watched);	/* the module's ops from then on */
+	CHECK(jsonl_parse(session, strlen(session), &ctx, &rec, err, 160) ==
+	      JSONL_SESSION && ctx.ops_watched);
+	/* A recording from before ops_watched: unknown, so not watched. */
+	CHECK(jsonl_parse(older, strlen(older), &ctx, &rec, err, 160) ==
+	      JSONL_SESSION && !ctx.ops_watched);
 	CHECK(state_device(ctx.st, "0000:00:04.0", false)->rid.kind ==
 	      IW_DOM_IDENTITY);
 	CHECK(jsonl_parse(viol, strlen(viol), &ctx, &rec, err, 160) ==
