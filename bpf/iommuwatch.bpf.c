@@ -53,11 +53,15 @@ struct task_ctx {
 	 * attach calls its paging attach); the outermost reports, timed.
 	 */
 	__u32 op_depth;
-	__u32 pad;
+	__u32 ops_done;		/* outermost ops that returned, ever */
 	__u64 op_start_ns;	/* the outermost op's entry */
 	/* kprobe twins: a kretprobe sees no arguments, the entry keeps them. */
 	__u64 op_args[4];	/* the outermost op's */
 	__u64 core_arg;		/* iommu_group_store_type's group */
+	/* iommu_detach_device_pasid's device and PASID, and ops_done then */
+	__u64 detach_dev;
+	__u32 detach_pasid;
+	__u32 detach_ops;
 };
 
 struct {
@@ -336,7 +340,6 @@ CTX_HOOK(iommu_attach_group, IW_PATH_ATTACH, IW_HOOK_ATTACH_GROUP)
 CTX_HOOK(iommu_detach_group, IW_PATH_DETACH, IW_HOOK_DETACH_GROUP)
 CTX_HOOK(iommu_attach_device_pasid, IW_PATH_PASID, IW_HOOK_ATTACH_PASID)
 CTX_HOOK(iommu_replace_device_pasid, IW_PATH_PASID, IW_HOOK_REPLACE_PASID)
-CTX_HOOK(iommu_detach_device_pasid, IW_PATH_PASID, IW_HOOK_DETACH_PASID)
 
 /*
  * A sysfs type change can turn a DMA domain into DMA-FQ in place (a flush
@@ -567,8 +570,12 @@ static __always_inline int report_device(void *ctx, const struct dev_call *c,
 	struct iommuwatch_event *e;
 	__u64 lat = 0;
 
-	if (c->kind != IW_EV_RELEASE && op_leave(tc, now, &lat))
-		return 0;
+	if (c->kind != IW_EV_RELEASE) {
+		if (op_leave(tc, now, &lat))
+			return 0;
+		if (tc)
+			tc->ops_done++;
+	}
 	if (!group_wanted(c->dev, probed))
 		return 0;
 	e = reserve_event();
@@ -720,6 +727,90 @@ int remove_dev_pasid_kretprobe(struct pt_regs *ctx)
 	return op_kretprobe(ctx, IW_EV_REMOVE_PASID, 2, 0, 1, 0);
 }
 
+/*
+ * ---- iommu_detach_device_pasid: the path, and a detach with no op ----
+ *
+ * 7.x skips the driver for a device its reset fenced: the core drops the
+ * PASID from pasid_array, done does not bring it back, and no op shows.
+ * Its return with no op since its entry says so, as an event of its own.
+ */
+static __always_inline void detach_pasid_enter(struct task_ctx *tc,
+					       struct device *dev, __u32 pasid)
+{
+	if (!tc)
+		return;
+	ctx_mark(tc, IW_PATH_PASID, IW_HOOK_DETACH_PASID);
+	tc->detach_dev = (__u64)dev;
+	tc->detach_pasid = pasid;
+	tc->detach_ops = tc->ops_done;
+}
+
+/* fexit passes its typed arguments; a kretprobe, what its entry kept. */
+static __always_inline int detach_pasid_exit(struct task_ctx *tc,
+					     struct device *dev, __u32 pasid,
+					     bool probed)
+{
+	struct dev_call c = { .dev = dev, .pasid = pasid,
+			      .kind = IW_EV_PASID_FORGOTTEN,
+			      .hook = IW_HOOK_DETACH_PASID };
+	struct iommuwatch_event *e;
+	bool entered;
+
+	ctx_exit(IW_HOOK_DETACH_PASID);
+	if (!tc)
+		return 0;
+	entered = tc->detach_dev;
+	tc->detach_dev = 0;
+	if (!entered || !dev || tc->ops_done != tc->detach_ops ||
+	    !group_wanted(dev, probed))
+		return 0;
+	e = reserve_event();
+	if (!e)
+		return 0;
+	fill_device(e, bpf_ktime_get_ns(), &c, tc, probed);
+	e->pasid = c.pasid;
+	e->path = IW_PATH_PASID;
+	/* The core dropped the group mutex before this exit: unknown. */
+	e->flags &= ~(IW_F_MUTEX_KNOWN | IW_F_MUTEX_HELD);
+	e->flags |= IW_F_CORE_ONLY;
+	submit_event(e);
+	return 0;
+}
+
+SEC("fentry/iommu_detach_device_pasid")
+int BPF_PROG(iommu_detach_device_pasid_entry, struct iommu_domain *dom,
+	     struct device *dev, ioasid_t pasid)
+{
+	detach_pasid_enter(task_ctx_get(true), dev, pasid);
+	return 0;
+}
+
+SEC("fexit/iommu_detach_device_pasid")
+int BPF_PROG(iommu_detach_device_pasid_exit, struct iommu_domain *dom,
+	     struct device *dev, ioasid_t pasid)
+{
+	return detach_pasid_exit(task_ctx_get(false), dev, pasid, false);
+}
+
+SEC("kprobe/iommu_detach_device_pasid")
+int iommu_detach_device_pasid_kprobe(struct pt_regs *ctx)
+{
+	detach_pasid_enter(task_ctx_get(true), (void *)PT_REGS_PARM2(ctx),
+			   (__u32)PT_REGS_PARM3(ctx));
+	return 0;
+}
+
+SEC("kretprobe/iommu_detach_device_pasid")
+int iommu_detach_device_pasid_kretprobe(struct pt_regs *ctx)
+{
+	struct task_ctx *tc = task_ctx_get(false);
+
+	if (!tc)
+		return 0;
+	return detach_pasid_exit(tc, (void *)tc->detach_dev, tc->detach_pasid,
+				 true);
+}
+
 /* ---- PCI resets (7.x): the path for their ops, and an event each ---- */
 
 /* A group with more devices than this: its reset facts read as unknown. */
@@ -767,12 +858,14 @@ static __always_inline int reset_report(struct pci_dev *pdev, __u32 kind,
 	struct dev_call c = { .kind = kind, .hook = hook,
 			      .pasid = IW_NO_PASID };
 	struct iommuwatch_event *e;
+	struct device *dev;	/* RD() must not relocate c's fields */
 
 	ctx_exit(hook);
 	if (!pdev)
 		return 0;
-	c.dev = (void *)pdev + bpf_core_field_offset(struct pci_dev, dev);
-	if (!group_wanted(c.dev, probed))
+	dev = (void *)pdev + bpf_core_field_offset(struct pci_dev, dev);
+	c.dev = dev;
+	if (!group_wanted(dev, probed))
 		return 0;
 	e = reserve_event();
 	if (!e)
@@ -780,7 +873,7 @@ static __always_inline int reset_report(struct pci_dev *pdev, __u32 kind,
 	fill_device(e, bpf_ktime_get_ns(), &c, tc, probed);
 	e->path = IW_PATH_RESET;
 	e->ret = (int)ret;
-	reset_facts(e, c.dev, RD(probed, c.dev, iommu_group));
+	reset_facts(e, dev, RD(probed, dev, iommu_group));
 	submit_event(e);
 	return 0;
 }

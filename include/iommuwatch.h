@@ -38,6 +38,7 @@ enum iw_event_kind {
 	IW_EV_GROUP_TYPE,	/* sysfs type change done: the group's domain */
 	IW_EV_RESET_PREPARE,	/* pci_dev_reset_iommu_prepare returned (7.x) */
 	IW_EV_RESET_DONE,	/* pci_dev_reset_iommu_done returned (7.x) */
+	IW_EV_PASID_FORGOTTEN,	/* iommu_detach_device_pasid ran no op */
 };
 
 /*
@@ -124,6 +125,8 @@ enum iw_event_flags {
 	IW_F_RESET_BLOCKED	= 1U << 15, /* gdev->blocked: fenced */
 	IW_F_BLOCKED_KNOWN	= 1U << 16, /* gdev->blocked was read */
 	IW_F_DEPTH_KNOWN	= 1U << 17, /* gdev->reset_depth was read */
+	/* The core alone changed its view: no driver op ran. */
+	IW_F_CORE_ONLY		= 1U << 18,
 };
 
 /* Every fact known (tests, and records the reader makes itself). */

@@ -17,6 +17,9 @@ struct iw_pasid_entry {
 	/* Left by an earlier life of the device (released with it attached):
 	 * still in the driver's view of its domain, no longer the device's. */
 	bool orphaned;
+	/* A reset's fence parked it: where it was, for done to restore. */
+	bool parked;
+	struct iw_dom before_reset;
 };
 
 struct iw_device {
@@ -93,6 +96,11 @@ struct iw_prior {
 	/* At a reset record: its group's domain, which done restores. */
 	struct iw_dom group_dom;
 	bool group_known;
+	/* At the done ending a reset: PASIDs its fence parked that are not
+	 * back where they were (the first one's number and domain). */
+	unsigned int pasids_lost;
+	__u32 lost_pasid;
+	struct iw_dom lost_from;
 };
 
 struct iw_state *state_new(void);

@@ -228,13 +228,26 @@ const char *hooks_mechanisms(const struct hook_set *hs)
 	return names[used];
 }
 
+static bool hook_active(const struct hook_set *hs, int id)
+{
+	for (int i = 0; i < hs->n; i++)
+		if (hs->hooks[i].id == id)
+			return hs->hooks[i].status == HOOK_ACTIVE;
+	return false;
+}
+
+/*
+ * With resets watched, iommu_detach_device_pasid too: in a reset's fence
+ * it runs no op, and only its own hook shows the PASID going.
+ */
 bool hooks_ops_watched(const struct hook_set *hs)
 {
 	for (int i = 0; i < hs->n; i++)
 		if (hs->hooks[i].op_kind != IW_OP_NONE &&
 		    hs->hooks[i].status != HOOK_ACTIVE)
 			return false;
-	return true;
+	return !hook_active(hs, IW_HOOK_RESET_PREPARE) ||
+	       hook_active(hs, IW_HOOK_DETACH_PASID);
 }
 
 static bool role_covered(const struct hook_set *hs, const char *role)

@@ -182,6 +182,7 @@ int parse_rfc3339(const char *s, __u64 *ns)
 static const struct field_spec transition_fields[] = {
 	COMMON_FIELDS, DEVICE_FIELDS,
 	{ "from_kernel", json_type_boolean, false, false },
+	{ "core_only", json_type_boolean, false, false },
 	{ "to", json_type_string, true, false },
 	{ "to_domain", json_type_int, false, true },
 	{ "ret", json_type_int, true, false },
@@ -390,6 +391,7 @@ static enum jsonl_kind parse_transition(struct parse *p, struct iw_record *rec)
 		return JSONL_ERROR;
 	rec->ret = ret;
 	rec->latency_ns = lat;
+	flag_field(p, "core_only", IW_F_CORE_ONLY, 0, rec);
 	/* Replay trusts the state for from unless the kernel said it. */
 	if (!(rec->flags & IW_F_HAS_OLD))
 		rec->from_known = false;

@@ -247,6 +247,8 @@ static void json_record(struct output *out, const struct iw_record *r,
 	jsonw_opt_int(w, "from_domain", r->from.id, r->from.id);
 	if (r->type == IW_REC_TRANSITION) {
 		jsonw_bool(w, "from_kernel", r->flags & IW_F_HAS_OLD);
+		if (r->flags & IW_F_CORE_ONLY)
+			jsonw_bool(w, "core_only", true);
 		jsonw_str(w, "to", dom_kind_name(r->to.kind));
 		jsonw_opt_int(w, "to_domain", r->to.id, r->to.id);
 		jsonw_str(w, "path", path_name(r->path));

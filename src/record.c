@@ -165,7 +165,9 @@ void record_from_event(struct iw_record *rec, const struct iommuwatch_event *e,
 			     e->flags & IW_F_NEW_IS_BLOCKING);
 		break;
 	case IW_EV_REMOVE_PASID:
-		/* The PASID is left with no domain at all. */
+	case IW_EV_PASID_FORGOTTEN:
+		/* The PASID is left with no domain at all (in the core's
+		 * view: a fenced device keeps the blocked one it was on). */
 		rec->to.kind = IW_DOM_NONE;
 		break;
 	case IW_EV_DOMAIN_FREE:

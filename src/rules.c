@@ -45,6 +45,12 @@ static bool flag(const struct iw_record *rec, __u32 bit)
 	return rec->flags & bit;
 }
 
+/* A driver op ran: the core alone dropping a PASID touches no hardware. */
+static bool op_transition(const struct iw_record *rec)
+{
+	return rec->type == IW_REC_TRANSITION && !flag(rec, IW_F_CORE_ONLY);
+}
+
 /* Without the kernel's flag (6.1), a direct region in the group tells. */
 static bool group_direct(const struct iw_record *rec,
 			 const struct rule_ctx *ctx)
@@ -155,7 +161,7 @@ static bool deferred_hw_touch(const struct iw_record *rec,
 {
 	(void)prior;
 	(void)ctx;
-	if (rec->type != IW_REC_TRANSITION || rec->path == IW_PATH_DEFERRED ||
+	if (!op_transition(rec) || rec->path == IW_PATH_DEFERRED ||
 	    !flag(rec, IW_F_DEFERRED_KNOWN) || !flag(rec, IW_F_ATTACH_DEFERRED))
 		return false;
 	ev_bool(v, "attach_deferred", true);
@@ -169,7 +175,7 @@ static bool lock_not_held(const struct iw_record *rec,
 {
 	(void)prior;
 	/* Unknown (a lock layout the program cannot read) is not "not held". */
-	if (rec->type != IW_REC_TRANSITION || rec->group < 0 ||
+	if (!op_transition(rec) || rec->group < 0 ||
 	    flag(rec, IW_F_NO_GROUP) || !flag(rec, IW_F_MUTEX_KNOWN) ||
 	    flag(rec, IW_F_MUTEX_HELD))
 		return false;
@@ -283,7 +289,7 @@ static bool attach_during_reset(const struct iw_record *rec,
 				struct iw_violation *v)
 {
 	(void)ctx;
-	if (rec->type != IW_REC_TRANSITION || rec->ret ||
+	if (!op_transition(rec) || rec->ret ||
 	    rec->path == IW_PATH_RESET || rec->path == IW_PATH_RELEASE ||
 	    !prior->resets_open || !prior->reset_fenced)
 		return false;
@@ -344,6 +350,30 @@ static bool reset_left_blocked(const struct iw_record *rec,
 	return true;
 }
 
+/*
+ * done puts back every PASID its prepare removed, on the domain it had
+ * (pasid_array kept it). A PASID detached inside the fence shows as a
+ * detach that ran no op, and is no longer due back. The same conditions
+ * as reset_left_blocked.
+ */
+static bool pasid_lost_on_reset(const struct iw_record *rec,
+				const struct iw_prior *prior,
+				const struct rule_ctx *ctx,
+				struct iw_violation *v)
+{
+	if (rec->type != IW_REC_RESET_DONE || !prior->pasids_lost ||
+	    prior->resets_open != 1 || !prior->reset_fenced ||
+	    !flag(rec, IW_F_BLOCKED_KNOWN) || flag(rec, IW_F_RESET_BLOCKED) ||
+	    !ctx->ops_watched)
+		return false;
+	ev_int(v, "pasids", prior->pasids_lost);
+	ev_int(v, "first_pasid", prior->lost_pasid);
+	ev_str(v, "was_on", dom_kind_name(prior->lost_from.kind));
+	if (prior->lost_from.id)
+		ev_int(v, "was_on_domain", prior->lost_from.id);
+	return true;
+}
+
 const struct iw_rule iw_rules[] = {
 	{ "blocked_with_rmr", IW_SEV_CRITICAL,
 	  "blocking domain attached to a device whose firmware requires direct mappings",
@@ -384,6 +414,9 @@ const struct iw_rule iw_rules[] = {
 	{ "reset_left_blocked", IW_SEV_ERROR,
 	  "a PCI reset's done left the device on the blocking domain while its group is on another",
 	  reset_left_blocked },
+	{ "pasid_lost_on_reset", IW_SEV_ERROR,
+	  "a PASID a PCI reset's prepare removed is not back on its domain after done",
+	  pasid_lost_on_reset },
 };
 
 _Static_assert(ARRAY_SIZE(iw_rules) <= IW_RULES_MAX, "raise IW_RULES_MAX");

@@ -376,8 +376,7 @@ static int pasid_set(struct iw_state *st, struct iw_device *dev, __u32 pasid,
 			dev->cap_pasids = cap;
 		}
 		ent = &dev->pasids[dev->n_pasids++];
-		ent->pasid = pasid;
-		ent->orphaned = false;
+		*ent = (struct iw_pasid_entry){ .pasid = pasid };
 	}
 	ref_move(st, &ent->dom, existed, dom);
 	return 0;
@@ -410,9 +409,34 @@ static void pasid_remove(struct iw_state *st, struct iw_device *dev,
  */
 static void pasids_orphan(struct iw_device *dev)
 {
-	for (unsigned int i = 0; i < dev->n_pasids; i++)
+	for (unsigned int i = 0; i < dev->n_pasids; i++) {
 		dev->pasids[i].orphaned = true;
+		dev->pasids[i].parked = false;
+	}
 	dev->n_orphans = dev->n_pasids;
+}
+
+/*
+ * The device's outermost reset ended: each PASID its fence parked is due
+ * back where it was. One the core forgot meanwhile (a detach in the
+ * fence) is no longer listed.
+ */
+static void pasids_unpark(struct iw_device *dev, struct iw_prior *prior)
+{
+	for (unsigned int i = 0; i < dev->n_pasids; i++) {
+		struct iw_pasid_entry *ent = &dev->pasids[i];
+
+		if (!ent->parked)
+			continue;
+		ent->parked = false;
+		if (ent->dom.id == ent->before_reset.id &&
+		    ent->dom.kind == ent->before_reset.kind)
+			continue;
+		if (!prior->pasids_lost++) {
+			prior->lost_pasid = ent->pasid;
+			prior->lost_from = ent->before_reset;
+		}
+	}
 }
 
 /* What the RID of dev is on, as far as the state knows. */
@@ -474,7 +498,11 @@ static void apply_pasid(struct iw_state *st, struct iw_device *dev,
 	struct iw_pasid_entry *ent = pasid_find(dev, rec->pasid);
 	bool removed;
 
-	prior->known = ent || dev->pasids_known;
+	/* The core attaches a PASID only where pasid_array has none: a
+	 * kernel that does not pass old (6.12) still says it came from none. */
+	prior->known = ent || dev->pasids_known ||
+		       (rec->path == IW_PATH_PASID && rec->to.kind != IW_DOM_NONE &&
+			!(rec->flags & IW_F_HAS_OLD));
 	prior->dom = ent ? ent->dom : (struct iw_dom){ 0, IW_DOM_NONE };
 	if (!rec->from_known && prior->known) {
 		rec->from = prior->dom;
@@ -489,6 +517,13 @@ static void apply_pasid(struct iw_state *st, struct iw_device *dev,
 		pasid_remove(st, dev, rec->pasid);
 	else
 		pasid_set(st, dev, rec->pasid, rec->to);
+	ent = pasid_find(dev, rec->pasid);
+	/* Parked by a fence: remember where from, for its done. */
+	if (ent && !ent->parked && rec->path == IW_PATH_RESET &&
+	    rec->to.kind == IW_DOM_BLOCKED && rec->from_known) {
+		ent->parked = true;
+		ent->before_reset = rec->from;
+	}
 }
 
 /* What the device's previous record in this life said of require_direct. */
@@ -587,12 +622,19 @@ static void apply_reset(struct iw_state *st, struct iw_record *rec,
 	}
 	reset_before(dev, prior);
 	if (rec->type == IW_REC_RESET_DONE) {
-		if (dev->resets_open > 1)
+		struct iw_prior unpaired = { 0 };
+
+		if (dev->resets_open > 1) {
 			dev->resets_open--;
-		else if (dev->resets_open)
+		} else if (dev->resets_open) {
 			reset_end(dev, true);
-		else
+			pasids_unpark(dev, prior);
+		} else {
 			reset_end(dev, reset_left(rec));
+			/* Watching began in it: nothing to hold done to. */
+			if (dev->resets_known)
+				pasids_unpark(dev, &unpaired);
+		}
 		return;
 	}
 	if (rec->ret) {

@@ -689,10 +689,75 @@ static void reset_left_blocked(void)
 	run_done(&r);
 }
 
+/* PASID 1 as a reset moves it: the kernel passes its old domain. */
+static struct iw_record pasid_reset_move(enum iw_dom_kind to, __u32 id,
+					 enum iw_dom_kind old, __u32 old_id)
+{
+	struct iw_record rec = pasid_attach(1, to, id);
+
+	rec.path = IW_PATH_RESET;
+	rec.flags |= IW_F_HAS_OLD;
+	rec.from = (struct iw_dom){ old_id, old };
+	rec.from_known = true;
+	return rec;
+}
+
+/* PASID 1 on domain 20; the fence parks it and the RID. */
+static void feed_pasid_fence(struct run *r)
+{
+	feed(r, pasid_attach(1, IW_DOM_UNMANAGED, 20));
+	feed(r, attach(IW_PATH_RESET, IW_DOM_BLOCKED, 1, 0));
+	feed(r, pasid_reset_move(IW_DOM_BLOCKED, 1, IW_DOM_UNMANAGED, 20));
+	feed(r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 1));
+	feed(r, attach(IW_PATH_RESET, IW_DOM_DMA_FQ, 10, 0));
+}
+
+static void pasid_lost_on_reset(void)
+{
+	struct iw_record rec;
+	struct run r;
+
+	/* done brought the RID back, not the PASID: fires once. */
+	run_init(&r);
+	r.pl.rules.ops_watched = true;
+	feed_pasid_fence(&r);
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	CHECK(fired(&r, "pasid_lost_on_reset") == 1);
+	CHECK(r.pl.n_violations == 1);
+	/* ... or onto another domain. */
+	feed(&r, pasid_attach(1, IW_DOM_UNMANAGED, 20));
+	feed_pasid_fence(&r);
+	feed(&r, pasid_reset_move(IW_DOM_UNMANAGED, 21, IW_DOM_BLOCKED, 1));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	CHECK(fired(&r, "pasid_lost_on_reset") == 2);
+	run_done(&r);
+
+	/* Near misses: brought back; detached inside the fence (the core ran
+	 * no op: no attach_during_reset, no lock_not_held, and the release
+	 * finds no PASID left); not every op hooked. */
+	run_init(&r);
+	r.pl.rules.ops_watched = true;
+	feed_pasid_fence(&r);
+	feed(&r, pasid_reset_move(IW_DOM_UNMANAGED, 20, IW_DOM_BLOCKED, 1));
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	feed_pasid_fence(&r);
+	rec = pasid_attach(1, IW_DOM_NONE, 0);
+	rec.flags = (rec.flags & ~IW_F_MUTEX_HELD) | IW_F_CORE_ONLY;
+	feed(&r, rec);
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	feed(&r, of_type(IW_REC_RELEASE));
+	r.pl.rules.ops_watched = false;
+	feed(&r, attach(IW_PATH_PROBE, IW_DOM_DMA_FQ, 10, 0));
+	feed_pasid_fence(&r);
+	feed(&r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
+	CHECK(r.pl.n_violations == 0);
+	run_done(&r);
+}
+
 UNIT_MAIN("rules", UNIT_CASE(blocked_with_rmr), UNIT_CASE(stale_pasid),
 	  UNIT_CASE(domain_freed_in_use), UNIT_CASE(deferred_and_lock),
 	  UNIT_CASE(untrusted_and_failed), UNIT_CASE(evidence_of_a_failure),
 	  UNIT_CASE(in_place_type_change), UNIT_CASE(silent_on_unknown),
 	  UNIT_CASE(old_domain_mismatch), UNIT_CASE(require_direct_changed),
 	  UNIT_CASE(attach_during_reset), UNIT_CASE(reset_unbalanced),
-	  UNIT_CASE(reset_left_blocked))
+	  UNIT_CASE(reset_left_blocked), UNIT_CASE(pasid_lost_on_reset))
