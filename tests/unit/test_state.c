@@ -170,10 +170,17 @@ static void pasids_tracked_and_freed_domain_counted(void)
 				   IW_DOM_NONE, 0);
 	struct iw_prior prior;
 
-	/* Seeded: a PASID attached before start would not show in sysfs. */
-	r.pasid = 1;
+	/* Seeded: a PASID attached before start would not show in sysfs,
+	 * so one a reset moves is unknown; the core's attach takes a PASID
+	 * pasid_array has not, so one it attaches came from none. */
+	r = rid("0000:00:04.1", 4, IW_PATH_RESET, IW_DOM_BLOCKED, 1);
+	r.pasid = 2;
 	state_apply(st, &r, &prior);
 	CHECK(!r.from_known && !prior.known);
+	r = rid("0000:00:03.0", 3, IW_PATH_PASID, IW_DOM_UNMANAGED, 6);
+	r.pasid = 1;
+	state_apply(st, &r, &prior);
+	CHECK(r.from_known && r.from.kind == IW_DOM_NONE);
 	CHECK(state_device(st, "0000:00:03.0", false)->n_pasids == 1);
 
 	/* Released with the PASID on: it stays, orphaned, until its domain
