@@ -504,6 +504,11 @@ static void apply_pasid(struct iw_state *st, struct iw_device *dev,
 		       (rec->path == IW_PATH_PASID && rec->to.kind != IW_DOM_NONE &&
 			!(rec->flags & IW_F_HAS_OLD));
 	prior->dom = ent ? ent->dom : (struct iw_dom){ 0, IW_DOM_NONE };
+	/* Else the kernel's old, where it passed one, is all there is. */
+	if (!prior->known && rec->from_known) {
+		prior->known = true;
+		prior->dom = rec->from;
+	}
 	if (!rec->from_known && prior->known) {
 		rec->from = prior->dom;
 		rec->from_known = true;
