@@ -55,7 +55,14 @@
  *
  * With them the buggy users: raw-reattach between the two
  * (attach_during_reset), a done with none open or the device removed
- * between the two (reset_unbalanced).
+ * between the two (reset_unbalanced), and one that changes its domain
+ * under the fence so that done cannot put the RID back on it:
+ *
+ *   break-domain [DOM]     DOM asks for dirty tracking (dirty_ops set,
+ *                          ops that are never called) on an IOMMU that
+ *                          has none: the driver refuses every attach of
+ *                          it with -EINVAL (reset_left_blocked at done)
+ *   mend-domain [DOM]      clears it again; unload does too
  *
  * DOM defaults to 0. Each command logs "iw_pasid: CMD: RESULT" and a failed
  * command fails the write with its error code, so `echo attach 1 > cmd`
@@ -448,6 +455,16 @@ static int iw_reset_done(void)
 	return ret;
 }
 
+/* Never called: only their presence matters to the driver's check. */
+static const struct iommu_dirty_ops iw_no_dirty_ops;
+
+static int iw_break_domain(int idx, bool broken)
+{
+	doms[idx]->dirty_ops = broken ? &iw_no_dirty_ops : NULL;
+	pr_info("%s-domain dom %d: 0\n", broken ? "break" : "mend", idx);
+	return 0;
+}
+
 static int iw_clear_require_direct(void)
 {
 	int ret = -ENODEV;
@@ -519,6 +536,10 @@ static int iw_cmd_set(const char *val, const struct kernel_param *kp)
 		ret = iw_reset_prepare();
 	} else if (!strcmp(verb, "reset-done") && n == 1) {
 		ret = iw_reset_done();
+	} else if ((!strcmp(verb, "break-domain") ||
+		    !strcmp(verb, "mend-domain")) && n <= 2) {
+		idx = iw_get_dom(verb, n - 1, a, &dom);
+		ret = idx < 0 ? idx : iw_break_domain(idx, verb[0] == 'b');
 	} else {
 		pr_info("%s: bad command or arguments\n", verb);
 		ret = -EINVAL;
@@ -554,7 +575,7 @@ static const struct kernel_param_ops iw_cmd_ops = {
 	.get = iw_cmd_get,
 };
 module_param_cb(cmd, &iw_cmd_ops, NULL, 0600);
-MODULE_PARM_DESC(cmd, "alloc | attach PASID [DOM] | attach-identity PASID | replace PASID [DOM] | detach PASID | free [DOM] | attach-rid [DOM] | detach-rid | free-in-use [DOM] | raw-reattach | clear-require-direct | reset-prepare | reset-done");
+MODULE_PARM_DESC(cmd, "alloc | attach PASID [DOM] | attach-identity PASID | replace PASID [DOM] | detach PASID | free [DOM] | attach-rid [DOM] | detach-rid | free-in-use [DOM] | raw-reattach | clear-require-direct | reset-prepare | reset-done | break-domain [DOM] | mend-domain [DOM]");
 
 static int __init iw_init(void)
 {
@@ -596,6 +617,9 @@ static void __exit iw_exit(void)
 	int i;
 
 	mutex_lock(&iw_lock);
+	for (i = 0; i < IW_MAX_DOMS; i++)
+		if (doms[i] && doms[i]->dirty_ops == &iw_no_dirty_ops)
+			doms[i]->dirty_ops = NULL;
 	/* Out of the fence first: the core refuses detaches inside it. */
 	while (iw_resets_open && !iw_reset_done())
 		;
