@@ -324,21 +324,31 @@ static bool reset_unbalanced(const struct iw_record *rec,
 }
 
 /*
+ * A done that ends a fence this session saw, the kernel saying the device
+ * is out, with every driver op hooked: what done should have attached and
+ * did not show did not run.
+ */
+static bool watched_fence_ended(const struct iw_record *rec,
+				const struct iw_prior *prior,
+				const struct rule_ctx *ctx)
+{
+	return rec->type == IW_REC_RESET_DONE && prior->resets_open == 1 &&
+	       prior->reset_fenced && flag(rec, IW_F_BLOCKED_KNOWN) &&
+	       !flag(rec, IW_F_RESET_BLOCKED) && ctx->ops_watched;
+}
+
+/*
  * done re-attaches the RID to group->domain once the outermost reset ends.
- * Held only where the session saw the fence, the kernel says it is out,
- * the RID's domain comes from its own records and every driver op is
- * hooked (an attach that did not show did not run).
+ * Held to a RID's domain from its own records.
  */
 static bool reset_left_blocked(const struct iw_record *rec,
 			       const struct iw_prior *prior,
 			       const struct rule_ctx *ctx,
 			       struct iw_violation *v)
 {
-	if (rec->type != IW_REC_RESET_DONE || prior->resets_open != 1 ||
-	    !prior->reset_fenced || !flag(rec, IW_F_BLOCKED_KNOWN) ||
-	    flag(rec, IW_F_RESET_BLOCKED) || !ctx->ops_watched ||
-	    !prior->rid_exact || prior->dom.kind != IW_DOM_BLOCKED ||
-	    !prior->group_known || prior->group_dom.kind == IW_DOM_BLOCKED)
+	if (!watched_fence_ended(rec, prior, ctx) || !prior->rid_exact ||
+	    prior->dom.kind != IW_DOM_BLOCKED || !prior->group_known ||
+	    prior->group_dom.kind == IW_DOM_BLOCKED)
 		return false;
 	ev_str(v, "rid", dom_kind_name(prior->dom.kind));
 	if (prior->dom.id)
@@ -361,10 +371,7 @@ static bool pasid_lost_on_reset(const struct iw_record *rec,
 				const struct rule_ctx *ctx,
 				struct iw_violation *v)
 {
-	if (rec->type != IW_REC_RESET_DONE || !prior->pasids_lost ||
-	    prior->resets_open != 1 || !prior->reset_fenced ||
-	    !flag(rec, IW_F_BLOCKED_KNOWN) || flag(rec, IW_F_RESET_BLOCKED) ||
-	    !ctx->ops_watched)
+	if (!prior->pasids_lost || !watched_fence_ended(rec, prior, ctx))
 		return false;
 	ev_int(v, "pasids", prior->pasids_lost);
 	ev_int(v, "first_pasid", prior->lost_pasid);

@@ -520,11 +520,17 @@ static struct iw_record reset(enum iw_record_type type, int ret, __u32 flags,
 #define FENCED	(IW_F_BLOCKED_KNOWN | IW_F_RESET_BLOCKED | IW_F_DEPTH_KNOWN)
 #define OUT	(IW_F_BLOCKED_KNOWN | IW_F_DEPTH_KNOWN)
 
-/* The core's own FLR of an ATS device, as 7.3 runs it. */
-static void feed_clean_reset(struct run *r)
+/* A prepare that fenced the RID, as 7.3's runs. */
+static void feed_fence(struct run *r)
 {
 	feed(r, attach(IW_PATH_RESET, IW_DOM_BLOCKED, 1, 0));
 	feed(r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 1));
+}
+
+/* The core's own FLR of an ATS device, as 7.3 runs it. */
+static void feed_clean_reset(struct run *r)
+{
+	feed_fence(r);
 	feed(r, attach(IW_PATH_RESET, IW_DOM_DMA_FQ, 10, 0));
 	feed(r, reset(IW_REC_RESET_DONE, 0, OUT, 0));
 }
@@ -625,13 +631,6 @@ static void reset_unbalanced(void)
 	CHECK(fired(&r, "reset_unbalanced") == 0);
 	CHECK(r.pl.n_violations == 0);
 	run_done(&r);
-}
-
-/* The session saw the fence; nothing restored the RID before done. */
-static void feed_fence(struct run *r)
-{
-	feed(r, attach(IW_PATH_RESET, IW_DOM_BLOCKED, 1, 0));
-	feed(r, reset(IW_REC_RESET_PREPARE, 0, FENCED, 1));
 }
 
 static void reset_left_blocked(void)
