@@ -37,9 +37,15 @@ CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 LDFLAGS		+= $(EXTRA_LDFLAGS)
 # libbpf, libelf, zlib and json-c are linked in, so the binary needs no
 # BPF library on the host; libc and libmicrohttpd (whose static archive
-# drags in GnuTLS) stay shared.
+# drags in GnuTLS) stay shared. SHARED_LIBS=1 links every library shared
+# (the Debian package: the distribution's security updates then reach
+# them, and dpkg-shlibdeps names them in Depends).
+ifeq ($(SHARED_LIBS),1)
+LDLIBS		:= -Wl,--as-needed -lbpf -ljson-c -lcap -lmicrohttpd -lm
+else
 LDLIBS		:= -Wl,-Bstatic -lbpf -lelf -lz -ljson-c -lcap -Wl,-Bdynamic \
 		   -lmicrohttpd -lpthread -lm
+endif
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
@@ -103,7 +109,7 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 
 $(OUT)/%.o: src/%.c $(HDRS) | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
 $(BPF_SIDE_OBJS) $(HOOK_OBJS) $(SAN)/late_modules.o: $(SKELS)
 
