@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lint and test contrib/: the Prometheus alert rules and their unit tests,
-# the example Prometheus config, and the systemd unit (verify, and a ceiling
-# on its "systemd-analyze security" exposure score).
+# the example Prometheus config, the systemd unit (verify, and a ceiling
+# on its "systemd-analyze security" exposure score) and the bash completion.
 #
 # Needs promtool (Debian "prometheus", installed by tools/deps.sh),
 # systemd-analyze (Debian "systemd", 252 or later for --offline) and
@@ -200,8 +200,49 @@ check_default_flags() {
 	fi
 }
 
+# The bash completion offers exactly the commands and options that
+# "iommuwatch --help" lists, and no command once one is given.
+check_completion() {
+	local comp=contrib/bash-completion/iommuwatch
+	local lib=/usr/share/bash-completion/bash_completion help want got
+
+	if [ ! -x "$IW" ]; then
+		fail completion "$IW is missing: run make first"
+		return
+	fi
+	if [ ! -f "$lib" ]; then
+		fail completion "$lib not found (bash tools/deps.sh)"
+		return
+	fi
+	help=$("$IW" --help 2>&1)
+	want=$({
+		sed -n '/^COMMANDS:/,/^$/s/^  \([a-z]\{1,\}\) .*/\1/p' <<<"$help"
+		sed -nE 's/^ +(-[^ ,]), .*/\1/p' <<<"$help"
+		sed -nE 's/^ +(-[^ ,], )?(--[a-z-]+=?).*/\2/p' <<<"$help"
+	} | sort)
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	got=$(bash -c '. "$1" && . "$2" || exit 1
+		compopt() { :; }
+		comp() {
+			COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) COMPREPLY=()
+			COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
+			_iommuwatch iommuwatch "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"
+			printf "%s\n" "${COMPREPLY[@]}"
+		}
+		comp iommuwatch ""
+		comp iommuwatch -
+		comp iommuwatch -g 3 status ""' _ "$lib" "$comp" 2>&1 | sed '/^$/d' | sort)
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then
+		pass completion
+	else
+		fail completion "commands and options differ from --help (< completion, > --help)" \
+			"$(diff <(echo "$got") <(echo "$want"))"
+	fi
+}
+
 check_promtool
 check_rule_metrics
+check_completion
 check_unit_verify
 check_unit_security
 check_unit_bpf
