@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything 'make check' runs, suite by suite, then one total line.
-# Usage: tests/check.sh [SUITE...]   (lint unit cli contrib fuzz lab chaos bench;
-# default: all)
+# Usage: tests/check.sh [SUITE...]   (lint unit cli contrib deb fuzz lab chaos
+# bench; default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,13 +28,15 @@ run_suite() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint unit cli contrib fuzz lab chaos bench)
+[ ${#suites[@]} -gt 0 ] || suites=(lint unit cli contrib deb fuzz lab chaos bench)
 for s in "${suites[@]}"; do
 	case $s in
 	lint) run_suite lint bash tests/lint.sh ;;
 	unit) run_suite unit make --no-print-directory unit ;;
 	cli) run_suite cli bash tests/cli/run.sh ;;
 	contrib) run_suite contrib bash tests/contrib/run.sh ;;
+	# build, lint, install, upgrade and purge the Debian package
+	deb) run_suite deb bash tests/deb/run.sh ;;
 	fuzz) run_suite fuzz make --no-print-directory fuzz FUZZ_SECONDS=20 ;;
 	lab) run_suite lab make --no-print-directory lab-check ;;
 	# one fixed-seed sequence of real operations per lab line

@@ -19,6 +19,11 @@ packages=(
 	python3-pyflakes mandoc
 	# unit file checks (systemd-analyze)
 	systemd
+	# the Debian package (tests/deb/run.sh; mmdebstrap is above): the tools,
+	# the bash completion's library, and the Build-Depends the build above
+	# does not need (the unit tests' sanitizer runtime, which clang only
+	# recommends)
+	debhelper dpkg-dev fakeroot lintian bash-completion libclang-rt-dev
 	# benchmarks: the tracer iommuwatch is compared with
 	bpftrace
 )
