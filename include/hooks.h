@@ -107,8 +107,8 @@ int hooks_count(const struct hook_set *hs, enum hook_status status);
 /* What the active hooks run on: "fentry", "kprobe", "fentry+kprobe". */
 const char *hooks_mechanisms(const struct hook_set *hs);
 
-/* Every driver op found is hooked (no copy or module left out), and
- * iommu_detach_device_pasid where the kernel has it. */
+/* Every driver op found is hooked (no copy or module left out), and,
+ * where resets are watched, iommu_detach_device_pasid. */
 bool hooks_ops_watched(const struct hook_set *hs);
 
 /* Roles (release, reset, ...) with no active hook, comma separated. */

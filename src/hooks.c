@@ -198,12 +198,19 @@ int hooks_select(struct hook_set *hs, const struct btf *vmlinux,
 	return err;
 }
 
-const char *hook_name(const struct hook_set *hs, int id)
+static const struct hook *hook_by_id(const struct hook_set *hs, int id)
 {
 	for (int i = 0; i < hs->n; i++)
 		if (hs->hooks[i].id == id)
-			return hs->hooks[i].func;
-	return "unknown";
+			return &hs->hooks[i];
+	return NULL;
+}
+
+const char *hook_name(const struct hook_set *hs, int id)
+{
+	const struct hook *h = hook_by_id(hs, id);
+
+	return h ? h->func : "unknown";
 }
 
 int hooks_count(const struct hook_set *hs, enum hook_status status)
@@ -230,10 +237,9 @@ const char *hooks_mechanisms(const struct hook_set *hs)
 
 static bool hook_active(const struct hook_set *hs, int id)
 {
-	for (int i = 0; i < hs->n; i++)
-		if (hs->hooks[i].id == id)
-			return hs->hooks[i].status == HOOK_ACTIVE;
-	return false;
+	const struct hook *h = hook_by_id(hs, id);
+
+	return h && h->status == HOOK_ACTIVE;
 }
 
 /*

@@ -26,6 +26,15 @@ static void ev_bool(struct iw_violation *v, const char *key, bool b)
 			.key = key, .type = IW_EVID_BOOL, .num = b };
 }
 
+/* A domain as evidence: its type, and its id where it has one. */
+static void ev_dom(struct iw_violation *v, const char *type_key,
+		   const char *id_key, struct iw_dom dom)
+{
+	ev_str(v, type_key, dom_kind_name(dom.kind));
+	if (dom.id)
+		ev_int(v, id_key, dom.id);
+}
+
 /* Where a freed domain was still in use: the first group and device. */
 static void ev_domain_user(struct iw_violation *v, const struct iw_prior *prior)
 {
@@ -70,9 +79,7 @@ static bool rmr_blocked(const struct iw_record *rec,
 		return false;
 	if (known ? !flag(rec, IW_F_REQUIRE_DIRECT) : !group_direct(rec, ctx))
 		return false;
-	ev_str(v, "to", dom_kind_name(rec->to.kind));
-	if (rec->to.id)
-		ev_int(v, "to_domain", rec->to.id);
+	ev_dom(v, "to", "to_domain", rec->to);
 	if (known)
 		ev_bool(v, "require_direct", true);
 	else
@@ -242,12 +249,8 @@ static bool old_domain_mismatch(const struct iw_record *rec,
 		return false;
 	if (rec->path == IW_PATH_RELEASE && prior->reset_fenced)
 		return false;
-	ev_str(v, "kernel_old", dom_kind_name(rec->from.kind));
-	if (rec->from.id)
-		ev_int(v, "kernel_old_domain", rec->from.id);
-	ev_str(v, "tracked", dom_kind_name(prior->dom.kind));
-	if (prior->dom.id)
-		ev_int(v, "tracked_domain", prior->dom.id);
+	ev_dom(v, "kernel_old", "kernel_old_domain", rec->from);
+	ev_dom(v, "tracked", "tracked_domain", prior->dom);
 	ev_str(v, "to", dom_kind_name(rec->to.kind));
 	return true;
 }
@@ -350,12 +353,8 @@ static bool reset_left_blocked(const struct iw_record *rec,
 	    prior->dom.kind != IW_DOM_BLOCKED || !prior->group_known ||
 	    prior->group_dom.kind == IW_DOM_BLOCKED)
 		return false;
-	ev_str(v, "rid", dom_kind_name(prior->dom.kind));
-	if (prior->dom.id)
-		ev_int(v, "rid_domain", prior->dom.id);
-	ev_str(v, "group_domain_type", dom_kind_name(prior->group_dom.kind));
-	if (prior->group_dom.id)
-		ev_int(v, "group_domain", prior->group_dom.id);
+	ev_dom(v, "rid", "rid_domain", prior->dom);
+	ev_dom(v, "group_domain_type", "group_domain", prior->group_dom);
 	ev_int(v, "in_reset_ns", rec->mono_ns - prior->reset_since_ns);
 	return true;
 }
@@ -375,9 +374,7 @@ static bool pasid_lost_on_reset(const struct iw_record *rec,
 		return false;
 	ev_int(v, "pasids", prior->pasids_lost);
 	ev_int(v, "first_pasid", prior->lost_pasid);
-	ev_str(v, "was_on", dom_kind_name(prior->lost_from.kind));
-	if (prior->lost_from.id)
-		ev_int(v, "was_on_domain", prior->lost_from.id);
+	ev_dom(v, "was_on", "was_on_domain", prior->lost_from);
 	return true;
 }
 

@@ -419,7 +419,7 @@ static void pasids_orphan(struct iw_device *dev)
 /*
  * The device's outermost reset ended: each PASID its fence parked is due
  * back where it was. One the core forgot meanwhile (a detach in the
- * fence) is no longer listed.
+ * fence) is no longer listed. prior NULL: nothing to hold done to.
  */
 static void pasids_unpark(struct iw_device *dev, struct iw_prior *prior)
 {
@@ -429,8 +429,8 @@ static void pasids_unpark(struct iw_device *dev, struct iw_prior *prior)
 		if (!ent->parked)
 			continue;
 		ent->parked = false;
-		if (ent->dom.id == ent->before_reset.id &&
-		    ent->dom.kind == ent->before_reset.kind)
+		if (!prior || (ent->dom.id == ent->before_reset.id &&
+			       ent->dom.kind == ent->before_reset.kind))
 			continue;
 		if (!prior->pasids_lost++) {
 			prior->lost_pasid = ent->pasid;
@@ -627,8 +627,6 @@ static void apply_reset(struct iw_state *st, struct iw_record *rec,
 	}
 	reset_before(dev, prior);
 	if (rec->type == IW_REC_RESET_DONE) {
-		struct iw_prior unpaired = { 0 };
-
 		if (dev->resets_open > 1) {
 			dev->resets_open--;
 		} else if (dev->resets_open) {
@@ -638,7 +636,7 @@ static void apply_reset(struct iw_state *st, struct iw_record *rec,
 			reset_end(dev, reset_left(rec));
 			/* Watching began in it: nothing to hold done to. */
 			if (dev->resets_known)
-				pasids_unpark(dev, &unpaired);
+				pasids_unpark(dev, NULL);
 		}
 		return;
 	}
