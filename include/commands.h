@@ -36,6 +36,14 @@ struct replay_opts {
 	int n_files;
 };
 
+struct report_opts {
+	int group;
+	const char *device;
+	const char *output;		/* NULL: stdout */
+	char **files;
+	int n_files;
+};
+
 struct daemon_opts {
 	struct common_opts c;
 	const char *listen;		/* ADDR:PORT */
@@ -50,6 +58,7 @@ struct daemon_opts {
 int cmd_trace(const struct trace_opts *opts);
 int cmd_daemon(const struct daemon_opts *opts);
 int cmd_replay(const struct replay_opts *opts);
+int cmd_report(const struct report_opts *opts);
 int cmd_status(const struct common_opts *opts);
 int cmd_probe(const struct common_opts *opts);
 

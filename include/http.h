@@ -10,8 +10,14 @@
 
 struct http_server;
 
-/* Returns malloc'd exposition text (*len bytes), or NULL. */
+/* Returns a malloc'd body (*len bytes), or NULL. */
 typedef char *(*http_render_fn)(void *arg, size_t *len);
+
+struct http_pages {
+	http_render_fn metrics;	/* /metrics: the text exposition */
+	http_render_fn landing;	/* /: HTML; NULL: a link to /metrics */
+	void *arg;
+};
 
 /* Bind ADDR:PORT ("[::1]:PORT" for IPv6) now; 0 or -errno, logged. */
 int http_bind(struct http_server **out, const char *listen);
@@ -20,7 +26,7 @@ int http_bind(struct http_server **out, const char *listen);
  * the server starts; it copies the caller's credentials, so drop privileges
  * before calling this.
  */
-int http_start(struct http_server *srv, http_render_fn render, void *arg);
+int http_start(struct http_server *srv, const struct http_pages *pages);
 void http_stop(struct http_server *srv);
 /* The address actually bound, e.g. "127.0.0.1:7389". */
 const char *http_address(const struct http_server *srv);

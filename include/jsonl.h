@@ -17,6 +17,18 @@ enum jsonl_kind {
 	JSONL_RECORD,		/* rec filled */
 	JSONL_GROUP,		/* a start-state group: seeded into ctx->st */
 	JSONL_SESSION,		/* the recording kernel's facts: set in ctx */
+	JSONL_LOST,		/* events lost: facts->time, facts->lost */
+	JSONL_NOT_WATCHED,	/* a late module: facts->time, facts->module */
+};
+
+/* What a session, lost or not_watched line says beyond the rules' facts. */
+struct jsonl_facts {
+	__u64 time;		/* ns since the epoch */
+	char version[32];
+	char kernel[65];
+	char attach[16];
+	__u64 lost;
+	char module[64];
 };
 
 /*
@@ -25,6 +37,11 @@ enum jsonl_kind {
  */
 enum jsonl_kind jsonl_parse(const char *line, size_t len, struct rule_ctx *ctx,
 			    struct iw_record *rec, char *err, size_t errlen);
+/* The same, and the facts of session, lost and not_watched lines. */
+enum jsonl_kind jsonl_parse_facts(const char *line, size_t len,
+				  struct rule_ctx *ctx, struct iw_record *rec,
+				  struct jsonl_facts *facts, char *err,
+				  size_t errlen);
 
 /* What ns since the epoch in a signed 64-bit count can name. */
 #define IW_TIME_MIN	"1970-01-01T00:00:00Z"

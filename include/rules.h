@@ -7,6 +7,7 @@
 #define __IW_RULES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "record.h"
 #include "state.h"
 
@@ -63,6 +64,8 @@ extern const struct iw_rule iw_rules[];
 extern const int iw_n_rules;
 
 const char *severity_name(enum iw_severity sev);
+/* The evidence as "key=value key=value", cut to len - 1 bytes. */
+void evidence_text(const struct iw_violation *v, char *buf, size_t len);
 /* Index of kind in iw_rules, -1 if unknown. */
 int rule_index(const char *kind);
 

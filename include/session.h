@@ -18,6 +18,7 @@
 #include "outfile.h"
 #include "output.h"
 #include "pipeline.h"
+#include "timeline.h"
 
 struct session_cfg {
 	const struct common_opts *c;
@@ -43,6 +44,7 @@ struct session {
 	struct iw_state *st;
 	struct domain_ids *ids;	/* the reader's alone: outside the lock */
 	struct metrics *m;	/* NULL unless cfg.metrics */
+	struct timeline *tl;	/* the landing page's; NULL without HTTP */
 	struct metrics_hook *mhooks;	/* as m shows ld.hooks */
 	struct pipeline pl;
 	struct output out;

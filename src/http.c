@@ -30,7 +30,7 @@ typedef int mhd_result;
 
 static const char not_allowed[] = "method not allowed\n";
 static const char not_found[] = "not found\n";
-static const char render_failed[] = "cannot render metrics\n";
+static const char render_failed[] = "cannot render the page\n";
 
 static const char landing_page[] =
 	"<html><head><title>iommuwatch</title></head><body>\n"
@@ -42,8 +42,7 @@ static const char landing_page[] =
 struct http_server {
 	int fd;
 	struct MHD_Daemon *mhd;
-	http_render_fn render;
-	void *arg;
+	struct http_pages pages;
 	char address[80];
 };
 
@@ -153,6 +152,20 @@ static mhd_result respond_const(struct MHD_Connection *conn,
 		       MHD_RESPMEM_PERSISTENT);
 }
 
+static mhd_result respond_rendered(struct MHD_Connection *conn,
+				   http_render_fn render, void *arg,
+				   const char *type)
+{
+	size_t len;
+	char *body = render(arg, &len);
+
+	if (!body)
+		return respond_const(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     "text/plain", render_failed);
+	return respond(conn, MHD_HTTP_OK, type, body, len,
+		       MHD_RESPMEM_MUST_FREE);
+}
+
 static mhd_result handle(void *cls, struct MHD_Connection *conn,
 			 const char *url, const char *method,
 			 const char *version, const char *upload,
@@ -160,8 +173,6 @@ static mhd_result handle(void *cls, struct MHD_Connection *conn,
 {
 	static int first_call;
 	struct http_server *srv = cls;
-	char *body;
-	size_t len;
 
 	(void)version;
 	(void)upload;
@@ -175,18 +186,17 @@ static mhd_result handle(void *cls, struct MHD_Connection *conn,
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return respond_const(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 				     "text/plain", not_allowed);
-	if (!strcmp(url, "/"))
+	if (!strcmp(url, "/") && !srv->pages.landing)
 		return respond_const(conn, MHD_HTTP_OK,
 				     "text/html; charset=utf-8", landing_page);
+	if (!strcmp(url, "/"))
+		return respond_rendered(conn, srv->pages.landing, srv->pages.arg,
+					"text/html; charset=utf-8");
 	if (strcmp(url, "/metrics"))
 		return respond_const(conn, MHD_HTTP_NOT_FOUND, "text/plain",
 				     not_found);
-	body = srv->render(srv->arg, &len);
-	if (!body)
-		return respond_const(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				     "text/plain", render_failed);
-	return respond(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
-		       body, len, MHD_RESPMEM_MUST_FREE);
+	return respond_rendered(conn, srv->pages.metrics, srv->pages.arg,
+				"text/plain; version=0.0.4; charset=utf-8");
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -199,10 +209,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", msg);
 }
 
-int http_start(struct http_server *srv, http_render_fn render, void *arg)
+int http_start(struct http_server *srv, const struct http_pages *pages)
 {
-	srv->render = render;
-	srv->arg = arg;
+	srv->pages = *pages;
 	srv->mhd = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
 		NULL, handle, srv,

@@ -20,6 +20,7 @@ struct field_spec {
 
 struct parse {
 	json_object *obj;
+	struct jsonl_facts *facts;
 	char *err;
 	size_t errlen;
 };
@@ -480,9 +481,12 @@ static enum jsonl_kind parse_group(struct parse *p, struct iw_state *st)
 
 static enum jsonl_kind parse_session(struct parse *p, struct rule_ctx *ctx)
 {
-	__u64 t;
+	struct jsonl_facts *f = p->facts;
 
-	if (check_fields(p, session_fields) || time_field(p, &t))
+	if (check_fields(p, session_fields) || time_field(p, &f->time) ||
+	    copy_str(p, "version", f->version, sizeof(f->version)) ||
+	    copy_str(p, "kernel", f->kernel, sizeof(f->kernel)) ||
+	    copy_str(p, "attach", f->attach, sizeof(f->attach)))
 		return JSONL_ERROR;
 	ctx->deferred_locked = json_object_get_boolean(get(p, "deferred_locked"));
 	/* Older recordings do not say: unknown, so not watched. */
@@ -490,18 +494,37 @@ static enum jsonl_kind parse_session(struct parse *p, struct rule_ctx *ctx)
 	return JSONL_SESSION;
 }
 
-/* Violations are recomputed, losses and unwatched modules only noted:
- * checked, not used. */
-static enum jsonl_kind parse_checked(struct parse *p,
-				     const struct field_spec *spec)
+/* Violations are recomputed: checked, not used. */
+static enum jsonl_kind parse_violation(struct parse *p)
 {
-	long long count;
 	__u64 t;
 
-	if (check_fields(p, spec) || time_field(p, &t) ||
-	    int_in(p, "count", 0, INT64_MAX, 0, &count))
+	if (check_fields(p, violation_fields) || time_field(p, &t))
 		return JSONL_ERROR;
 	return JSONL_SKIP;
+}
+
+static enum jsonl_kind parse_lost(struct parse *p)
+{
+	long long count;
+
+	if (check_fields(p, lost_fields) || time_field(p, &p->facts->time) ||
+	    int_in(p, "count", 0, INT64_MAX, 0, &count))
+		return JSONL_ERROR;
+	p->facts->lost = count;
+	return JSONL_LOST;
+}
+
+/* A driver module's ops, from now on, are not all watched. */
+static enum jsonl_kind parse_not_watched(struct parse *p, struct rule_ctx *ctx)
+{
+	struct jsonl_facts *f = p->facts;
+
+	if (check_fields(p, not_watched_fields) || time_field(p, &f->time) ||
+	    copy_str(p, "module", f->module, sizeof(f->module)))
+		return JSONL_ERROR;
+	ctx->ops_watched = false;
+	return JSONL_NOT_WATCHED;
 }
 
 static enum jsonl_kind parse_object(struct parse *p, struct rule_ctx *ctx,
@@ -514,6 +537,7 @@ static enum jsonl_kind parse_object(struct parse *p, struct rule_ctx *ctx,
 		return fail(p, "no \"type\" string");
 	t = json_object_get_string(type);
 	memset(rec, 0, sizeof(*rec));
+	memset(p->facts, 0, sizeof(*p->facts));
 	if (!strcmp(t, "transition"))
 		return parse_transition(p, rec);
 	if (!strcmp(t, "release"))
@@ -529,20 +553,28 @@ static enum jsonl_kind parse_object(struct parse *p, struct rule_ctx *ctx,
 	if (!strcmp(t, "session"))
 		return parse_session(p, ctx);
 	if (!strcmp(t, "violation"))
-		return parse_checked(p, violation_fields);
+		return parse_violation(p);
 	if (!strcmp(t, "lost"))
-		return parse_checked(p, lost_fields);
-	if (!strcmp(t, "not_watched")) {
-		ctx->ops_watched = false;	/* a module's ops from now on */
-		return parse_checked(p, not_watched_fields);
-	}
+		return parse_lost(p);
+	if (!strcmp(t, "not_watched"))
+		return parse_not_watched(p, ctx);
 	return fail(p, "unknown record type '%.32s'", t);
 }
 
 enum jsonl_kind jsonl_parse(const char *line, size_t len, struct rule_ctx *ctx,
 			    struct iw_record *rec, char *err, size_t errlen)
 {
-	struct parse p = { .err = err, .errlen = errlen };
+	struct jsonl_facts facts;
+
+	return jsonl_parse_facts(line, len, ctx, rec, &facts, err, errlen);
+}
+
+enum jsonl_kind jsonl_parse_facts(const char *line, size_t len,
+				  struct rule_ctx *ctx, struct iw_record *rec,
+				  struct jsonl_facts *facts, char *err,
+				  size_t errlen)
+{
+	struct parse p = { .facts = facts, .err = err, .errlen = errlen };
 	struct json_tokener *tok;
 	enum jsonl_kind kind;
 

@@ -19,6 +19,7 @@ enum cmd_id {
 	CMD_PROBE,
 	CMD_REPLAY,
 	CMD_DAEMON,
+	CMD_REPORT,
 };
 
 enum long_only_opts {
@@ -41,6 +42,7 @@ struct args {
 	bool cmd_given;
 	struct trace_opts trace;
 	bool all;
+	const char *output;
 	char **files;
 	int n_files;
 	struct daemon_opts daemon;
@@ -67,8 +69,11 @@ static const char doc[] =
 "  probe    load and attach, then list every hook as active/missing/failed\n"
 "  replay   run the violation rules over recorded JSON Lines (FILE, - for\n"
 "           stdin); exit 0: clean, 3: violations found, 1: bad input\n"
+"  report   draw recorded JSON Lines (FILE..., - for stdin) as one\n"
+"           self-contained HTML page: a lane per group, violations listed\n"
 "  daemon   keep watching; Prometheus metrics on --listen (default\n"
-"           " IW_DEFAULT_LISTEN "), optional textfile and JSON Lines journal\n"
+"           " IW_DEFAULT_LISTEN "), its picture on /, optional textfile and\n"
+"           JSON Lines journal\n"
 "\n"
 "EXAMPLES:\n"
 "  iommuwatch trace                   # every transition, as a table\n"
@@ -78,17 +83,20 @@ static const char doc[] =
 "  iommuwatch status --json           # groups as JSON Lines\n"
 "  iommuwatch probe                   # what this kernel lets us watch\n"
 "  iommuwatch trace --json > rec.jsonl; iommuwatch replay rec.jsonl\n"
+"  iommuwatch report -o host.html /var/log/iommuwatch.jsonl.1 /var/log/iommuwatch.jsonl\n"
 "  iommuwatch daemon --textfile /var/lib/node_exporter/textfile_collector/iommuwatch.prom\n"
 "  iommuwatch daemon --journal /var/log/iommuwatch.jsonl --listen [::1]:7389\n";
 
 static const struct argp_option options[] = {
 	{ "json", 'j', NULL, 0, "JSON Lines output", 0 },
 	{ "duration", 'd', "SEC", 0, "trace: stop after SEC seconds", 0 },
-	{ "group", 'g', "N", 0, "trace: only iommu_group N", 0 },
-	{ "device", 'D', "BDF", 0, "trace: only this device (e.g. 0000:00:03.0)",
-	  0 },
+	{ "group", 'g', "N", 0, "trace, replay, report: only iommu_group N", 0 },
+	{ "device", 'D', "BDF", 0,
+	  "trace, replay, report: only this device (e.g. 0000:00:03.0)", 0 },
 	{ "all", 'a', NULL, 0, "replay: print every record, not only violations",
 	  0 },
+	{ "output", 'o', "PATH", 0,
+	  "report: write the page to PATH (default: standard output)", 0 },
 	{ "verbose", 'v', NULL, 0, "say which hooks are used, and libbpf's log",
 	  0 },
 	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of the running one's",
@@ -183,7 +191,7 @@ static error_t parse_daemon_opt(int key, char *arg, struct argp_state *state,
 static int parse_cmd(struct args *a, const char *arg)
 {
 	static const char *const names[] = { "trace", "status", "probe",
-					     "replay", "daemon" };
+					     "replay", "daemon", "report" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		if (!strcmp(arg, names[i])) {
@@ -217,6 +225,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'a':
 		a->all = true;
+		break;
+	case 'o':
+		a->output = arg;
 		break;
 	case OPT_BTF:
 		t->c.btf_path = arg;
@@ -253,15 +264,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			a->cmd_given = true;
 			break;
 		}
-		if (a->cmd != CMD_REPLAY)
+		if (a->cmd != CMD_REPLAY && a->cmd != CMD_REPORT)
 			argp_error(state, "unexpected argument '%s'", arg);
 		a->files = &state->argv[state->next - 1];
 		a->n_files = state->argc - state->next + 1;
 		state->next = state->argc;
 		break;
 	case ARGP_KEY_END:
-		if (a->cmd == CMD_REPLAY && !a->n_files)
-			argp_error(state, "replay needs a FILE (- for stdin)");
+		if ((a->cmd == CMD_REPLAY || a->cmd == CMD_REPORT) && !a->n_files)
+			argp_error(state, "%s needs a FILE (- for stdin)",
+				   a->cmd == CMD_REPLAY ? "replay" : "report");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -286,10 +298,15 @@ static void check_cmd_opts(const struct args *a, const struct argp *argp)
 		argp_error(&st, "--ringbuf-size is for 'trace' and 'daemon'");
 	if (a->cmd != CMD_TRACE && a->cmd != CMD_DAEMON && t->c.require_groups)
 		argp_error(&st, "--require-groups is for 'trace' and 'daemon'");
-	if (a->cmd != CMD_TRACE && a->cmd != CMD_REPLAY && filters)
-		argp_error(&st, "--group and --device are for 'trace' and 'replay'");
+	if (a->cmd != CMD_TRACE && a->cmd != CMD_REPLAY &&
+	    a->cmd != CMD_REPORT && filters)
+		argp_error(&st, "--group and --device are for 'trace', 'replay' and 'report'");
 	if (a->cmd != CMD_REPLAY && a->all)
 		argp_error(&st, "--all is for 'replay'");
+	if (a->cmd != CMD_REPORT && a->output)
+		argp_error(&st, "--output is for 'report'");
+	if (a->cmd == CMD_REPORT && t->c.json)
+		argp_error(&st, "--json is not for 'report' (it writes HTML)");
 	if (a->cmd != CMD_DAEMON && a->daemon_opt_given)
 		argp_error(&st, "--listen, --journal, --device-labels and --check are for 'daemon'");
 	if (a->cmd != CMD_DAEMON && a->cmd != CMD_TRACE && a->daemon.textfile)
@@ -313,6 +330,16 @@ static int run_replay(const struct args *a)
 	};
 
 	return cmd_replay(&r);
+}
+
+static int run_report(const struct args *a)
+{
+	struct report_opts r = {
+		.group = a->trace.group, .device = a->trace.device,
+		.output = a->output, .files = a->files, .n_files = a->n_files,
+	};
+
+	return cmd_report(&r);
 }
 
 int main(int argc, char **argv)
@@ -343,6 +370,8 @@ int main(int argc, char **argv)
 		return run_replay(&a);
 	case CMD_DAEMON:
 		return run_daemon(&a);
+	case CMD_REPORT:
+		return run_report(&a);
 	default:
 		a.trace.textfile = a.daemon.textfile;
 		return cmd_trace(&a.trace);

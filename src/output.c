@@ -342,7 +342,7 @@ static void violation_json(struct output *out, const struct iw_record *r,
 static void violation_human(struct output *out, const struct iw_record *r,
 			    const struct iw_violation *v)
 {
-	char tbuf[24];
+	char tbuf[24], evidence[512];
 
 	human_time(out, r->mono_ns, tbuf, sizeof(tbuf));
 	fprintf(out->f, "%-12s !! %s %s: %s", tbuf,
@@ -352,19 +352,9 @@ static void violation_human(struct output *out, const struct iw_record *r,
 		fprintf(out->f, " group %d", r->group);
 	if (r->pasid != IW_NO_PASID)
 		fprintf(out->f, " pasid %u", r->pasid);
-	fprintf(out->f, " path=%s", r->type == IW_REC_DOMAIN_FREE ?
-		"free" : path_name(r->path));
-	for (int i = 0; i < v->n_evidence; i++) {
-		const struct iw_evidence *e = &v->evidence[i];
-
-		if (e->type == IW_EVID_STR)
-			fprintf(out->f, " %s=%s", e->key, e->str);
-		else if (e->type == IW_EVID_BOOL)
-			fprintf(out->f, " %s=%s", e->key, e->num ? "true" : "false");
-		else
-			fprintf(out->f, " %s=%lld", e->key, e->num);
-	}
-	fputc('\n', out->f);
+	evidence_text(v, evidence, sizeof(evidence));
+	fprintf(out->f, " path=%s%s%s\n", r->type == IW_REC_DOMAIN_FREE ?
+		"free" : path_name(r->path), v->n_evidence ? " " : "", evidence);
 }
 
 void output_violation(struct output *out, const struct iw_record *rec,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The rule table and its predicates. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "rules.h"
 #include "util.h"
@@ -435,6 +436,31 @@ const char *severity_name(enum iw_severity sev)
 		return "error";
 	default:
 		return "warning";
+	}
+}
+
+void evidence_text(const struct iw_violation *v, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < v->n_evidence && at < len; i++) {
+		const struct iw_evidence *e = &v->evidence[i];
+		const char *sep = i ? " " : "";
+		int n;
+
+		if (e->type == IW_EVID_STR)
+			n = snprintf(buf + at, len - at, "%s%s=%s", sep, e->key,
+				     e->str);
+		else if (e->type == IW_EVID_BOOL)
+			n = snprintf(buf + at, len - at, "%s%s=%s", sep, e->key,
+				     e->num ? "true" : "false");
+		else
+			n = snprintf(buf + at, len - at, "%s%s=%lld", sep,
+				     e->key, e->num);
+		if (n < 0)
+			break;
+		at += n;
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include "caps.h"
+#include "landing.h"
 #include "log.h"
 #include "platform.h"
 #include "session.h"
@@ -71,6 +72,35 @@ static char *render(void *arg, size_t *len)
 	return buf;
 }
 
+/* Bounded: the timeline's caps bound the page (landing.h). */
+static char *render_landing(void *arg, size_t *len)
+{
+	struct session *s = arg;
+	char *buf;
+
+	pthread_mutex_lock(&s->lock);
+	buf = landing_render(s->st, s->tl, len);
+	pthread_mutex_unlock(&s->lock);
+	return buf;
+}
+
+static __u64 real_ns(const struct session *s, __u64 mono_ns)
+{
+	return mono_ns + s->out.mono_to_real_ns;
+}
+
+/* Every shown record: counted, and drawn on the landing page. */
+static void session_sink(void *arg, const struct iw_record *rec,
+			 const struct iw_violation *v, int n)
+{
+	struct session *s = arg;
+
+	if (s->m)
+		metrics_record(s->m, rec, v, n);
+	if (s->tl)
+		timeline_record(s->tl, rec, real_ns(s, rec->mono_ns), v, n);
+}
+
 static void seed(struct session *s)
 {
 	const char *root = s->cfg.c->sysfs_root;
@@ -81,6 +111,8 @@ static void seed(struct session *s)
 	if (err && err != -ENOENT)
 		log_warn("cannot read IOMMU groups from sysfs: %s",
 			 strerror(-err));
+	if (s->tl)
+		timeline_seed(s->tl, s->st, s->cfg.group);
 }
 
 /* Groups can appear later (a driver module loads): say it, and go on. */
@@ -136,6 +168,8 @@ static void check_lost(struct session *s)
 		metrics_count_resync(s->m);
 	}
 	output_lost(&s->out, mono_now_ns(), dropped - s->lost);
+	if (s->tl)
+		timeline_lost(s->tl, real_ns(s, mono_now_ns()), dropped - s->lost);
 	domain_ids_forget_all(s->ids);
 	seed(s);
 	session_print_state(s);
@@ -207,6 +241,8 @@ static void report_late(void *arg, const char *module,
 	if (s->m)
 		metrics_set_ops_not_watched(s->m, s->ops_not_watched);
 	output_not_watched(&s->out, mono_now_ns(), module, names, n);
+	if (s->tl)
+		timeline_not_watched(s->tl, real_ns(s, mono_now_ns()), module);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -333,11 +369,24 @@ static int new_metrics(struct session *s)
 	snprintf(s->kernel, sizeof(s->kernel), "%s",
 		 uname(&u) ? "unknown" : u.release);
 	s->m = metrics_new(&mi);
-	if (!s->m)
-		return -ENOMEM;
-	s->pl.sink = metrics_record;
-	s->pl.sink_arg = s->m;
-	return 0;
+	return s->m ? 0 : -ENOMEM;
+}
+
+/* What the landing page says of this session, as a recording's line would. */
+static void landing_facts(struct session *s)
+{
+	struct jsonl_facts *f;
+	struct utsname u;
+
+	if (!s->tl)
+		return;
+	f = &s->tl->session;
+	s->tl->have_session = true;
+	snprintf(f->version, sizeof(f->version), "%s", IOMMUWATCH_VERSION);
+	snprintf(f->kernel, sizeof(f->kernel), "%s",
+		 uname(&u) ? "unknown" : u.release);
+	snprintf(f->attach, sizeof(f->attach), "%s",
+		 hooks_mechanisms(&s->ld.hooks));
 }
 
 static int load(struct session *s)
@@ -358,6 +407,13 @@ static int load(struct session *s)
 	pipeline_init(&s->pl, s->st, s->out.f ? &s->out : NULL);
 	s->pl.group = cfg->group;
 	s->pl.device = cfg->device;
+	s->pl.sink = session_sink;
+	s->pl.sink_arg = s;
+	if (s->http) {
+		s->tl = timeline_new(LANDING_LANES, LANDING_VIOLATIONS);
+		if (!s->tl)
+			return -ENOMEM;
+	}
 	seed(s);
 	err = check_groups(s);
 	if (err)
@@ -371,6 +427,7 @@ static int load(struct session *s)
 	s->pl.rules.deferred_locked = s->ld.hooks.deferred_locked;
 	s->pl.rules.ops_watched = hooks_ops_watched(&s->ld.hooks);
 	hooks_uncovered_roles(&s->ld.hooks, s->roles, sizeof(s->roles));
+	landing_facts(s);
 	return cfg->metrics ? new_metrics(s) : 0;
 }
 
@@ -397,7 +454,8 @@ int session_start(struct session *s)
 	if (s->cfg.daemon)
 		err = caps_drop_all();
 	if (!err && s->http)
-		err = http_start(s->http, render, s);
+		err = http_start(s->http, &(struct http_pages){
+			.metrics = render, .landing = render_landing, .arg = s });
 	return err;
 }
 
@@ -409,6 +467,7 @@ void session_close(struct session *s)
 	journal_close(&s->j);
 	late_modules_free(&s->late);
 	metrics_free(s->m);
+	timeline_free(s->tl);
 	free(s->mhooks);
 	domain_ids_free(s->ids);
 	state_free(s->st);

@@ -123,7 +123,16 @@ static const char *header(const char *reply, const char *name, char *buf,
 }
 
 /* A started server on a free loopback port; NULL if that failed. */
+static struct http_server *serve_pages(const struct http_pages *pages,
+				       int *port);
+
 static struct http_server *serve(http_render_fn render, int *port)
+{
+	return serve_pages(&(struct http_pages){ .metrics = render }, port);
+}
+
+static struct http_server *serve_pages(const struct http_pages *pages,
+				       int *port)
 {
 	struct http_server *srv = NULL;
 	char listen[32];
@@ -132,7 +141,7 @@ static struct http_server *serve(http_render_fn render, int *port)
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", *port);
 	if (*port <= 0 || http_bind(&srv, listen))
 		return NULL;
-	if (http_start(srv, render, NULL)) {
+	if (http_start(srv, pages)) {
 		http_stop(srv);
 		return NULL;
 	}
@@ -153,7 +162,7 @@ static void test_bind_then_start(void)
 		return;
 	CHECK_STR(http_address(srv), listen);
 	CHECK(thread_count() == 1);
-	CHECK(http_start(srv, render, NULL) == 0);
+	CHECK(http_start(srv, &(struct http_pages){ .metrics = render }) == 0);
 	CHECK(thread_count() > 1);
 	CHECK(http_req(port, "GET", "/metrics", reply, sizeof(reply)) == 0);
 	CHECK(status_of(reply) == 200);
@@ -208,7 +217,36 @@ static void test_render_failure_is_500(void)
 		return;
 	CHECK(http_req(port, "GET", "/metrics", reply, sizeof(reply)) == 0);
 	CHECK(status_of(reply) == 500);
-	CHECK_STR(body_of(reply), "cannot render metrics\n");
+	CHECK_STR(body_of(reply), "cannot render the page\n");
+	http_stop(srv);
+}
+
+static char *render_page(void *arg, size_t *len)
+{
+	(void)arg;
+	*len = strlen("<p>page</p>");
+	return strdup("<p>page</p>");
+}
+
+/* A landing renderer replaces the static page; /metrics is unchanged. */
+static void test_rendered_landing(void)
+{
+	struct http_pages pages = { .metrics = render, .landing = render_page };
+	char reply[4096], hv[128];
+	struct http_server *srv;
+	int port;
+
+	srv = serve_pages(&pages, &port);
+	CHECK(srv);
+	if (!srv)
+		return;
+	CHECK(http_req(port, "GET", "/", reply, sizeof(reply)) == 0);
+	CHECK(status_of(reply) == 200);
+	CHECK_STR(header(reply, "Content-Type", hv, sizeof(hv)),
+		  "text/html; charset=utf-8");
+	CHECK_STR(body_of(reply), "<p>page</p>");
+	CHECK(http_req(port, "GET", "/metrics", reply, sizeof(reply)) == 0);
+	CHECK_STR(body_of(reply), exposition);
 	http_stop(srv);
 }
 
@@ -243,5 +281,6 @@ static void test_port_in_use(void)
 
 UNIT_MAIN("http", UNIT_CASE(test_bind_then_start),
 	  UNIT_CASE(test_landing_404_405),
-	  UNIT_CASE(test_render_failure_is_500), UNIT_CASE(test_bad_listen),
+	  UNIT_CASE(test_render_failure_is_500), UNIT_CASE(test_rendered_landing),
+	  UNIT_CASE(test_bad_listen),
 	  UNIT_CASE(test_port_in_use))

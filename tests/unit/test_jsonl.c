@@ -247,25 +247,32 @@ static void binary_and_huge(void)
 static void session_group_and_skips(void)
 {
 	struct rule_ctx ctx = { .st = state_new() };
-	const char *session = "{\"type\":\"session\",\"time\":\"2026-11-23T18:00:00.5Z\",\"deferred_locked\":true,\"ops_watched\":true,\"not_watched\":[]}\n";
+	const char *session = "{\"type\":\"session\",\"time\":\"2026-11-23T18:00:00.5Z\",\"deferred_locked\":true,\"ops_watched\":true,\"not_watched\":[],\"kernel\":\"7.3.4+deb13-amd64\"}\n";
+	const char *lost = "{\"type\":\"lost\",\"time\":\"2026-11-23T18:00:02Z\",\"count\":17}";
 	const char *older = "{\"type\":\"session\",\"time\":\"2026-11-23T18:00:00.5Z\",\"deferred_locked\":true}";
 	const char *group = "{\"type\":\"group\",\"group\":4,\"domain\":\"identity\",\"devices\":[\"0000:00:04.0\"],\"direct\":true,\"iommu\":\"ivhd0\",\"iommu_driver\":\"amd-iommu\"}";
 	const char *late = "{\"type\":\"not_watched\",\"time\":\"2026-11-23T18:00:01Z\",\"module\":\"virtio_iommu\",\"reason\":\"loaded after start\",\"ops\":[\"viommu_attach_dev\"]}";
 	const char *viol = "{\"type\":\"violation\",\"time\":\"2026-11-23T18:00:00Z\",\"kind\":\"x\",\"severity\":\"error\",\"evidence\":{}}";
+	struct jsonl_facts facts;
 	struct iw_record rec;
 	__u64 ns;
 	char err[160];
 
-	CHECK(jsonl_parse(session, strlen(session), &ctx, &rec, err, 160) ==
-	      JSONL_SESSION);
+	CHECK(jsonl_parse_facts(session, strlen(session), &ctx, &rec, &facts,
+				err, 160) == JSONL_SESSION);
 	CHECK(ctx.deferred_locked && ctx.ops_watched);
+	CHECK_STR(facts.kernel, "7.3.4+deb13-amd64");
+	CHECK(jsonl_parse_facts(lost, strlen(lost), &ctx, &rec, &facts, err,
+				160) == JSONL_LOST && facts.lost == 17);
 	CHECK(jsonl_parse(group, strlen(group), &ctx, &rec, err, 160) ==
 	      JSONL_GROUP);
 	CHECK(state_group(ctx.st, 4, false)->direct);
 	CHECK_STR(state_group(ctx.st, 4, false)->iommu->name, "ivhd0");
 	CHECK_STR(state_group(ctx.st, 4, false)->iommu->driver, "amd-iommu");
-	CHECK(jsonl_parse(late, strlen(late), &ctx, &rec, err, 160) ==
-	      JSONL_SKIP);
+	CHECK(jsonl_parse_facts(late, strlen(late), &ctx, &rec, &facts, err,
+				160) == JSONL_NOT_WATCHED);
+	CHECK_STR(facts.module, "virtio_iommu");
+	CHECK(facts.time == 1795456801LL * 1000000000LL);
 	CHECK(!ctx.ops_watched);	/* the module's ops from then on */
 	CHECK(jsonl_parse(session, strlen(session), &ctx, &rec, err, 160) ==
 	      JSONL_SESSION && ctx.ops_watched);

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's landing page: the groups and their domains now, then the
+ * report's picture of what this daemon has seen (its timeline), read-only.
+ */
+#ifndef __IW_LANDING_H
+#define __IW_LANDING_H
+
+#include <stddef.h>
+#include "state.h"
+#include "timeline.h"
+
+/* A daemon's timeline: a page of at most 128 x 512 marks, 100 violations. */
+#define LANDING_LANES		128
+#define LANDING_VIOLATIONS	100
+
+/* The page, malloc'd (*len bytes); NULL if memory ran out. */
+char *landing_render(struct iw_state *st, const struct timeline *tl,
+		     size_t *len);
+
+#endif /* __IW_LANDING_H */

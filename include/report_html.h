@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A timeline as one self-contained HTML page: inline CSS and SVG and a few
+ * lines of script, nothing fetched. `report` writes it to a file, the
+ * daemon serves it as its landing page.
+ */
+#ifndef __IW_REPORT_HTML_H
+#define __IW_REPORT_HTML_H
+
+#include <stdio.h>
+#include "timeline.h"
+
+struct report_page {
+	const char *title;
+	bool live;			/* the daemon's page: no bad lines */
+	unsigned long bad_lines;	/* input lines refused */
+	/* A section of the page's own after the facts (may be NULL). */
+	void (*extra)(FILE *f, void *arg);
+	void *extra_arg;
+};
+
+/* The page; 0, or -EIO if f failed. */
+int report_html_write(FILE *f, const struct timeline *tl,
+		      const struct report_page *page);
+/* Text with &, <, >, " and ' escaped: safe in an element or an attribute. */
+void html_text(FILE *f, const char *s);
+
+#endif /* __IW_REPORT_HTML_H */

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iommuwatch report: recorded JSON Lines drawn as one self-contained HTML
+ * page. The rules run as in replay, so the violations drawn are those the
+ * recording's records make now, whatever the recording said.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "commands.h"
+#include "log.h"
+#include "pipeline.h"
+#include "recording.h"
+#include "report_html.h"
+#include "timeline.h"
+
+/* A picture of at most 512 x 512 marks; the last 1000 violations listed. */
+#define REPORT_LANES		512
+#define REPORT_VIOLATIONS	1000
+
+struct report {
+	struct pipeline pl;
+	struct timeline *tl;
+	bool seed_pending;	/* group lines read, not drawn yet */
+};
+
+static void report_sink(void *arg, const struct iw_record *rec,
+			const struct iw_violation *v, int n)
+{
+	struct report *r = arg;
+
+	timeline_record(r->tl, rec, rec->mono_ns, v, n);
+}
+
+/* The groups drawn from the start state: all, one, or (by device) none. */
+static int seed_filter(const struct pipeline *pl)
+{
+	return pl->device ? TL_SEED_NONE : pl->group;
+}
+
+static void report_line(void *arg, enum jsonl_kind kind,
+			struct iw_record *rec, const struct jsonl_facts *facts)
+{
+	struct report *r = arg;
+
+	if (kind == JSONL_GROUP) {
+		r->seed_pending = true;
+		return;
+	}
+	if (r->seed_pending) {
+		timeline_seed(r->tl, r->pl.st, seed_filter(&r->pl));
+		r->seed_pending = false;
+	}
+	switch (kind) {
+	case JSONL_RECORD:
+		pipeline_feed(&r->pl, rec);
+		break;
+	case JSONL_SESSION:
+		if (!r->tl->have_session)
+			r->tl->session = *facts;
+		r->tl->have_session = true;
+		break;
+	case JSONL_LOST:
+		timeline_lost(r->tl, facts->time, facts->lost);
+		break;
+	case JSONL_NOT_WATCHED:
+		timeline_not_watched(r->tl, facts->time, facts->module);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Written to a temporary beside the output, renamed when whole. */
+static int write_page(const struct report_opts *opts, struct timeline *tl,
+		      unsigned long bad)
+{
+	struct report_page page = { .title = "iommuwatch report",
+				    .bad_lines = bad };
+	FILE *f = stdout;
+	char tmp[4096];
+	int err;
+
+	if (opts->output) {
+		if (snprintf(tmp, sizeof(tmp), "%s.tmp", opts->output) >=
+		    (int)sizeof(tmp)) {
+			log_err("output path too long: %s", opts->output);
+			return -ENAMETOOLONG;
+		}
+		f = fopen(tmp, "w");
+		if (!f) {
+			err = -errno;
+			log_err("cannot write %s: %s", tmp, strerror(-err));
+			return err;
+		}
+	}
+	err = report_html_write(f, tl, &page);
+	if (opts->output) {
+		if (fclose(f) && !err)
+			err = -EIO;
+		if (!err && rename(tmp, opts->output))
+			err = -errno;
+		if (err) {
+			log_err("cannot write %s: %s", opts->output, strerror(-err));
+			unlink(tmp);
+		}
+	} else if (err) {
+		log_err("cannot write the report: %s", strerror(-err));
+	}
+	return err;
+}
+
+int cmd_report(const struct report_opts *opts)
+{
+	struct report r = {};
+	struct recording rd = { .on_line = report_line, .arg = &r };
+	struct iw_state *st = state_new();
+	int err = -ENOMEM;
+
+	r.tl = timeline_new(REPORT_LANES, REPORT_VIOLATIONS);
+	if (!st || !r.tl) {
+		log_err("out of memory");
+		goto out;
+	}
+	pipeline_init(&r.pl, st, NULL);
+	r.pl.group = opts->group;
+	r.pl.device = opts->device;
+	r.pl.sink = report_sink;
+	r.pl.sink_arg = &r;
+	rd.ctx = &r.pl.rules;
+	err = recording_read(&rd, opts->files, opts->n_files);
+	recording_finish(&rd);
+	if (r.seed_pending)
+		timeline_seed(r.tl, st, seed_filter(&r.pl));
+	if (!err)
+		err = write_page(opts, r.tl, rd.bad);
+	if (!err)
+		log_info("report: %llu records, %llu violations, %lu bad lines",
+			 (unsigned long long)timeline_n_records(r.tl),
+			 (unsigned long long)r.tl->n_viol, rd.bad);
+	if (!err && rd.bad)
+		err = -EINVAL;
+out:
+	timeline_free(r.tl);
+	state_free(st);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}
