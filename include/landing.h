@@ -10,8 +10,12 @@
 #include "state.h"
 #include "timeline.h"
 
-/* A daemon's timeline: a page of at most 128 x 512 marks, 100 violations. */
-#define LANDING_LANES		128
+/*
+ * A daemon's timeline: at most 64 lanes x 512 marks and 100 violations,
+ * so a page is under 12 MiB at worst (test_timeline) and far less on a
+ * real host.
+ */
+#define LANDING_LANES		64
 #define LANDING_VIOLATIONS	100
 
 /* The page, malloc'd (*len bytes); NULL if memory ran out. */

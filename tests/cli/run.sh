@@ -153,6 +153,30 @@ expect replay_missing_file 1 'cannot open /nonexistent\.jsonl: No such file or d
 expect replay_no_file 64 'replay needs a FILE' -- "$IW" replay
 expect replay_all_elsewhere 64 "--all is for 'replay'" -- "$IW" trace --all
 
+# report: the same recordings drawn; bad input as replay has it.
+expect report_written 0 'report: 4 records, 1 violations, 0 bad lines' -- \
+	"$IW" report -o "$tmp/r.html" "$rec/rmrr-release-6.12.jsonl"
+expect report_one_lane_per_group 0 '^7$' -- \
+	sh -c "grep -c '<g class=\"lane\" data-group=' '$tmp/r.html'"
+expect report_violation_with_evidence 0 '<circle class="v critical" data-v="0" data-rule="blocked_with_rmr".*to=blocked to_domain=2 require_direct=true</title>' -- \
+	cat "$tmp/r.html"
+expect report_nothing_fetched 1 '^$' -- \
+	sh -c "grep -Eo '(src|href)=\"[a-z]+:' '$tmp/r.html'"
+expect report_stdin_many_files 0 'report: 8 records, 1 violations, 0 bad lines' -- \
+	sh -c "'$IW' report - '$rec/rmrr-release-7.3.jsonl' < '$rec/rmrr-release-6.12.jsonl' > '$tmp/r2.html'"
+expect report_damaged_named 1 'damaged\.jsonl:2: not a JSON object \(truncated\?\)' -- \
+	"$IW" report -o "$tmp/d.html" "$tmp/damaged.jsonl"
+expect report_damaged_rest_drawn 0 '<tr><th>bad input lines</th><td>3</td></tr>' -- \
+	cat "$tmp/d.html"
+expect report_damaged_violation_drawn 0 'data-rule="blocked_with_rmr"' -- cat "$tmp/d.html"
+expect report_huge_group_rss 0 '^exit 0, peak RSS ([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}) KiB$' -- \
+	peak_rss "$IW" report -o "$tmp/h.html" "$tmp/huge-group.jsonl"
+expect report_unwritable 1 'cannot write /nonexistent/r\.html\.tmp: No such file or directory' -- \
+	"$IW" report -o /nonexistent/r.html "$rec/rmrr-release-6.12.jsonl"
+expect report_no_file 64 'report needs a FILE' -- "$IW" report
+expect report_no_json 64 "--json is not for 'report'" -- "$IW" report --json x
+expect output_elsewhere 64 "--output is for 'report'" -- "$IW" replay -o x y
+
 # daemon: every bad output is refused at start, before any BPF is loaded.
 expect daemon_bad_listen 1 "bad --listen 'nowhere': expected ADDR:PORT" -- \
 	"$IW" daemon --listen nowhere
