@@ -36,7 +36,9 @@ struct tl_mark {
 struct tl_bucket {
 	__u32 n;		/* records */
 	__u32 failed;		/* of them, refused by the kernel */
+	__u32 viol;		/* violations its records made */
 	__s8 kind;		/* the lane's domain type after it; -1: same */
+	__s8 worst;		/* enum iw_severity of the worst; -1: none */
 	struct tl_mark last;	/* valid when n */
 };
 

@@ -20,6 +20,7 @@
 #define GROUP_H		22
 #define PASID_H		14
 #define AXIS_TICKS	8
+#define DENSE_RUN	4	/* columns in a row with records: one band */
 
 static const char style[] =
 "body{font:13px system-ui,sans-serif;margin:16px;color:#222}"
@@ -33,9 +34,10 @@ static const char style[] =
 ".k-unknown{fill:url(#unknown)}"
 ".lane text{font-size:11px;fill:#222}.pasid text{fill:#555}"
 ".m{stroke:#111;stroke-width:1}.m.agg{stroke-width:2}.m.failed{stroke:#e6550d}"
+".band{fill:#111;opacity:.55}.band.failed{fill:#e6550d}"
 ".gap{fill:url(#lost);stroke:#999}"
 ".v{stroke:#fff;stroke-width:1}.v.warning{fill:#fd8d3c}.v.error{fill:#e6550d}"
-".v.critical{fill:#a50f15}.v.hl{stroke:#000;stroke-width:3}"
+".v.critical{fill:#a50f15}.v.hl{stroke:#000;stroke-width:3}.v.older{opacity:.7}"
 "tr.hl{background:#ffeeba}.sev-critical td:nth-child(2){color:#a50f15;"
 "font-weight:bold}.legend span{display:inline-block;margin-right:10px}"
 ".legend svg{vertical-align:middle;margin-right:3px}.axis{font-size:10px;"
@@ -189,9 +191,11 @@ static void legend(FILE *f)
 		fprintf(f, "<span><svg width=\"12\" height=\"12\"><rect "
 			"class=\"k-%s\" width=\"12\" height=\"12\" stroke=\"#999\"/>"
 			"</svg>%s</span>", dom_kind_name(k), dom_kind_name(k));
-	fputs("<span>| a mark: records in that column (thick: several, "
-	      "orange: refused) · a circle: a violation · hatched: events "
-	      "lost</span></p>\n", f);
+	fputs("<br><span>a mark: records in that column (thick: several, "
+	      "orange: some refused) · a bar along the bottom: records in "
+	      "every column there · a circle: a violation (a square: older "
+	      "ones, counted) · hatched: events "
+	      "lost · hover for details</span></p>\n", f);
 }
 
 /* ---- the picture ---- */
@@ -285,9 +289,8 @@ static void lane_domains(FILE *f, const struct view *v,
 	domain_run(f, v, from, end, kind, h);
 }
 
-static void mark_title(FILE *f, const struct tl_bucket *b)
+static void mark_text(FILE *f, const struct tl_mark *m)
 {
-	const struct tl_mark *m = &b->last;
 	static const char *const types[] = {
 		[IW_REC_TRANSITION] = "transition", [IW_REC_RELEASE] = "release",
 		[IW_REC_DOMAIN_FREE] = "domain free",
@@ -297,9 +300,6 @@ static void mark_title(FILE *f, const struct tl_bucket *b)
 	char t[40];
 
 	time_text(m->time, t, sizeof(t));
-	fputs("<title>", f);
-	if (b->n > 1)
-		fprintf(f, "%u records (%u refused); the last: ", b->n, b->failed);
 	fprintf(f, "%s %s ", t, m->type < ARRAY_SIZE(types) ? types[m->type] : "");
 	html_text(f, m->device);
 	if (m->pasid != IW_NO_PASID)
@@ -307,23 +307,68 @@ static void mark_title(FILE *f, const struct tl_bucket *b)
 	if (m->type == IW_REC_TRANSITION)
 		fprintf(f, " %s -> %s", dom_kind_name(m->from),
 			dom_kind_name(m->to));
-	fprintf(f, " path=%s ret=%d</title>", path_name(m->path), m->ret);
+	fprintf(f, " path=%s", path_name(m->path));
+	if (m->ret)
+		fprintf(f, " ret=%d", m->ret);
 }
 
+static void mark(FILE *f, const struct view *v, const struct tl_bucket *b,
+		 int j, int h)
+{
+	double x = col_x(v, j) + v->px / 2;
+
+	fprintf(f, "<line class=\"m%s%s\" x1=\"%.1f\" x2=\"%.1f\" y1=\"2\" "
+		"y2=\"%d\"><title>", b->n > 1 ? " agg" : "",
+		b->failed ? " failed" : "", x, x, h - 2);
+	if (b->n > 1)
+		fprintf(f, "%u records (%u refused); the last: ", b->n, b->failed);
+	mark_text(f, &b->last);
+	fputs("</title></line>\n", f);
+}
+
+/* Columns from..to-1, each with records: one band, the counts summed. */
+static void band(FILE *f, const struct view *v, const struct tl_lane *lane,
+		 int from, int to, int h)
+{
+	__u64 n = 0, failed = 0;
+	char t[40];
+
+	for (int j = from; j < to; j++) {
+		n += lane->b[j].n;
+		failed += lane->b[j].failed;
+	}
+	time_text(v->tl->t0 + (__u64)from * v->tl->width, t, sizeof(t));
+	fprintf(f, "<rect class=\"band%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
+		"height=\"4\"><title>%llu records (%llu refused) from %s; the "
+		"last: ", failed ? " failed" : "", col_x(v, from), h - 5,
+		(to - from) * v->px, (unsigned long long)n,
+		(unsigned long long)failed, t);
+	mark_text(f, &lane->b[to - 1].last);
+	fputs("</title></rect>\n", f);
+}
+
+/*
+ * A mark per column with records, where they are sparse; where DENSE_RUN
+ * or more columns in a row have records, one band under the colours
+ * instead: a busy hour draws as one element per lane, not 512.
+ */
 static void lane_marks(FILE *f, const struct view *v,
 		       const struct tl_lane *lane, int h)
 {
-	for (int j = v->first; j < v->first + v->n; j++) {
-		const struct tl_bucket *b = &lane->b[j];
-		double x = col_x(v, j) + v->px / 2;
+	int end = v->first + v->n;
 
-		if (!b->n)
+	for (int j = v->first; j < end; j++) {
+		int run = j;
+
+		while (run < end && lane->b[run].n)
+			run++;
+		if (run - j >= DENSE_RUN) {
+			band(f, v, lane, j, run, h);
+			j = run;
 			continue;
-		fprintf(f, "<line class=\"m%s%s\" x1=\"%.1f\" x2=\"%.1f\" "
-			"y1=\"2\" y2=\"%d\">", b->n > 1 ? " agg" : "",
-			b->failed ? " failed" : "", x, x, h - 2);
-		mark_title(f, b);
-		fputs("</line>\n", f);
+		}
+		for (; j < run; j++)
+			mark(f, v, &lane->b[j], j, h);
 	}
 }
 
@@ -405,26 +450,75 @@ static void violation_title(FILE *f, const struct tl_violation *v)
 	fputs("</title>", f);
 }
 
-/* A circle per kept violation, on its PASID's lane or else its group's. */
-static void violation_marks(FILE *f, const struct view *vw)
+/* Where a violation is drawn: its PASID's lane, else its group's; -1. */
+static int violation_lane(const struct timeline *tl,
+			  const struct tl_violation *v)
+{
+	int l = timeline_lane(tl, v->group, v->pasid);
+
+	return l >= 0 ? l : timeline_lane(tl, v->group, IW_NO_PASID);
+}
+
+static int violation_y(const struct view *vw, int l)
+{
+	return l < 0 ? AXIS_H - 6 :
+	       vw->y[l] + lane_height(vw->tl->lanes[l]) / 2;
+}
+
+/* A circle per kept violation, with its evidence on hover. */
+static void kept_marks(FILE *f, const struct view *vw, int *kept)
 {
 	const struct timeline *tl = vw->tl;
 
 	for (int i = 0; i < timeline_n_kept(tl); i++) {
 		const struct tl_violation *v = timeline_kept(tl, i);
-		int l = timeline_lane(tl, v->group, v->pasid);
+		int l = violation_lane(tl, v), j = timeline_bucket(tl, v->time);
 
-		if (l < 0)
-			l = timeline_lane(tl, v->group, IW_NO_PASID);
+		if (l >= 0)
+			kept[l * TL_BUCKETS + j]++;
 		fprintf(f, "<circle class=\"v %s\" data-v=\"%d\" "
 			"data-rule=\"%s\" cx=\"%.1f\" cy=\"%d\" r=\"5\">",
 			severity_name(v->rule->severity), i, v->rule->kind,
-			col_x(vw, timeline_bucket(tl, v->time)) + vw->px / 2,
-			l < 0 ? AXIS_H - 6 :
-			vw->y[l] + lane_height(tl->lanes[l]) / 2);
+			col_x(vw, j) + vw->px / 2, violation_y(vw, l));
 		violation_title(f, v);
 		fputs("</circle>\n", f);
 	}
+}
+
+/* Violations older than the list, one square per column with any. */
+static void older_marks(FILE *f, const struct view *vw, const int *kept)
+{
+	const struct timeline *tl = vw->tl;
+
+	for (int l = 0; l < tl->n_lanes; l++) {
+		for (int j = vw->first; j < vw->first + vw->n; j++) {
+			const struct tl_bucket *b = &tl->lanes[l]->b[j];
+			__u32 older = b->viol - kept[l * TL_BUCKETS + j];
+
+			if (!older)
+				continue;
+			fprintf(f, "<rect class=\"v older %s\" x=\"%.1f\" "
+				"y=\"%d\" width=\"8\" height=\"8\"><title>%u "
+				"violations before the list's, the worst %s</title>"
+				"</rect>\n", severity_name(b->worst),
+				col_x(vw, j) + vw->px / 2 - 4,
+				violation_y(vw, l) - 4, older,
+				severity_name(b->worst));
+		}
+	}
+}
+
+static int violation_marks(FILE *f, const struct view *vw)
+{
+	int *kept = calloc((size_t)vw->tl->n_lanes * TL_BUCKETS + 1,
+			   sizeof(*kept));
+
+	if (!kept)
+		return -ENOMEM;
+	kept_marks(f, vw, kept);
+	older_marks(f, vw, kept);
+	free(kept);
+	return 0;
 }
 
 static void svg_defs(FILE *f)
@@ -455,7 +549,7 @@ static struct view view_of(const struct timeline *tl, int *y)
 static int picture(FILE *f, const struct timeline *tl)
 {
 	struct tl_lane **order = malloc((tl->n_lanes + 1) * sizeof(*order));
-	int *y = malloc((tl->n_lanes + 1) * sizeof(*y)), at = AXIS_H;
+	int *y = malloc((tl->n_lanes + 1) * sizeof(*y)), at = AXIS_H, err;
 	struct view v = view_of(tl, y);
 
 	if (!order || !y) {
@@ -477,11 +571,11 @@ static int picture(FILE *f, const struct timeline *tl)
 		lane(f, &v, order[i], y[timeline_lane(tl, order[i]->group,
 						      order[i]->pasid)]);
 	gaps(f, &v, at);
-	violation_marks(f, &v);
+	err = violation_marks(f, &v);
 	fputs("</svg>\n", f);
 	free(order);
 	free(y);
-	return 0;
+	return err;
 }
 
 /* ---- the lists ---- */

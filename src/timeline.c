@@ -52,6 +52,9 @@ static void merge_bucket(struct tl_bucket *into, const struct tl_bucket *b)
 		return;
 	into->n += b->n;
 	into->failed += b->failed;
+	into->viol += b->viol;
+	if (b->worst > into->worst)
+		into->worst = b->worst;
 	if (b->kind >= 0)
 		into->kind = b->kind;
 	if (b->n)
@@ -71,7 +74,7 @@ static void rebucket_lane(const struct timeline *tl, struct tl_lane *lane,
 
 	memcpy(old, lane->b, sizeof(old));
 	for (int j = 0; j < TL_BUCKETS; j++)
-		lane->b[j] = (struct tl_bucket){ .kind = -1 };
+		lane->b[j] = (struct tl_bucket){ .kind = -1, .worst = -1 };
 	for (int i = 0; i < TL_BUCKETS; i++)
 		merge_bucket(&lane->b[new_index(tl, i, t0, width)], &old[i]);
 }
@@ -170,7 +173,7 @@ static struct tl_lane *lane_get(struct timeline *tl, int group, __u32 pasid,
 	lane->pasid = pasid;
 	lane->start = start;
 	for (int j = 0; j < TL_BUCKETS; j++)
-		lane->b[j].kind = -1;
+		lane->b[j] = (struct tl_bucket){ .kind = -1, .worst = -1 };
 	tl->lanes[tl->n_lanes++] = lane;
 	return lane;
 }
@@ -252,7 +255,7 @@ static void mark_from(struct tl_mark *m, const struct iw_record *rec,
 }
 
 static void lane_record(struct timeline *tl, const struct iw_record *rec,
-			__u64 time)
+			__u64 time, const struct iw_violation *v, int n_viol)
 {
 	/* A PASID's lane starts empty: nothing was attached there. */
 	struct tl_lane *lane = lane_get(tl, rec->group, rec->pasid,
@@ -275,6 +278,10 @@ static void lane_record(struct timeline *tl, const struct iw_record *rec,
 	if (rec->type == IW_REC_TRANSITION && !rec->ret)
 		b->kind = rec->to.kind;
 	mark_from(&b->last, rec, time);
+	b->viol += n_viol;
+	for (int i = 0; i < n_viol; i++)
+		if ((int)v[i].rule->severity > b->worst)
+			b->worst = v[i].rule->severity;
 }
 
 static void keep_violation(struct timeline *tl, const struct iw_record *rec,
@@ -302,7 +309,7 @@ void timeline_record(struct timeline *tl, const struct iw_record *rec,
 	tl->records[rec->type]++;
 	tl->last_record = time;
 	if (rec->type != IW_REC_DOMAIN_FREE)
-		lane_record(tl, rec, time);
+		lane_record(tl, rec, time, v, n_violations);
 	for (int i = 0; i < n_violations; i++)
 		keep_violation(tl, rec, time, &v[i]);
 }
