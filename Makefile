@@ -85,7 +85,7 @@ else
 endif
 
 .PHONY: all clean deps test unit check demo install vmlinux lab-helpers fuzz \
-	bench bench-consumer
+	bench bench-consumer bench-report
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -222,12 +222,17 @@ $(OUT)/bench/consumer: tests/bench/consumer.c $(HDRS) $(CORE_LIB)
 bench-consumer: $(OUT)/bench/consumer
 	$(Q)$< $(BENCH_EVENTS)
 
+# report over a long journal, against replay of the same lines.
+BENCH_RECORDS	?= 1000000
+bench-report: $(OUT)/iommuwatch
+	$(Q)tests/bench/report.sh $(BENCH_RECORDS)
+
 # Every benchmark: the userspace consumer on the host, then the lab ones
 # (probe cost, storm overhead, start-up) on BENCH_LINES, for each of
 # BENCH_FAMILIES (smmuv3: the arm64 guest, running the arm64 build).
 BENCH_LINES	?= 7.3
 BENCH_FAMILIES	?= intel
-bench: bench-consumer all kernels
+bench: bench-consumer bench-report all kernels
 	$(Q)$(if $(filter smmuv3,$(BENCH_FAMILIES)),$(MAKE) --no-print-directory ARCH=arm64 all &&) true
 	$(Q)$(foreach f,$(BENCH_FAMILIES),tools/bench/run.sh --iommu $(f) \
 		$(foreach l,$(BENCH_LINES),-k $(l)) &&) true

@@ -11,9 +11,9 @@
 #include "timeline.h"
 
 /*
- * A daemon's timeline: at most 64 lanes x 512 marks and 100 violations,
- * so a page is under 12 MiB at worst (test_timeline) and far less on a
- * real host.
+ * A daemon's timeline: at most 64 lanes and the last 100 violations, so
+ * a page is under 8 MiB at worst (test_timeline measures 4.5 MiB: names
+ * of 31 '&', a mark in every fourth column) and far less on a real host.
  */
 #define LANDING_LANES		64
 #define LANDING_VIOLATIONS	100

@@ -20,7 +20,8 @@
 #define GROUP_H		22
 #define PASID_H		14
 #define AXIS_TICKS	8
-#define DENSE_RUN	4	/* columns in a row with records: one band */
+#define DENSE_RUN	4	/* columns with records close together: a band */
+#define DENSE_GAP	3	/* ... with at most this many empty between */
 
 static const char style[] =
 "body{font:13px system-ui,sans-serif;margin:16px;color:#222}"
@@ -192,8 +193,8 @@ static void legend(FILE *f)
 			"class=\"k-%s\" width=\"12\" height=\"12\" stroke=\"#999\"/>"
 			"</svg>%s</span>", dom_kind_name(k), dom_kind_name(k));
 	fputs("<br><span>a mark: records in that column (thick: several, "
-	      "orange: some refused) · a bar along the bottom: records in "
-	      "every column there · a circle: a violation (a square: older "
+	      "orange: some refused) · a bar along the bottom: records "
+	      "all along it · a circle: a violation (a square: older "
 	      "ones, counted) · hatched: events "
 	      "lost · hover for details</span></p>\n", f);
 }
@@ -326,7 +327,7 @@ static void mark(FILE *f, const struct view *v, const struct tl_bucket *b,
 	fputs("</title></line>\n", f);
 }
 
-/* Columns from..to-1, each with records: one band, the counts summed. */
+/* Columns from..to-1, most with records: one band, the counts summed. */
 static void band(FILE *f, const struct view *v, const struct tl_lane *lane,
 		 int from, int to, int h)
 {
@@ -348,9 +349,29 @@ static void band(FILE *f, const struct view *v, const struct tl_lane *lane,
 }
 
 /*
+ * The columns with records from j on that lie at most DENSE_GAP empty
+ * columns apart: *marked counts them; returns the end of the last one.
+ */
+static int cluster_end(const struct tl_lane *lane, int j, int end,
+		       int *marked)
+{
+	int last = j;
+
+	*marked = 0;
+	for (; j < end && j - last <= DENSE_GAP; j++) {
+		if (lane->b[j].n) {
+			last = j;
+			(*marked)++;
+		}
+	}
+	return last + 1;
+}
+
+/*
  * A mark per column with records, where they are sparse; where DENSE_RUN
- * or more columns in a row have records, one band under the colours
- * instead: a busy hour draws as one element per lane, not 512.
+ * or more such columns lie close together (DENSE_GAP empty ones at most
+ * between two), one band under the colours instead: a busy hour draws as
+ * one element per lane, not 512.
  */
 static void lane_marks(FILE *f, const struct view *v,
 		       const struct tl_lane *lane, int h)
@@ -358,17 +379,20 @@ static void lane_marks(FILE *f, const struct view *v,
 	int end = v->first + v->n;
 
 	for (int j = v->first; j < end; j++) {
-		int run = j;
+		int marked, stop;
 
-		while (run < end && lane->b[run].n)
-			run++;
-		if (run - j >= DENSE_RUN) {
-			band(f, v, lane, j, run, h);
-			j = run;
+		if (!lane->b[j].n)
+			continue;
+		stop = cluster_end(lane, j, end, &marked);
+		if (marked >= DENSE_RUN) {
+			band(f, v, lane, j, stop, h);
+			j = stop - 1;
 			continue;
 		}
-		for (; j < run; j++)
-			mark(f, v, &lane->b[j], j, h);
+		for (; j < stop; j++)
+			if (lane->b[j].n)
+				mark(f, v, &lane->b[j], j, h);
+		j--;
 	}
 }
 

@@ -29,6 +29,10 @@ sed 's/^/  /' "$out"
 expect consumer_1k "^bench consumer_g1000: events_per_sec=$num .*render_ms=$num .*peak_rss_mib=$num"
 expect consumer_10k "^bench consumer_g10000: events_per_sec=$num .*render_ms=$num .*peak_rss_mib=$num"
 
+tests/bench/report.sh 100000 1 >"$out" 2>&1
+sed 's/^/  /' "$out"
+expect report "^bench report: records=100000 rounds=1 report_s=$num replay_s=$num ratio=$num html_bytes=[1-9][0-9]* report_rss_mib=$num"
+
 tools/bench/run.sh --quick -k "${BENCH_LINE:-7.3}" >"$out" 2>&1
 echo "  run.sh exit $?" >>"$out"
 sed 's/^/  /' "$out"
