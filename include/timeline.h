@@ -99,6 +99,8 @@ __u64 timeline_n_records(const struct timeline *tl);
 void timeline_record(struct timeline *tl, const struct iw_record *rec,
 		     __u64 time, const struct iw_violation *v, int n_violations);
 void timeline_lost(struct timeline *tl, __u64 time, __u64 count);
+/* Extend the range to time: a live picture runs up to now. */
+void timeline_touch(struct timeline *tl, __u64 time);
 void timeline_not_watched(struct timeline *tl, __u64 time, const char *module);
 
 /* Index in tl->lanes of a group's lane (IW_NO_PASID) or a PASID's; -1. */

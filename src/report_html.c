@@ -413,11 +413,32 @@ static void lane(FILE *f, const struct view *v, const struct tl_lane *lane,
 	fputs("</g>\n", f);
 }
 
+/*
+ * How much of "2026-11-23T18:42:51.123456789Z" a tick shows: within a day
+ * the clock from 11, to as many decimals as the ticks' spacing needs.
+ */
+static void tick_format(const struct view *v, int *from, int *len)
+{
+	__u64 step = (__u64)v->n * v->tl->width / AXIS_TICKS;
+	int decimals = 0;
+
+	for (__u64 unit = NSEC_PER_SEC; unit > step && decimals < 9; unit /= 10)
+		decimals++;
+	if (v->tl->last - v->tl->first >= 86400ULL * NSEC_PER_SEC) {
+		*from = 0;
+		*len = 19;
+		return;
+	}
+	*from = 11;
+	*len = 8 + (decimals ? decimals + 1 : 0);
+}
+
 static void axis(FILE *f, const struct view *v)
 {
 	const struct timeline *tl = v->tl;
-	bool clock = tl->last - tl->first < 86400ULL * NSEC_PER_SEC;
+	int from, len;
 
+	tick_format(v, &from, &len);
 	for (int i = 0; i <= AXIS_TICKS && tl->width; i++) {
 		double x = LABEL_W + (double)PLOT_W * i / AXIS_TICKS;
 		__u64 t = tl->t0 + (__u64)((v->first + (double)v->n * i /
@@ -425,13 +446,12 @@ static void axis(FILE *f, const struct view *v)
 		char text[40];
 
 		time_text(t, text, sizeof(text));
-		/* Within a day the clock is enough: 18:42:51.123 */
 		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
 			"stroke=\"#bbb\"/><text class=\"axis\" x=\"%.1f\" "
 			"y=\"10\" text-anchor=\"%s\">%.*s</text>\n", x, x,
 			AXIS_H - 6, AXIS_H, x,
 			i == 0 ? "start" : i == AXIS_TICKS ? "end" : "middle",
-			clock ? 12 : 19, text + (clock ? 11 : 0));
+			len, text + from);
 	}
 }
 

@@ -72,6 +72,11 @@ static char *render(void *arg, size_t *len)
 	return buf;
 }
 
+static __u64 real_ns(const struct session *s, __u64 mono_ns)
+{
+	return mono_ns + s->out.mono_to_real_ns;
+}
+
 /* Bounded: the timeline's caps bound the page (landing.h). */
 static char *render_landing(void *arg, size_t *len)
 {
@@ -79,14 +84,10 @@ static char *render_landing(void *arg, size_t *len)
 	char *buf;
 
 	pthread_mutex_lock(&s->lock);
+	timeline_touch(s->tl, real_ns(s, mono_now_ns()));
 	buf = landing_render(s->st, s->tl, len);
 	pthread_mutex_unlock(&s->lock);
 	return buf;
-}
-
-static __u64 real_ns(const struct session *s, __u64 mono_ns)
-{
-	return mono_ns + s->out.mono_to_real_ns;
 }
 
 /* Every shown record: counted, and drawn on the landing page. */

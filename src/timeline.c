@@ -124,6 +124,11 @@ static void cover(struct timeline *tl, __u64 t)
 	rebucket(tl, lo - lo % width, width);
 }
 
+void timeline_touch(struct timeline *tl, __u64 time)
+{
+	cover(tl, time);
+}
+
 int timeline_bucket(const struct timeline *tl, __u64 time)
 {
 	__u64 i;

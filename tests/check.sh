@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything 'make check' runs, suite by suite, then one total line.
-# Usage: tests/check.sh [SUITE...]   (lint unit cli contrib deb fuzz lab chaos
-# bench; default: all)
+# Usage: tests/check.sh [SUITE...]   (lint unit cli contrib deb systemd fuzz
+# lab chaos bench; default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +28,7 @@ run_suite() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint unit cli contrib deb fuzz lab chaos bench)
+[ ${#suites[@]} -gt 0 ] || suites=(lint unit cli contrib deb systemd fuzz lab chaos bench)
 for s in "${suites[@]}"; do
 	case $s in
 	lint) run_suite lint bash tests/lint.sh ;;
@@ -37,8 +37,12 @@ for s in "${suites[@]}"; do
 	contrib) run_suite contrib bash tests/contrib/run.sh ;;
 	# build, lint, install, upgrade and purge the Debian package
 	deb) run_suite deb bash tests/deb/run.sh ;;
+	# the package's unit under systemd as PID 1 in a lab guest
+	systemd) run_suite systemd bash tests/deb/systemd-guest.sh ;;
 	fuzz) run_suite fuzz make --no-print-directory fuzz FUZZ_SECONDS=20 ;;
 	lab) run_suite lab make --no-print-directory lab-check ;;
+	# the report and the daemon's page in headless chromium
+	browser) run_suite browser bash tests/browser/run.sh ;;
 	# one fixed-seed sequence of real operations per lab line
 	chaos) run_suite chaos make --no-print-directory chaos-check ;;
 	bench) run_suite bench bash tests/bench/smoke.sh ;;

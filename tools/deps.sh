@@ -26,6 +26,8 @@ packages=(
 	debhelper dpkg-dev fakeroot lintian bash-completion libclang-rt-dev
 	# benchmarks: the tracer iommuwatch is compared with
 	bpftrace
+	# the report and the daemon's page in a real browser (tests/browser)
+	chromium fonts-dejavu-core
 )
 
 # On x86-64, the arm64 build as well (make ARCH=arm64): Debian's cross
