@@ -13,18 +13,8 @@
 #include "log.h"
 #include "pipeline.h"
 #include "recording.h"
+#include "report.h"
 #include "report_html.h"
-#include "timeline.h"
-
-/* A picture of at most 512 x 512 marks; the last 1000 violations listed. */
-#define REPORT_LANES		512
-#define REPORT_VIOLATIONS	1000
-
-struct report {
-	struct pipeline pl;
-	struct timeline *tl;
-	bool seed_pending;	/* group lines read, not drawn yet */
-};
 
 static void report_sink(void *arg, const struct iw_record *rec,
 			const struct iw_violation *v, int n)
@@ -40,8 +30,8 @@ static int seed_filter(const struct pipeline *pl)
 	return pl->device ? TL_SEED_NONE : pl->group;
 }
 
-static void report_line(void *arg, enum jsonl_kind kind,
-			struct iw_record *rec, const struct jsonl_facts *facts)
+void report_line(void *arg, enum jsonl_kind kind, struct iw_record *rec,
+		 const struct jsonl_facts *facts)
 {
 	struct report *r = arg;
 
@@ -112,28 +102,55 @@ static int write_page(const struct report_opts *opts, struct timeline *tl,
 	return err;
 }
 
+int report_init(struct report *r, int group, const char *device,
+		int max_lanes, int max_violations)
+{
+	memset(r, 0, sizeof(*r));
+	r->tl = timeline_new(max_lanes, max_violations);
+	r->st = state_new();
+	if (!r->tl || !r->st) {
+		report_free(r);
+		return -ENOMEM;
+	}
+	pipeline_init(&r->pl, r->st, NULL);
+	r->pl.group = group;
+	r->pl.device = device;
+	r->pl.sink = report_sink;
+	r->pl.sink_arg = r;
+	return 0;
+}
+
+void report_end(struct report *r)
+{
+	if (r->seed_pending)
+		timeline_seed(r->tl, r->st, seed_filter(&r->pl));
+	r->seed_pending = false;
+}
+
+void report_free(struct report *r)
+{
+	timeline_free(r->tl);
+	state_free(r->st);
+	r->tl = NULL;
+	r->st = NULL;
+}
+
 int cmd_report(const struct report_opts *opts)
 {
-	struct report r = {};
+	struct report r;
 	struct recording rd = { .on_line = report_line, .arg = &r };
-	struct iw_state *st = state_new();
-	int err = -ENOMEM;
+	int err;
 
-	r.tl = timeline_new(REPORT_LANES, REPORT_VIOLATIONS);
-	if (!st || !r.tl) {
+	err = report_init(&r, opts->group, opts->device, REPORT_LANES,
+			  REPORT_VIOLATIONS);
+	if (err) {
 		log_err("out of memory");
-		goto out;
+		return EXIT_FAILURE;
 	}
-	pipeline_init(&r.pl, st, NULL);
-	r.pl.group = opts->group;
-	r.pl.device = opts->device;
-	r.pl.sink = report_sink;
-	r.pl.sink_arg = &r;
 	rd.ctx = &r.pl.rules;
 	err = recording_read(&rd, opts->files, opts->n_files);
 	recording_finish(&rd);
-	if (r.seed_pending)
-		timeline_seed(r.tl, st, seed_filter(&r.pl));
+	report_end(&r);
 	if (!err)
 		err = write_page(opts, r.tl, rd.bad);
 	if (!err)
@@ -142,8 +159,6 @@ int cmd_report(const struct report_opts *opts)
 			 (unsigned long long)r.tl->n_viol, rd.bad);
 	if (!err && rd.bad)
 		err = -EINVAL;
-out:
-	timeline_free(r.tl);
-	state_free(st);
+	report_free(&r);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

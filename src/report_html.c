@@ -601,7 +601,8 @@ static int picture(FILE *f, const struct timeline *tl)
 		free(y);
 		return -ENOMEM;
 	}
-	memcpy(order, tl->lanes, tl->n_lanes * sizeof(*order));
+	if (tl->n_lanes)	/* tl->lanes is NULL until a lane exists */
+		memcpy(order, tl->lanes, tl->n_lanes * sizeof(*order));
 	qsort(order, tl->n_lanes, sizeof(*order), lane_order);
 	for (int i = 0; i < tl->n_lanes; i++) {
 		y[timeline_lane(tl, order[i]->group, order[i]->pasid)] = at;

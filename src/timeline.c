@@ -144,7 +144,7 @@ int timeline_bucket(const struct timeline *tl, __u64 time)
 /* Group -1 (no group) and PASID IW_NO_PASID both map to non-zero keys. */
 static __u64 lane_key(int group, __u32 pasid)
 {
-	return ((__u64)(__u32)(group + 2) << 32) | (__u32)(pasid + 1);
+	return ((__u64)((__u32)group + 2) << 32) | (__u32)(pasid + 1);
 }
 
 int timeline_lane(const struct timeline *tl, int group, __u32 pasid)

@@ -3,13 +3,17 @@
  * libFuzzer target: the whole replay pipeline on a stream of lines, as
  * `replay --all` reads them: the reader, the state, the rules, the table
  * or JSON output (by the input's length, so both are reached), then the
- * state printed as group records, which walks every group.
+ * state printed as group records, which walks every group; then the same
+ * lines through `report`: the timeline, small caps so they are reached,
+ * and the page written.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "jsonl.h"
 #include "pipeline.h"
+#include "report.h"
+#include "report_html.h"
 
 static FILE *sink(void)
 {
@@ -18,6 +22,35 @@ static FILE *sink(void)
 	if (!null)
 		null = fopen("/dev/null", "w");
 	return null;
+}
+
+/* Each line as report reads it; its page. */
+static void report_pass(const char *p, const char *end)
+{
+	struct report_page page = { .title = "fuzz" };
+	struct jsonl_facts facts;
+	struct iw_record rec;
+	struct report r;
+	enum jsonl_kind kind;
+	char err[160];
+
+	if (report_init(&r, -1, NULL, 4, 3))
+		return;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		kind = jsonl_parse_facts(p, len, &r.pl.rules, &rec, &facts, err,
+					 sizeof(err));
+		if (kind != JSONL_ERROR)
+			report_line(&r, kind, &rec, &facts);
+		else
+			page.bad_lines++;
+		p += len + 1;
+	}
+	report_end(&r);
+	report_html_write(sink(), r.tl, &page);
+	report_free(&r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,5 +80,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pipeline_print_state(&pl);
 	pipeline_summary(&pl, sink());
 	state_free(st);
+	report_pass((const char *)data, (const char *)data + size);
 	return 0;
 }
