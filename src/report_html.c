@@ -12,6 +12,7 @@
 #include <time.h>
 #include "output.h"
 #include "report_html.h"
+#include "report_layout.h"
 #include "util.h"
 
 #define LABEL_W		250	/* the lanes' names */
@@ -36,7 +37,7 @@ static const char style[] =
 ".lane text{font-size:11px;fill:#222}.pasid text{fill:#555}"
 ".m{stroke:#111;stroke-width:1}.m.agg{stroke-width:2}.m.failed{stroke:#e6550d}"
 ".band{fill:#111;opacity:.55}.band.failed{fill:#e6550d}"
-".gap{fill:url(#lost);stroke:#999}"
+".gap{fill:url(#lost);stroke:#999}.idle{fill:#fff;opacity:.75}"
 ".v{stroke:#fff;stroke-width:1}.v.warning{fill:#fd8d3c}.v.error{fill:#e6550d}"
 ".v.critical{fill:#a50f15}.v.hl{stroke:#000;stroke-width:3}.v.older{opacity:.7}"
 "tr.hl{background:#ffeeba}.sev-critical td:nth-child(2){color:#a50f15;"
@@ -195,23 +196,28 @@ static void legend(FILE *f)
 	fputs("<br><span>a mark: records in that column (thick: several, "
 	      "orange: some refused) · a bar along the bottom: records "
 	      "all along it · a circle: a violation (a square: older "
-	      "ones, counted) · hatched: events "
-	      "lost · hover for details</span></p>\n", f);
+	      "ones, counted) · hatched: events lost · pale: a stretch with "
+	      "no record, drawn shrunk · hover for details</span></p>\n", f);
 }
 
 /* ---- the picture ---- */
 
-/* The buckets that hold something, stretched over the plot's width. */
 struct view {
 	const struct timeline *tl;
-	int first, n;		/* buckets drawn */
-	double px;		/* px per bucket */
+	struct layout lay;	/* where each column is */
+	int first, n;		/* the columns drawn (lay's) */
 	int *y;			/* y of tl->lanes[i] */
 };
 
 static double col_x(const struct view *v, int j)
 {
-	return LABEL_W + (j - v->first) * v->px;
+	return layout_x(&v->lay, j);
+}
+
+/* Width of columns from..to-1. */
+static double cols_w(const struct view *v, int from, int to)
+{
+	return layout_x(&v->lay, to) - layout_x(&v->lay, from);
 }
 
 /* Lanes in drawing order: by group, the group's own lane first. */
@@ -259,35 +265,36 @@ static void lane_label(FILE *f, const struct tl_lane *lane, int h)
 	fputs("</text>\n", f);
 }
 
-static void domain_run(FILE *f, const struct view *v, int from, int to,
-		       int kind, int h)
+static void domain_run(FILE *f, double x0, double x1, int kind, int h)
 {
 	fprintf(f, "<rect class=\"k-%s\" x=\"%.1f\" y=\"1\" width=\"%.1f\" "
-		"height=\"%d\"/>\n", dom_kind_name(kind), col_x(v, from),
-		(to - from) * v->px, h - 2);
+		"height=\"%d\"/>\n", dom_kind_name(kind), x0, x1 - x0, h - 2);
 }
 
 /*
- * The domain type as colour, one rect per run of the same type; a bucket
- * takes the type it ends with. Buckets before the drawn ones only carry
- * the type in.
+ * The domain type as colour, one rect per run of the same type. A column
+ * that changes it changes it at its middle, where its mark is; columns
+ * before the drawn ones only carry the type in.
  */
 static void lane_domains(FILE *f, const struct view *v,
 			 const struct tl_lane *lane, int h)
 {
-	int kind = lane->start, from = v->first, end = v->first + v->n;
+	int kind = lane->start, end = v->first + v->n;
+	double from = col_x(v, v->first);
 
 	for (int j = 0; j < end; j++) {
 		int next = lane->b[j].kind >= 0 ? lane->b[j].kind : kind;
 
 		if (next != kind && j >= v->first) {
-			if (j > from)
-				domain_run(f, v, from, j, kind, h);
-			from = j;
+			double x = layout_mid(&v->lay, j);
+
+			if (x > from)
+				domain_run(f, from, x, kind, h);
+			from = x;
 		}
 		kind = next;
 	}
-	domain_run(f, v, from, end, kind, h);
+	domain_run(f, from, col_x(v, end), kind, h);
 }
 
 static void mark_text(FILE *f, const struct tl_mark *m)
@@ -316,7 +323,7 @@ static void mark_text(FILE *f, const struct tl_mark *m)
 static void mark(FILE *f, const struct view *v, const struct tl_bucket *b,
 		 int j, int h)
 {
-	double x = col_x(v, j) + v->px / 2;
+	double x = layout_mid(&v->lay, j);
 
 	fprintf(f, "<line class=\"m%s%s\" x1=\"%.1f\" x2=\"%.1f\" y1=\"2\" "
 		"y2=\"%d\"><title>", b->n > 1 ? " agg" : "",
@@ -342,7 +349,7 @@ static void band(FILE *f, const struct view *v, const struct tl_lane *lane,
 	fprintf(f, "<rect class=\"band%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
 		"height=\"4\"><title>%llu records (%llu refused) from %s; the "
 		"last: ", failed ? " failed" : "", col_x(v, from), h - 5,
-		(to - from) * v->px, (unsigned long long)n,
+		cols_w(v, from, to), (unsigned long long)n,
 		(unsigned long long)failed, t);
 	mark_text(f, &lane->b[to - 1].last);
 	fputs("</title></rect>\n", f);
@@ -417,12 +424,16 @@ static void lane(FILE *f, const struct view *v, const struct tl_lane *lane,
  * How much of "2026-11-23T18:42:51.123456789Z" a tick shows: within a day
  * the clock from 11, to as many decimals as the ticks' spacing needs.
  */
+/*
+ * How much of "2026-11-23T18:42:51.123456789Z" a tick shows: within a day
+ * the clock from 11, to as many decimals as a column's width needs.
+ */
 static void tick_format(const struct view *v, int *from, int *len)
 {
-	__u64 step = (__u64)v->n * v->tl->width / AXIS_TICKS;
 	int decimals = 0;
 
-	for (__u64 unit = NSEC_PER_SEC; unit > step && decimals < 9; unit /= 10)
+	for (__u64 unit = NSEC_PER_SEC; unit > v->tl->width && decimals < 9;
+	     unit /= 10)
 		decimals++;
 	if (v->tl->last - v->tl->first >= 86400ULL * NSEC_PER_SEC) {
 		*from = 0;
@@ -433,6 +444,7 @@ static void tick_format(const struct view *v, int *from, int *len)
 	*len = 8 + (decimals ? decimals + 1 : 0);
 }
 
+/* Ticks evenly spaced in px, each naming the column under it. */
 static void axis(FILE *f, const struct view *v)
 {
 	const struct timeline *tl = v->tl;
@@ -441,10 +453,12 @@ static void axis(FILE *f, const struct view *v)
 	tick_format(v, &from, &len);
 	for (int i = 0; i <= AXIS_TICKS && tl->width; i++) {
 		double x = LABEL_W + (double)PLOT_W * i / AXIS_TICKS;
-		__u64 t = tl->t0 + (__u64)((v->first + (double)v->n * i /
-					    AXIS_TICKS) * tl->width);
+		int j = layout_column_at(&v->lay, x);
+		__u64 t = i == AXIS_TICKS ? tl->last : tl->t0 + (__u64)j * tl->width;
 		char text[40];
 
+		if (i == 0)
+			t = tl->first;
 		time_text(t, text, sizeof(text));
 		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
 			"stroke=\"#bbb\"/><text class=\"axis\" x=\"%.1f\" "
@@ -452,6 +466,27 @@ static void axis(FILE *f, const struct view *v)
 			AXIS_H - 6, AXIS_H, x,
 			i == 0 ? "start" : i == AXIS_TICKS ? "end" : "middle",
 			len, text + from);
+	}
+}
+
+/* Shrunk idle runs: a pale band across the lanes, how long on hover. */
+static void idle_runs(FILE *f, const struct view *v, int height)
+{
+	int end = v->first + v->n;
+	char span[40];
+
+	for (int j = v->first; j < end; j++) {
+		int from = j;
+
+		if (!v->lay.idle[j - v->first])
+			continue;
+		while (j < end && v->lay.idle[j - v->first])
+			j++;
+		span_text((__u64)(j - from) * v->tl->width, span, sizeof(span));
+		fprintf(f, "<rect class=\"idle\" x=\"%.1f\" y=\"%d\" "
+			"width=\"%.1f\" height=\"%d\"><title>%s with no record "
+			"(drawn shrunk)</title></rect>\n", col_x(v, from),
+			AXIS_H - 8, cols_w(v, from, j), height - AXIS_H + 8, span);
 	}
 }
 
@@ -472,7 +507,7 @@ static void gaps(FILE *f, const struct view *v, int height)
 		fprintf(f, "<rect class=\"gap\" x=\"%.1f\" y=\"%d\" "
 			"width=\"%.1f\" height=\"%d\"><title>%llu events lost "
 			"here</title></rect>\n", col_x(v, from), AXIS_H,
-			(j - from) * v->px, height - AXIS_H,
+			cols_w(v, from, j), height - AXIS_H,
 			(unsigned long long)lost);
 	}
 }
@@ -523,7 +558,7 @@ static void kept_marks(FILE *f, const struct view *vw, int *kept)
 		fprintf(f, "<circle class=\"v %s\" data-v=\"%d\" "
 			"data-rule=\"%s\" cx=\"%.1f\" cy=\"%d\" r=\"5\">",
 			severity_name(v->rule->severity), i, v->rule->kind,
-			col_x(vw, j) + vw->px / 2, violation_y(vw, l));
+			layout_mid(&vw->lay, j), violation_y(vw, l));
 		violation_title(f, v);
 		fputs("</circle>\n", f);
 	}
@@ -545,7 +580,7 @@ static void older_marks(FILE *f, const struct view *vw, const int *kept)
 				"y=\"%d\" width=\"8\" height=\"8\"><title>%u "
 				"violations before the list's, the worst %s</title>"
 				"</rect>\n", severity_name(b->worst),
-				col_x(vw, j) + vw->px / 2 - 4,
+				layout_mid(&vw->lay, j) - 4,
 				violation_y(vw, l) - 4, older,
 				severity_name(b->worst));
 		}
@@ -577,30 +612,24 @@ static void svg_defs(FILE *f)
 	      "stroke=\"#ccc\" stroke-width=\"2\"/></pattern></defs>\n", f);
 }
 
-static struct view view_of(const struct timeline *tl, int *y)
-{
-	struct view v = { .tl = tl, .first = 0, .n = TL_BUCKETS, .y = y };
-
-	if (tl->width) {
-		v.first = timeline_bucket(tl, tl->first);
-		v.n = timeline_bucket(tl, tl->last) - v.first + 1;
-	}
-	v.px = (double)PLOT_W / v.n;
-	return v;
-}
-
 /* Lanes sorted by group, each's y noted for the violations' circles. */
 static int picture(FILE *f, const struct timeline *tl)
 {
 	struct tl_lane **order = malloc((tl->n_lanes + 1) * sizeof(*order));
 	int *y = malloc((tl->n_lanes + 1) * sizeof(*y)), at = AXIS_H, err;
-	struct view v = view_of(tl, y);
+	struct view *v = malloc(sizeof(*v));
 
-	if (!order || !y) {
+	if (!order || !y || !v) {
 		free(order);
 		free(y);
+		free(v);
 		return -ENOMEM;
 	}
+	v->tl = tl;
+	v->y = y;
+	layout_build(&v->lay, tl, LABEL_W, PLOT_W);
+	v->first = v->lay.first;
+	v->n = v->lay.n;
 	if (tl->n_lanes)	/* tl->lanes is NULL until a lane exists */
 		memcpy(order, tl->lanes, tl->n_lanes * sizeof(*order));
 	qsort(order, tl->n_lanes, sizeof(*order), lane_order);
@@ -611,15 +640,17 @@ static int picture(FILE *f, const struct timeline *tl)
 	fprintf(f, "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" "
 		"width=\"%d\" height=\"%d\">\n", LABEL_W + PLOT_W + 8, at + 4);
 	svg_defs(f);
-	axis(f, &v);
+	axis(f, v);
 	for (int i = 0; i < tl->n_lanes; i++)
-		lane(f, &v, order[i], y[timeline_lane(tl, order[i]->group,
-						      order[i]->pasid)]);
-	gaps(f, &v, at);
-	err = violation_marks(f, &v);
+		lane(f, v, order[i], y[timeline_lane(tl, order[i]->group,
+						     order[i]->pasid)]);
+	idle_runs(f, v, at);
+	gaps(f, v, at);
+	err = violation_marks(f, v);
 	fputs("</svg>\n", f);
 	free(order);
 	free(y);
+	free(v);
 	return err;
 }
 

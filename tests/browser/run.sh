@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The report and the daemon's landing page in a real browser: Debian's
 # chromium, headless, driven over the DevTools protocol (cdp.py). Pages:
-#  - a lab guest (7.3's predecessor 6.12, VT-d, an RMRR on 00:03.0) runs
-#    the daemon with a journal over a remove/rescan of that device; its
-#    landing page (fetched from the daemon with curl) and the journal come
-#    back on the guest's stdout;
+#  - a lab guest (6.12, VT-d with PASID, an RMRR on 00:03.0, an e1000e at
+#    00:04.0) runs the daemon with a journal while two PASIDs of 00:03.0
+#    are attached and detached (tests/kmod), 00:04.0's group goes to
+#    identity and back, then to VFIO as a VMM takes it, and 00:03.0 is
+#    removed and rescanned (6.12 blocks it: a critical violation); the
+#    daemon's landing page (fetched with curl) and its journal come back
+#    on the guest's stdout;
 #  - report of that journal, and of a recording in tests/replay;
 #  - report of a synthetic 100 000-record journal (aggregation);
 #  - a canary page with a console error and a fetch, which must fail.
@@ -80,10 +83,21 @@ checks_for() {
 guest() {
 	cat <<'GUEST'
 . tests/lab/lib.sh
+modprobe e1000e; modprobe vfio-pci; modprobe vfio_iommu_type1
 ensure_group 0000:00:03.0 || exit 1
+pasid_load 0000:00:03.0 || exit 1
 iw_daemon_start --journal /tmp/iw.jsonl || exit 1
+for p in 1 2; do pasid_cmd alloc; pasid_cmd attach $p; pasid_cmd detach $p; pasid_cmd free; done
+g4=$(group_of 0000:00:04.0)
+t4=$(cat /sys/kernel/iommu_groups/"$g4"/type)
+echo 0000:00:04.0 >/sys/bus/pci/devices/0000:00:04.0/driver/unbind
+echo identity >/sys/kernel/iommu_groups/"$g4"/type
+echo "$t4" >/sys/kernel/iommu_groups/"$g4"/type
+echo vfio-pci >/sys/bus/pci/devices/0000:00:04.0/driver_override
+echo 0000:00:04.0 >/sys/bus/pci/drivers_probe
+build/tests/vfio_claim "$g4" >/dev/null
 remove_rescan 0000:00:03.0
-sleep 1.5
+sleep 1
 curl -sf "$IW_URL/" >/tmp/page.html || echo "no page"
 iw_daemon_stop >/dev/null
 echo "=== page"; cat /tmp/page.html
@@ -93,7 +107,9 @@ GUEST
 }
 
 tools/lab/fetch-kernels "$LINE" >/dev/null
-if tools/lab/vm-run -k "$LINE" --rmrr 0000:00:03.0 --timeout 240 -- \
+make --no-print-directory -s kmods LAB_LINES="$LINE" >/dev/null 2>&1
+if tools/lab/vm-run -k "$LINE" --rmrr 0000:00:03.0 --pasid --timeout 240 \
+	--qemu-args "-device e1000e,addr=04.0" -- \
 	bash -c "$(guest)" >"$tmp/guest" 2>"$tmp/guest.err"; then
 	awk '/^=== page$/ { f = 1; next } /^=== journal$/ { f = 0 } f' \
 		"$tmp/guest" >"$tmp/landing.html"
@@ -101,6 +117,10 @@ if tools/lab/vm-run -k "$LINE" --rmrr 0000:00:03.0 --timeout 240 -- \
 		"$tmp/guest" >"$tmp/lab.jsonl"
 	cp "$tmp/lab.jsonl" "$ART/lab-$LINE.jsonl"
 	checks_for daemon "$tmp/lab.jsonl" >"$tmp/c.json"
+	# Two PASIDs were attached: their lanes, on the page and in the report.
+	jq '. + [{ name: "daemon_pasid_lanes", want: 2,
+	           js: "document.querySelectorAll(\"g.lane.pasid\").length" }]' \
+		"$tmp/c.json" >"$tmp/c1.json" && mv "$tmp/c1.json" "$tmp/c.json"
 	jq --argjson g "$(jq -s '[.[] | select(.type == "group")] | length' "$tmp/lab.jsonl")" \
 		'. + [{ name: "daemon_groups_now", want: $g,
 		        js: "document.querySelectorAll(\"#groups tr[data-group]\").length" }]' \
@@ -108,6 +128,9 @@ if tools/lab/vm-run -k "$LINE" --rmrr 0000:00:03.0 --timeout 240 -- \
 	page daemon "file://$tmp/landing.html" "$tmp/c2.json"
 	"$IW" report -o "$tmp/lab.html" "$tmp/lab.jsonl" 2>/dev/null
 	checks_for report_lab "$tmp/lab.jsonl" >"$tmp/c.json"
+	jq '. + [{ name: "report_lab_pasid_lanes", want: 2,
+	           js: "document.querySelectorAll(\"g.lane.pasid\").length" }]' \
+		"$tmp/c.json" >"$tmp/c1.json" && mv "$tmp/c1.json" "$tmp/c.json"
 	page report_lab "file://$tmp/lab.html" "$tmp/c.json"
 else
 	echo "FAIL  browser.daemon: the lab guest failed (vm-run exit $?)"
