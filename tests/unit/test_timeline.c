@@ -10,6 +10,7 @@
 #include <string.h>
 #include "landing.h"
 #include "report_html.h"
+#include "report_layout.h"
 #include "timeline.h"
 #include "unit.h"
 
@@ -242,7 +243,53 @@ static void landing_page_bounded(void)
 	timeline_free(tl);
 }
 
+/* Two bursts an hour apart: the hour shrinks, the bursts get the width. */
+static void idle_hour_shrinks(void)
+{
+	struct timeline *tl = timeline_new(2, 2);
+	struct iw_record r = transition(1, "d", IW_NO_PASID, IW_DOM_DMA, 0);
+	struct layout *l = malloc(sizeof(*l));
+	int a, b, shrunk = 0;
+
+	for (int i = 0; i < 3; i++) {
+		timeline_record(tl, &r, (__u64)i * SEC, NULL, 0);
+		timeline_record(tl, &r, (3600 + (__u64)i) * SEC, NULL, 0);
+	}
+	layout_build(l, tl, 100, 1000);
+	a = timeline_bucket(tl, 0);
+	b = timeline_bucket(tl, 3600 * SEC);
+	for (int i = 0; i < l->n; i++) {
+		shrunk += l->idle[i];
+		CHECK(l->x[i] < l->x[i + 1]);
+	}
+	CHECK(l->x[0] == 100 && l->x[l->n] == 1100);
+	CHECK(shrunk == l->n - 2 && !l->idle[a - l->first] && !l->idle[b - l->first]);
+	/* Two busy columns share what one idle run leaves. */
+	CHECK(layout_x(l, a + 1) - layout_x(l, a) > 490);
+	CHECK(layout_column_at(l, 1099) == b && layout_column_at(l, 100) == a);
+	free(l);
+	timeline_free(tl);
+}
+
+/* A live page with no record yet: every column idle, none shrunk. */
+static void nothing_busy_is_uniform(void)
+{
+	struct timeline *tl = timeline_new(2, 2);
+	struct layout *l = malloc(sizeof(*l));
+
+	timeline_touch(tl, 10 * SEC);
+	timeline_touch(tl, 20 * SEC);
+	layout_build(l, tl, 0, 512);
+	for (int i = 0; i < l->n; i++)
+		CHECK(!l->idle[i]);
+	CHECK(l->x[l->n] == 512 && l->x[1] > 0);
+	free(l);
+	timeline_free(tl);
+}
+
 UNIT_MAIN("timeline",
+	  UNIT_CASE(idle_hour_shrinks),
+	  UNIT_CASE(nothing_busy_is_uniform),
 	  UNIT_CASE(merges_keep_every_record),
 	  UNIT_CASE(time_backwards_and_extremes),
 	  UNIT_CASE(lanes_capped_and_pasids),
