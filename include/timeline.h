@@ -20,12 +20,14 @@
 
 #define TL_BUCKETS		512	/* per lane: a power of two */
 #define TL_EVIDENCE_LEN		256
+#define TL_RECENT		20	/* the last records, kept whole */
 #define TL_NOT_WATCHED_LEN	256
 
 /* One record, as a mark shows it. */
 struct tl_mark {
 	__u64 time;		/* ns since the epoch */
 	enum iw_record_type type;
+	int group;		/* -1: none */
 	char device[IW_DEV_NAME_LEN];
 	__u32 pasid;
 	enum iw_dom_kind from, to;
@@ -77,6 +79,7 @@ struct timeline {
 	int max_viol;
 	__u64 n_viol;		/* ever fed; the ring keeps the last ones */
 	__u64 by_rule[IW_RULES_MAX];
+	struct tl_mark recent[TL_RECENT];	/* ring: the last records */
 	__u64 records[IW_REC_SHOWN_TYPES];
 	struct jsonl_facts session;	/* the first session line's */
 	bool have_session;
@@ -107,6 +110,9 @@ void timeline_not_watched(struct timeline *tl, __u64 time, const char *module);
 int timeline_lane(const struct timeline *tl, int group, __u32 pasid);
 /* Bucket of a time inside the range (clamped to it). */
 int timeline_bucket(const struct timeline *tl, __u64 time);
+/* The i-th of the last records, newest first (i < timeline_n_recent()). */
+int timeline_n_recent(const struct timeline *tl);
+const struct tl_mark *timeline_recent(const struct timeline *tl, int i);
 /* The i-th kept violation, oldest first (i < timeline_n_kept()). */
 int timeline_n_kept(const struct timeline *tl);
 const struct tl_violation *timeline_kept(const struct timeline *tl, int i);

@@ -297,7 +297,7 @@ static void lane_domains(FILE *f, const struct view *v,
 	domain_run(f, from, col_x(v, end), kind, h);
 }
 
-static void mark_text(FILE *f, const struct tl_mark *m)
+static const char *mark_type(const struct tl_mark *m)
 {
 	static const char *const types[] = {
 		[IW_REC_TRANSITION] = "transition", [IW_REC_RELEASE] = "release",
@@ -305,10 +305,16 @@ static void mark_text(FILE *f, const struct tl_mark *m)
 		[IW_REC_RESET_PREPARE] = "reset prepare",
 		[IW_REC_RESET_DONE] = "reset done",
 	};
+
+	return m->type < ARRAY_SIZE(types) ? types[m->type] : "";
+}
+
+static void mark_text(FILE *f, const struct tl_mark *m)
+{
 	char t[40];
 
 	time_text(m->time, t, sizeof(t));
-	fprintf(f, "%s %s ", t, m->type < ARRAY_SIZE(types) ? types[m->type] : "");
+	fprintf(f, "%s %s ", t, mark_type(m));
 	html_text(f, m->device);
 	if (m->pasid != IW_NO_PASID)
 		fprintf(f, " pasid %u", m->pasid);
@@ -695,6 +701,44 @@ static void violation_row(FILE *f, const struct tl_violation *v, int i)
 	fputs("</td></tr>\n", f);
 }
 
+static void recent_row(FILE *f, const struct tl_mark *m)
+{
+	char t[40];
+
+	time_text(m->time, t, sizeof(t));
+	fprintf(f, "<tr><td>%s</td><td>%s</td><td>", t, mark_type(m));
+	if (m->group >= 0)
+		fprintf(f, "%d", m->group);
+	fputs("</td><td>", f);
+	html_text(f, m->device);
+	fputs("</td><td>", f);
+	if (m->pasid != IW_NO_PASID)
+		fprintf(f, "%u", m->pasid);
+	fputs("</td><td>", f);
+	if (m->type == IW_REC_TRANSITION)
+		fprintf(f, "%s -&gt; %s", dom_kind_name(m->from),
+			dom_kind_name(m->to));
+	else if (m->type != IW_REC_RESET_PREPARE && m->type != IW_REC_RESET_DONE)
+		fputs(dom_kind_name(m->from), f);
+	fprintf(f, "</td><td>%s</td><td>%d</td></tr>\n",
+		m->type == IW_REC_DOMAIN_FREE ? "free" : path_name(m->path),
+		m->ret);
+}
+
+/* The last records whole, newest first: what just happened. */
+static void recent(FILE *f, const struct timeline *tl)
+{
+	if (!timeline_n_recent(tl))
+		return;
+	fprintf(f, "<h2>The last %d records</h2>\n<table id=\"recent\"><tr>"
+		"<th>time</th><th>record</th><th>group</th><th>device</th>"
+		"<th>pasid</th><th>domain</th><th>path</th><th>ret</th></tr>\n",
+		timeline_n_recent(tl));
+	for (int i = 0; i < timeline_n_recent(tl); i++)
+		recent_row(f, timeline_recent(tl, i));
+	fputs("</table>\n", f);
+}
+
 static void violations(FILE *f, const struct timeline *tl)
 {
 	int kept = timeline_n_kept(tl);
@@ -734,6 +778,7 @@ int report_html_write(FILE *f, const struct timeline *tl,
 	legend(f);
 	err = picture(f, tl);
 	violations(f, tl);
+	recent(f, tl);
 	fprintf(f, "<script>%s</script>\n</body></html>\n", script);
 	if (!err && (fflush(f) || ferror(f)))
 		err = -EIO;

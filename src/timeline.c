@@ -251,6 +251,7 @@ static void mark_from(struct tl_mark *m, const struct iw_record *rec,
 {
 	m->time = time;
 	m->type = rec->type;
+	m->group = rec->group;
 	snprintf(m->device, sizeof(m->device), "%s", rec->device);
 	m->pasid = rec->pasid;
 	m->from = rec->from_known ? rec->from.kind : IW_DOM_UNKNOWN;
@@ -311,6 +312,7 @@ void timeline_record(struct timeline *tl, const struct iw_record *rec,
 	if (rec->type >= IW_REC_SHOWN_TYPES)
 		return;
 	cover(tl, time);
+	mark_from(&tl->recent[timeline_n_records(tl) % TL_RECENT], rec, time);
 	tl->records[rec->type]++;
 	tl->last_record = time;
 	if (rec->type != IW_REC_DOMAIN_FREE)
@@ -341,6 +343,18 @@ void timeline_not_watched(struct timeline *tl, __u64 time, const char *module)
 	if (at + strlen(module) + 3 <= sizeof(tl->not_watched))
 		snprintf(tl->not_watched + at, sizeof(tl->not_watched) - at,
 			 "%s%s", at ? ", " : "", module);
+}
+
+int timeline_n_recent(const struct timeline *tl)
+{
+	__u64 n = timeline_n_records(tl);
+
+	return n < TL_RECENT ? (int)n : TL_RECENT;
+}
+
+const struct tl_mark *timeline_recent(const struct timeline *tl, int i)
+{
+	return &tl->recent[(timeline_n_records(tl) - 1 - i) % TL_RECENT];
 }
 
 int timeline_n_kept(const struct timeline *tl)

@@ -64,8 +64,9 @@ checks_for() {
 	local name=$1 rec=$2 nv ev
 	nv=$(violations "$rec" | wc -l)
 	ev=$(first_evidence "$rec")
+	last=$(jq -r 'select(.type | test("^(transition|release|domain_free|reset_prepare|reset_done)$")) | .time' "$rec" | tail -1)
 	jq -n --arg n "$name" --argjson lanes "$(n_groups "$rec")" \
-		--argjson nv "$nv" --arg ev "$ev" '[
+		--argjson nv "$nv" --arg ev "$ev" --arg last "$last" '[
 	  { name: ($n + "_one_lane_per_group"), want: $lanes,
 	    js: "document.querySelectorAll(\"g.lane:not(.pasid)\").length" },
 	  { name: ($n + "_one_circle_per_violation"), want: $nv,
@@ -74,6 +75,8 @@ checks_for() {
 	    js: "(document.querySelector(\"#violations tr[data-v] td.evidence\") || {}).textContent || \"\"" },
 	  { name: ($n + "_evidence_on_hover"), want: true,
 	    js: ("(document.querySelector(\"circle.v title\") || {textContent: \"\"}).textContent.endsWith(" + ($ev | tojson) + ")") },
+	  { name: ($n + "_newest_record_first"), want: $last,
+	    js: "document.querySelector(\"#recent tr:nth-child(2) td\").textContent" },
 	  { name: ($n + "_hover_highlights"), want: true,
 	    js: "(function(){var r=document.querySelector(\"tr[data-v]\");if(!r)return false;r.dispatchEvent(new MouseEvent(\"mouseenter\"));return document.querySelector(\"circle[data-v=\\\"\"+r.dataset.v+\"\\\"]\").classList.contains(\"hl\")})()" }
 	]'

@@ -145,6 +145,24 @@ static void violations_ring_keeps_the_last(void)
 	timeline_free(tl);
 }
 
+/* The last records, newest first, whole, past the ring's wrap. */
+static void recent_records_newest_first(void)
+{
+	struct timeline *tl = timeline_new(2, 2);
+	struct iw_record r;
+
+	for (int i = 0; i < TL_RECENT + 5; i++) {
+		r = transition(i, "d", IW_NO_PASID, IW_DOM_DMA, i);
+		timeline_record(tl, &r, (__u64)i * SEC, NULL, 0);
+	}
+	CHECK(timeline_n_recent(tl) == TL_RECENT);
+	CHECK(timeline_recent(tl, 0)->group == TL_RECENT + 4);
+	CHECK(timeline_recent(tl, 0)->ret == TL_RECENT + 4);
+	CHECK(timeline_recent(tl, TL_RECENT - 1)->group == 5);
+	CHECK(timeline_recent(tl, 1)->time == (TL_RECENT + 3) * SEC);
+	timeline_free(tl);
+}
+
 /* A loss hides what came between the last record and its report. */
 static void lost_events_make_a_gap(void)
 {
@@ -296,5 +314,6 @@ UNIT_MAIN("timeline",
 	  UNIT_CASE(refused_attach_keeps_colour),
 	  UNIT_CASE(violations_ring_keeps_the_last),
 	  UNIT_CASE(lost_events_make_a_gap),
+	  UNIT_CASE(recent_records_newest_first),
 	  UNIT_CASE(hostile_text_escaped),
 	  UNIT_CASE(landing_page_bounded))
