@@ -35,12 +35,35 @@ static int mark_idle(struct layout *l, const bool *busy)
 	return runs;
 }
 
+/* Busy columns share what the shrunk idle runs leave of the width. */
+static void place_columns(struct layout *l, int runs, int idle_cols)
+{
+	double w = (l->width - runs * LAYOUT_IDLE_W) / (l->n - idle_cols);
+	double at = l->left;
+
+	for (int i = 0; i < l->n;) {
+		int end = i + 1;
+		double step = w;
+
+		/* An idle run shares LAYOUT_IDLE_W evenly. */
+		if (l->idle[i]) {
+			while (end < l->n && l->idle[end])
+				end++;
+			step = LAYOUT_IDLE_W / (end - i);
+		}
+		for (; i < end; i++) {
+			l->x[i] = at;
+			at += step;
+		}
+	}
+	l->x[l->n] = l->left + l->width;
+}
+
 void layout_build(struct layout *l, const struct timeline *tl, double left,
 		  double width)
 {
 	bool busy[TL_BUCKETS] = {};
 	int runs, idle_cols = 0;
-	double w, at = left;
 
 	l->tl = tl;
 	l->left = left;
@@ -64,23 +87,7 @@ void layout_build(struct layout *l, const struct timeline *tl, double left,
 		for (int i = 0; i < l->n; i++)
 			l->idle[i] = false;
 	}
-	w = (width - runs * LAYOUT_IDLE_W) / (l->n - idle_cols);
-	for (int i = 0; i < l->n;) {
-		int end = i + 1;
-		double step = w;
-
-		/* An idle run shares LAYOUT_IDLE_W evenly. */
-		if (l->idle[i]) {
-			while (end < l->n && l->idle[end])
-				end++;
-			step = LAYOUT_IDLE_W / (end - i);
-		}
-		for (; i < end; i++) {
-			l->x[i] = at;
-			at += step;
-		}
-	}
-	l->x[l->n] = left + width;
+	place_columns(l, runs, idle_cols);
 }
 
 double layout_x(const struct layout *l, int j)
