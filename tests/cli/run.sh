@@ -171,6 +171,15 @@ expect report_damaged_rest_drawn 0 '<tr><th>bad input lines</th><td>3</td></tr>'
 expect report_damaged_violation_drawn 0 'data-rule="blocked_with_rmr"' -- cat "$tmp/d.html"
 expect report_huge_group_rss 0 '^exit 0, peak RSS ([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}) KiB$' -- \
 	peak_rss "$IW" report -o "$tmp/h.html" "$tmp/huge-group.jsonl"
+{
+	transition 2026-01-01T00:00:00Z 3
+	printf '{"type":"lost","time":"2026-01-01T00:00:05Z","count":5}\n'
+	transition 2026-01-01T00:00:09Z 3
+} >"$tmp/lost.jsonl"
+"$IW" report -o "$tmp/lost.html" "$tmp/lost.jsonl" 2>/dev/null
+expect report_loss_is_a_gap 0 '<rect class="gap" [^>]*><title>5 events lost here</title>' -- \
+	cat "$tmp/lost.html"
+expect report_loss_counted 0 '<tr><th>events lost</th><td>5</td></tr>' -- cat "$tmp/lost.html"
 expect report_unwritable 1 'cannot write /nonexistent/r\.html\.tmp: No such file or directory' -- \
 	"$IW" report -o /nonexistent/r.html "$rec/rmrr-release-6.12.jsonl"
 expect report_no_file 64 'report needs a FILE' -- "$IW" report
