@@ -15,8 +15,10 @@ cd "$(dirname "$0")/../.."
 IW=${IW:-build/iommuwatch}
 UNIT=contrib/systemd/iommuwatch.service
 PROM=contrib/prometheus
-# The unit scores 1.5 with systemd 252; fail if a change raises it.
-EXPOSURE_MAX=1.5
+# The unit scores 1.7 with systemd 252 (1.5 with ProtectKernelTunables=yes,
+# which hides /proc/kallsyms: the unit spells out the same read-only paths
+# instead); fail if a change raises it.
+EXPOSURE_MAX=1.7
 
 passed=0 failed=0
 tmp=$(mktemp -d)
