@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything 'make check' runs, suite by suite, then one total line.
 # Usage: tests/check.sh [SUITE...]   (lint unit cli contrib deb systemd fuzz
-# lab chaos bench; default: all)
+# lab browser chaos bench; default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +28,7 @@ run_suite() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint unit cli contrib deb systemd fuzz lab chaos bench)
+[ ${#suites[@]} -gt 0 ] || suites=(lint unit cli contrib deb systemd fuzz lab browser chaos bench)
 for s in "${suites[@]}"; do
 	case $s in
 	lint) run_suite lint bash tests/lint.sh ;;
