@@ -162,6 +162,12 @@ expect report_violation_with_evidence 0 '<circle class="v critical" data-v="0" d
 	cat "$tmp/r.html"
 expect report_nothing_fetched 1 '^$' -- \
 	sh -c "grep -Eo '(src|href)=\"[a-z]+:' '$tmp/r.html'"
+"$IW" report -g 3 -o "$tmp/g3.html" "$rec/rmrr-release-6.12.jsonl" 2>/dev/null
+expect report_group_filter 0 '^1 data-group="3"$' -- \
+	sh -c "grep -o '<g class=\"lane\" data-group=\"[0-9]*\"' '$tmp/g3.html' | sed 's/.*data/data/' | sort | uniq -c | sed 's/^ *//'"
+"$IW" report -D 0000:00:03.0 -o "$tmp/d3.html" "$rec/rmrr-release-6.12.jsonl" 2>/dev/null
+expect report_device_filter 0 '^1 data-group="3"$' -- \
+	sh -c "grep -o '<g class=\"lane\" data-group=\"[0-9]*\"' '$tmp/d3.html' | sed 's/.*data/data/' | sort | uniq -c | sed 's/^ *//'"
 expect report_stdin_many_files 0 'report: 8 records, 1 violations, 0 bad lines' -- \
 	sh -c "'$IW' report - '$rec/rmrr-release-7.3.jsonl' < '$rec/rmrr-release-6.12.jsonl' > '$tmp/r2.html'"
 expect report_damaged_named 1 'damaged\.jsonl:2: not a JSON object \(truncated\?\)' -- \
