@@ -17,31 +17,15 @@ CACHE=${IOMMUWATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iommuwatch}/deb
 PKG=iommuwatch
 # The debhelper 13 place on bookworm: dh_installsystemd looks there.
 UNIT=/lib/systemd/system/iommuwatch.service
+S=deb
+# shellcheck source=tests/deb/lib.sh
+. tests/deb/lib.sh
 
 passed=0 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 root=$tmp/root
-
-pass() {
-	echo "PASS  deb.$1"
-	passed=$((passed + 1))
-}
-
-# fail NAME WHY [OUTPUT]: the output, if any, indented below.
-fail() {
-	echo "FAIL  deb.$1: $2"
-	if [ -n "${3:-}" ]; then
-		sed 's/^/    /' <<<"$3" | tail -n 40
-	fi
-	failed=$((failed + 1))
-}
-
-finish() {
-	echo "deb: $passed passed, $failed failed"
-	exit $((failed > 0))
-}
 
 # check NAME WHY CMD...: pass if CMD exits 0, else fail with WHY.
 check() {
@@ -52,18 +36,6 @@ check() {
 	else
 		fail "$name" "$why"
 	fi
-}
-
-# in_root CMD...: CMD in the test root, with a clean environment.
-in_root() {
-	chroot "$root" /usr/bin/env -i \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
-}
-
-# The mirror is read at run time so no host name lives in the project.
-mirror() {
-	awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources
 }
 
 # build NAME DIR: dpkg-buildpackage -b in DIR; sets built to the .deb.
@@ -174,32 +146,13 @@ check_contents() {
 # file state) to the real one, offline; apt runs dpkg with a PATH of its
 # own (DPkg::Path), so it is told where the stub is.
 make_root() {
-	local codename tarball m
-
-	# shellcheck disable=SC1091
-	codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
-	tarball=$CACHE/root-$codename.tar
-	m=$(mirror)
-	if [ ! -f "$tarball" ]; then
-		[ -n "$m" ] || { fail root "no URIs: in /etc/apt/sources.list.d/debian.sources"; finish; }
-		echo "      creating the $codename root in $tarball (once)"
-		mkdir -p "$CACHE"
-		# mmdebstrap writes a tarball for a name ending in .tar.
-		if ! mmdebstrap --quiet --variant=apt --include=systemd \
-			--skip=cleanup/apt/lists "$codename" "$tarball.new.tar" \
-			"deb $m $codename main" >"$tmp/mmdebstrap.log" 2>&1; then
-			rm -f "$tarball.new.tar"
-			fail root "mmdebstrap failed" "$(cat "$tmp/mmdebstrap.log")"
-			finish
-		fi
-		mv "$tarball.new.tar" "$tarball"
-	fi
+	root_tarball
 	mkdir "$root"
 	if ! tar -C "$root" -xf "$tarball"; then
 		fail root "cannot unpack $tarball (remove it to make it again)"
 		finish
 	fi
-	echo "deb $m $codename main" >"$root/etc/apt/sources.list"
+	echo "$apt_line" >"$root/etc/apt/sources.list"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
 	mkdir -p "$root/run/systemd/system"
 	cat >"$root/usr/local/sbin/systemctl" <<'EOF'
@@ -227,13 +180,10 @@ snapshot() {
 		-print) | sort
 }
 
-# apt_install FILE: apt-get install ./FILE in the root; a cached root's
-# package lists may be stale, so one apt-get update and a retry.
+# apt_install FILE: apt-get install ./FILE in the root.
 apt_install() {
 	cp "$1" "$root/tmp/"
-	in_root apt-get install -y -q "/tmp/${1##*/}" >"$tmp/apt.log" 2>&1 && return
-	in_root apt-get update -q >>"$tmp/apt.log" 2>&1 &&
-		in_root apt-get install -y -q "/tmp/${1##*/}" >>"$tmp/apt.log" 2>&1
+	root_install "/tmp/${1##*/}"
 }
 
 # What the maintainer scripts asked systemctl since the last call.

@@ -32,6 +32,8 @@ CACHE=$LAB_CACHE/deb
 PKG=iommuwatch
 GUEST=tests/deb/systemd-guest
 S=systemd
+# shellcheck source=tests/deb/lib.sh
+. tests/deb/lib.sh
 
 line=
 deb=
@@ -56,26 +58,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 
-pass() {
-	echo "PASS  $S.$1"
-	passed=$((passed + 1))
-}
-
-# fail NAME WHY [OUTPUT]: the output, if any, indented below.
-fail() {
-	echo "FAIL  $S.$1: $2"
-	if [ -n "${3:-}" ]; then
-		sed 's/^/    /' <<<"$3" | tail -n 40
-	fi
-	failed=$((failed + 1))
-	keep=1
-}
-
-finish() {
-	echo "$S: $passed passed, $failed failed"
-	exit $((failed > 0))
-}
-
 usage() {
 	sed -n '15,18s/^# \{0,1\}//p' "$0" >&2
 	exit 2
@@ -92,16 +74,6 @@ parse_args() {
 		shift
 	done
 	line=${line:-$(conf_default_line)}
-}
-
-in_root() {
-	chroot "$root" /usr/bin/env -i \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
-}
-
-mirror() {
-	awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources
 }
 
 check_tools() {
@@ -146,39 +118,14 @@ build_deb() {
 	pass build
 }
 
-# run.sh's root: the same mmdebstrap command and cache file.
-root_tarball() {
-	local codename m
-
-	# shellcheck disable=SC1091
-	codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
-	tarball=$CACHE/root-$codename.tar
-	m=$(mirror)
-	echo "deb $m $codename main" >"$tmp/sources.list"
-	[ -f "$tarball" ] && return
-	echo "      creating the $codename root in $tarball (once)"
-	mkdir -p "$CACHE"
-	if ! mmdebstrap --quiet --variant=apt --include=systemd \
-		--skip=cleanup/apt/lists "$codename" "$tarball.new.tar" \
-		"deb $m $codename main" >"$tmp/mmdebstrap.log" 2>&1; then
-		rm -f "$tarball.new.tar"
-		fail root "mmdebstrap failed" "$(cat "$tmp/mmdebstrap.log")"
-		finish
-	fi
-	mv "$tarball.new.tar" "$tarball"
-}
-
 # apt-get install ./DEB in the root, with udev and kmod as on any booted
 # Debian system (the cached root has neither: without udev no device unit
 # ever appears and serial-getty@ttyS0 holds multi-user.target back for
 # 90 s); a cached root's package lists may be stale, so one apt-get update
 # and a retry.
 apt_install() {
-	local pkgs=("/tmp/${deb##*/}" udev kmod)
 	cp "$deb" "$root/tmp/"
-	in_root apt-get install -y -q "${pkgs[@]}" >"$tmp/apt.log" 2>&1 && return
-	in_root apt-get update -q >>"$tmp/apt.log" 2>&1 &&
-		in_root apt-get install -y -q "${pkgs[@]}" >>"$tmp/apt.log" 2>&1
+	root_install "/tmp/${deb##*/}" udev kmod
 }
 
 # The root the guest boots: the package installed with its dependencies
@@ -192,7 +139,7 @@ make_root() {
 		fail root "cannot unpack $tarball (remove it to make it again)"
 		finish
 	fi
-	cp "$tmp/sources.list" "$root/etc/apt/sources.list"
+	echo "$apt_line" >"$root/etc/apt/sources.list"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
 	if ! apt_install; then
 		fail install "apt-get install ./${deb##*/} failed" "$(cat "$tmp/apt.log")"
