@@ -27,6 +27,15 @@ host_demo() {
 	"$IW" trace -d 20
 }
 
+# Where the guests' reports land: iommuwatch report of each run's trace.
+PICTURES=build/demo
+
+pictures() {
+	echo
+	echo "Each run drawn by iommuwatch report (open in a browser):"
+	ls "$PICTURES"/report-*.html 2>/dev/null | sed 's/^/  /'
+}
+
 newest_line() {
 	awk '!/^#/ && NF { l = $1 } END { print l }' "$1"
 }
@@ -38,14 +47,16 @@ lab_demo_x86() {
 	echo "(emulated Intel IOMMU, 0000:00:03.0 with an RMRR, a second e1000e at 00:04.0)."
 	tools/lab/fetch-kernels "$line"
 	tools/lab/vm-run -k "$line" --rmrr 0000:00:03.0 --timeout 300 \
-		--qemu-args "-device e1000e,addr=04.0" -- bash tools/lab/demo-guest.sh
-	[ -z "${DEMO_LINE:-}" ] || return 0
+		--export "$PICTURES" --qemu-args "-device e1000e,addr=04.0" -- \
+		bash tools/lab/demo-guest.sh
+	[ -z "${DEMO_LINE:-}" ] || { pictures; return 0; }
 	echo
 	echo "The same RMRR device released on 6.12, whose release domain is still"
 	echo "Intel's blocking domain (fixed by 7.x): iommuwatch flags it."
 	tools/lab/fetch-kernels 6.12
-	tools/lab/vm-run -k 6.12 --rmrr 0000:00:03.0 --timeout 300 -- \
-		bash tools/lab/demo-guest.sh --release-only
+	tools/lab/vm-run -k 6.12 --rmrr 0000:00:03.0 --timeout 300 \
+		--export "$PICTURES" -- bash tools/lab/demo-guest.sh --release-only
+	pictures
 }
 
 lab_demo_arm64() {
@@ -54,14 +65,16 @@ lab_demo_arm64() {
 	echo "Booting the lab's arm64 $line kernel under qemu (emulated SMMUv3;"
 	echo "0000:00:03.0 with direct mappings from the device tree, a second e1000e at 00:04.0)."
 	tools/lab/fetch-kernels --arch arm64 "$line"
-	tools/lab/vm-run -k "$line" "${smmu[@]}" \
+	tools/lab/vm-run -k "$line" "${smmu[@]}" --export "$PICTURES" \
 		--qemu-args "-device e1000e,addr=04.0" -- bash tools/lab/demo-guest.sh
-	[ -z "${DEMO_LINE:-}" ] || return 0
+	[ -z "${DEMO_LINE:-}" ] || { pictures; return 0; }
 	echo
 	echo "The same device released on 6.12: SMMUv3's own arm_smmu_release_device"
 	echo "attaches the identity domain, outside the core; iommuwatch sees it, silent."
 	tools/lab/fetch-kernels --arch arm64 6.12
-	tools/lab/vm-run -k 6.12 "${smmu[@]}" -- bash tools/lab/demo-guest.sh --release-only
+	tools/lab/vm-run -k 6.12 "${smmu[@]}" --export "$PICTURES" -- \
+		bash tools/lab/demo-guest.sh --release-only
+	pictures
 }
 
 if [ "${DEMO_LAB:-0}" != 1 ] && host_can_watch; then

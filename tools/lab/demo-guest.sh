@@ -5,17 +5,40 @@ set -uo pipefail
 
 step() { printf '\n>>> %s\n' "$*"; }
 
+# A JSON Lines trace beside the table one, drawn by `report` at the end
+# into the run's export directory (vm-run --export copies it out).
+json_start() {
+	"$IW" trace --json >/tmp/demo.jsonl 2>/tmp/demo-json.err &
+	JSON_PID=$!
+	for _ in $(seq 1 600); do
+		grep -q '^Tracing' /tmp/demo-json.err && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+json_report() {
+	local page=report-$IOMMUWATCH_LAB_LINE.html
+
+	kill -INT "$JSON_PID" && wait "$JSON_PID"
+	[ -d "${IOMMUWATCH_LAB_EXPORT:-}" ] || return 0
+	"$IW" report -o "$IOMMUWATCH_LAB_EXPORT/$page" /tmp/demo.jsonl 2>/dev/null &&
+		echo "picture: $page"
+}
+
 # --release-only: just the RMRR device's release, traced.
 if [ "${1:-}" = --release-only ]; then
 	echo "kernel $(uname -r)"
 	ensure_group 0000:00:03.0
 	IW_OUT=/tmp/demo.out
+	json_start
 	iw_trace_start
 	step "remove and rescan 0000:00:03.0 (its firmware wants direct mappings)"
 	remove_rescan 0000:00:03.0
 	iw_trace_stop >/dev/null
 	cat "$IW_OUT"
 	grep -vE '^(Tracing|iommuwatch: not watched)' "$IW_ERR" || true
+	json_report
 	exit 0
 fi
 
@@ -32,6 +55,7 @@ step "iommuwatch status"
 "$IW" status
 
 IW_OUT=/tmp/demo.out
+json_start
 iw_trace_start
 g4=$(group_of 0000:00:04.0)
 t4=$(cat /sys/kernel/iommu_groups/"$g4"/type)
@@ -49,3 +73,4 @@ iw_trace_stop >/dev/null
 step "what iommuwatch trace printed"
 cat "$IW_OUT"
 grep -vE '^Tracing' "$IW_ERR" || true
+json_report
