@@ -18,7 +18,7 @@ json_start() {
 }
 
 json_report() {
-	local page=report-$IOMMUWATCH_LAB_LINE.html
+	local page=report-$IOMMUWATCH_LAB_FAMILY-$IOMMUWATCH_LAB_LINE.html
 
 	kill -INT "$JSON_PID" && wait "$JSON_PID"
 	[ -d "${IOMMUWATCH_LAB_EXPORT:-}" ] || return 0
