@@ -80,6 +80,8 @@ enum iw_dom_kind dom_kind_from_type(__u32 type, bool blocking);
 enum iw_dom_kind dom_kind_from_sysfs(const char *type);
 
 const char *path_name(enum iw_path path);
+/* The path a record shows: "free" for a domain's free, else its path's. */
+const char *record_path_name(enum iw_record_type type, enum iw_path path);
 int path_parse(const char *name);
 
 /* Decode a BPF event; hook_name names the function it came from. */

@@ -145,8 +145,7 @@ static void human_record(struct output *out, const struct iw_record *r)
 	}
 	fprintf(out->f, HUMAN_FMT, tbuf, group, r->device[0] ? r->device : "-",
 		pasid, from, to,
-		r->type == IW_REC_DOMAIN_FREE ? "free" : path_name(r->path),
-		ret, lat, r->comm);
+		record_path_name(r->type, r->path), ret, lat, r->comm);
 }
 
 /* ---- JSON ---- */
@@ -331,8 +330,7 @@ static void violation_json(struct output *out, const struct iw_record *r,
 	jsonw_opt_int(w, "group", r->group >= 0, r->group);
 	jsonw_str(w, "device", r->device);
 	jsonw_opt_int(w, "pasid", r->pasid != IW_NO_PASID, r->pasid);
-	jsonw_str(w, "path", r->type == IW_REC_DOMAIN_FREE ?
-			 "free" : path_name(r->path));
+	jsonw_str(w, "path", record_path_name(r->type, r->path));
 	jsonw_str(w, "hook", r->hook);
 	jsonw_str(w, "description", v->rule->description);
 	evidence_json(w, v);
@@ -353,8 +351,8 @@ static void violation_human(struct output *out, const struct iw_record *r,
 	if (r->pasid != IW_NO_PASID)
 		fprintf(out->f, " pasid %u", r->pasid);
 	evidence_text(v, evidence, sizeof(evidence));
-	fprintf(out->f, " path=%s%s%s\n", r->type == IW_REC_DOMAIN_FREE ?
-		"free" : path_name(r->path), v->n_evidence ? " " : "", evidence);
+	fprintf(out->f, " path=%s%s%s\n", record_path_name(r->type, r->path),
+		v->n_evidence ? " " : "", evidence);
 }
 
 void output_violation(struct output *out, const struct iw_record *rec,

@@ -55,6 +55,11 @@ const char *path_name(enum iw_path path)
 	return path < IW_PATH_MAX ? path_names[path] : "unknown";
 }
 
+const char *record_path_name(enum iw_record_type type, enum iw_path path)
+{
+	return type == IW_REC_DOMAIN_FREE ? "free" : path_name(path);
+}
+
 int path_parse(const char *name)
 {
 	return name_index(path_names, IW_PATH_MAX, name);

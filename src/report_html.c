@@ -721,8 +721,7 @@ static void recent_row(FILE *f, const struct tl_mark *m)
 	else if (m->type != IW_REC_RESET_PREPARE && m->type != IW_REC_RESET_DONE)
 		fputs(dom_kind_name(m->from), f);
 	fprintf(f, "</td><td>%s</td><td>%d</td></tr>\n",
-		m->type == IW_REC_DOMAIN_FREE ? "free" : path_name(m->path),
-		m->ret);
+		record_path_name(m->type, m->path), m->ret);
 }
 
 /* The last records whole, newest first: what just happened. */

@@ -301,7 +301,7 @@ static void keep_violation(struct timeline *tl, const struct iw_record *rec,
 	k->pasid = rec->pasid;
 	snprintf(k->device, sizeof(k->device), "%s", rec->device);
 	snprintf(k->path, sizeof(k->path), "%s",
-		 rec->type == IW_REC_DOMAIN_FREE ? "free" : path_name(rec->path));
+		 record_path_name(rec->type, rec->path));
 	evidence_text(v, k->evidence, sizeof(k->evidence));
 	tl->by_rule[v->rule - iw_rules]++;
 }
