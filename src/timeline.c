@@ -183,10 +183,20 @@ static struct tl_lane *lane_get(struct timeline *tl, int group, __u32 pasid,
 	return lane;
 }
 
+/* Append item to the list in buf (size bytes) after sep, if it fits whole. */
+static void list_append(char *buf, size_t size, const char *sep,
+			const char *item)
+{
+	size_t at = strlen(buf);
+
+	if (at + (at ? strlen(sep) : 0) + strlen(item) < size)
+		snprintf(buf + at, size - at, "%s%s", at ? sep : "", item);
+}
+
 /* Add dev to a group lane's list once, while it fits. */
 static void lane_add_device(struct tl_lane *lane, const char *dev)
 {
-	size_t at = strlen(lane->devices), n = strlen(dev);
+	size_t n = strlen(dev);
 	const char *p = lane->devices;
 
 	while ((p = strstr(p, dev))) {
@@ -195,9 +205,7 @@ static void lane_add_device(struct tl_lane *lane, const char *dev)
 			return;
 		p += n;
 	}
-	if (at + n + 2 <= sizeof(lane->devices))
-		snprintf(lane->devices + at, sizeof(lane->devices) - at, "%s%s",
-			 at ? " " : "", dev);
+	list_append(lane->devices, sizeof(lane->devices), " ", dev);
 }
 
 struct seed {
@@ -260,8 +268,10 @@ static void mark_from(struct tl_mark *m, const struct iw_record *rec,
 	m->ret = rec->ret;
 }
 
+/* The record, already a mark m, on its lane's bucket. */
 static void lane_record(struct timeline *tl, const struct iw_record *rec,
-			__u64 time, const struct iw_violation *v, int n_viol)
+			const struct tl_mark *m, const struct iw_violation *v,
+			int n_viol)
 {
 	/* A PASID's lane starts empty: nothing was attached there. */
 	struct tl_lane *lane = lane_get(tl, rec->group, rec->pasid,
@@ -277,13 +287,13 @@ static void lane_record(struct timeline *tl, const struct iw_record *rec,
 		lane_add_device(lane, rec->device);
 	else if (!lane->device[0])
 		snprintf(lane->device, sizeof(lane->device), "%s", rec->device);
-	b = &lane->b[timeline_bucket(tl, time)];
+	b = &lane->b[timeline_bucket(tl, m->time)];
 	b->n++;
 	if (rec->ret)
 		b->failed++;
 	if (rec->type == IW_REC_TRANSITION && !rec->ret)
 		b->kind = rec->to.kind;
-	mark_from(&b->last, rec, time);
+	b->last = *m;
 	b->viol += n_viol;
 	for (int i = 0; i < n_viol; i++)
 		if ((int)v[i].rule->severity > b->worst)
@@ -309,14 +319,16 @@ static void keep_violation(struct timeline *tl, const struct iw_record *rec,
 void timeline_record(struct timeline *tl, const struct iw_record *rec,
 		     __u64 time, const struct iw_violation *v, int n_violations)
 {
+	struct tl_mark *m = &tl->recent[timeline_n_records(tl) % TL_RECENT];
+
 	if (rec->type >= IW_REC_SHOWN_TYPES)
 		return;
 	cover(tl, time);
-	mark_from(&tl->recent[timeline_n_records(tl) % TL_RECENT], rec, time);
+	mark_from(m, rec, time);
 	tl->records[rec->type]++;
 	tl->last_record = time;
 	if (rec->type != IW_REC_DOMAIN_FREE)
-		lane_record(tl, rec, time, v, n_violations);
+		lane_record(tl, rec, m, v, n_violations);
 	for (int i = 0; i < n_violations; i++)
 		keep_violation(tl, rec, time, &v[i]);
 }
@@ -337,12 +349,8 @@ void timeline_lost(struct timeline *tl, __u64 time, __u64 count)
 
 void timeline_not_watched(struct timeline *tl, __u64 time, const char *module)
 {
-	size_t at = strlen(tl->not_watched);
-
 	cover(tl, time);
-	if (at + strlen(module) + 3 <= sizeof(tl->not_watched))
-		snprintf(tl->not_watched + at, sizeof(tl->not_watched) - at,
-			 "%s%s", at ? ", " : "", module);
+	list_append(tl->not_watched, sizeof(tl->not_watched), ", ", module);
 }
 
 int timeline_n_recent(const struct timeline *tl)
