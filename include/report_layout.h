@@ -16,7 +16,6 @@
 #define LAYOUT_IDLE_W	10.0	/* px such a run takes */
 
 struct layout {
-	const struct timeline *tl;
 	int first, n;			/* the columns drawn */
 	double left, width;		/* the plot, in px */
 	double x[TL_BUCKETS + 1];	/* x[i]: left of column first + i */

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "output.h"
 #include "report_html.h"
 #include "report_layout.h"
@@ -87,11 +86,6 @@ static void fact(FILE *f, const char *name, const char *value)
 	fputs("</td></tr>\n", f);
 }
 
-static void time_text(__u64 ns, char *buf, size_t len)
-{
-	format_rfc3339(ns, buf, len);
-}
-
 /* "1.5 ms", "3.2 s", "2.0 h": a duration a reader takes in at a glance. */
 static void span_text(__u64 ns, char *buf, size_t len)
 {
@@ -133,8 +127,8 @@ static void facts_time(FILE *f, const struct timeline *tl)
 		fact(f, "time", "no records");
 		return;
 	}
-	time_text(tl->first, a, sizeof(a));
-	time_text(tl->last, b, sizeof(b));
+	format_rfc3339(tl->first, a, sizeof(a));
+	format_rfc3339(tl->last, b, sizeof(b));
 	snprintf(text, sizeof(text), "%s to %s", a, b);
 	fact(f, "time", text);
 	span_text(tl->last - tl->first, a, sizeof(a));
@@ -204,8 +198,7 @@ static void legend(FILE *f)
 
 struct view {
 	const struct timeline *tl;
-	struct layout lay;	/* where each column is */
-	int first, n;		/* the columns drawn (lay's) */
+	struct layout lay;	/* the columns drawn, and where each is */
 	int *y;			/* y of tl->lanes[i] */
 };
 
@@ -279,13 +272,13 @@ static void domain_run(FILE *f, double x0, double x1, int kind, int h)
 static void lane_domains(FILE *f, const struct view *v,
 			 const struct tl_lane *lane, int h)
 {
-	int kind = lane->start, end = v->first + v->n;
-	double from = col_x(v, v->first);
+	int kind = lane->start, end = v->lay.first + v->lay.n;
+	double from = col_x(v, v->lay.first);
 
 	for (int j = 0; j < end; j++) {
 		int next = lane->b[j].kind >= 0 ? lane->b[j].kind : kind;
 
-		if (next != kind && j >= v->first) {
+		if (next != kind && j >= v->lay.first) {
 			double x = layout_mid(&v->lay, j);
 
 			if (x > from)
@@ -313,7 +306,7 @@ static void mark_text(FILE *f, const struct tl_mark *m)
 {
 	char t[40];
 
-	time_text(m->time, t, sizeof(t));
+	format_rfc3339(m->time, t, sizeof(t));
 	fprintf(f, "%s %s ", t, mark_type(m));
 	html_text(f, m->device);
 	if (m->pasid != IW_NO_PASID)
@@ -351,7 +344,7 @@ static void band(FILE *f, const struct view *v, const struct tl_lane *lane,
 		n += lane->b[j].n;
 		failed += lane->b[j].failed;
 	}
-	time_text(v->tl->t0 + (__u64)from * v->tl->width, t, sizeof(t));
+	format_rfc3339(v->tl->t0 + (__u64)from * v->tl->width, t, sizeof(t));
 	fprintf(f, "<rect class=\"band%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
 		"height=\"4\"><title>%llu records (%llu refused) from %s; the "
 		"last: ", failed ? " failed" : "", col_x(v, from), h - 5,
@@ -389,9 +382,9 @@ static int cluster_end(const struct tl_lane *lane, int j, int end,
 static void lane_marks(FILE *f, const struct view *v,
 		       const struct tl_lane *lane, int h)
 {
-	int end = v->first + v->n;
+	int end = v->lay.first + v->lay.n;
 
-	for (int j = v->first; j < end; j++) {
+	for (int j = v->lay.first; j < end; j++) {
 		int marked, stop;
 
 		if (!lane->b[j].n)
@@ -428,10 +421,6 @@ static void lane(FILE *f, const struct view *v, const struct tl_lane *lane,
 
 /*
  * How much of "2026-11-23T18:42:51.123456789Z" a tick shows: within a day
- * the clock from 11, to as many decimals as the ticks' spacing needs.
- */
-/*
- * How much of "2026-11-23T18:42:51.123456789Z" a tick shows: within a day
  * the clock from 11, to as many decimals as a column's width needs.
  */
 static void tick_format(const struct view *v, int *from, int *len)
@@ -465,7 +454,7 @@ static void axis(FILE *f, const struct view *v)
 
 		if (i == 0)
 			t = tl->first;
-		time_text(t, text, sizeof(text));
+		format_rfc3339(t, text, sizeof(text));
 		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
 			"stroke=\"#bbb\"/><text class=\"axis\" x=\"%.1f\" "
 			"y=\"10\" text-anchor=\"%s\">%.*s</text>\n", x, x,
@@ -478,15 +467,15 @@ static void axis(FILE *f, const struct view *v)
 /* Shrunk idle runs: a pale band across the lanes, how long on hover. */
 static void idle_runs(FILE *f, const struct view *v, int height)
 {
-	int end = v->first + v->n;
+	int end = v->lay.first + v->lay.n;
 	char span[40];
 
-	for (int j = v->first; j < end; j++) {
+	for (int j = v->lay.first; j < end; j++) {
 		int from = j;
 
-		if (!v->lay.idle[j - v->first])
+		if (!v->lay.idle[j - v->lay.first])
 			continue;
-		while (j < end && v->lay.idle[j - v->first])
+		while (j < end && v->lay.idle[j - v->lay.first])
 			j++;
 		span_text((__u64)(j - from) * v->tl->width, span, sizeof(span));
 		fprintf(f, "<rect class=\"idle\" x=\"%.1f\" y=\"%d\" "
@@ -500,9 +489,9 @@ static void idle_runs(FILE *f, const struct view *v, int height)
 static void gaps(FILE *f, const struct view *v, int height)
 {
 	const struct timeline *tl = v->tl;
-	int end = v->first + v->n;
+	int end = v->lay.first + v->lay.n;
 
-	for (int j = v->first; j < end; j++) {
+	for (int j = v->lay.first; j < end; j++) {
 		__u64 lost = 0;
 		int from = j;
 
@@ -522,7 +511,7 @@ static void violation_title(FILE *f, const struct tl_violation *v)
 {
 	char t[40];
 
-	time_text(v->time, t, sizeof(t));
+	format_rfc3339(v->time, t, sizeof(t));
 	fprintf(f, "<title>%s %s (%s) ", t, v->rule->kind,
 		severity_name(v->rule->severity));
 	html_text(f, v->device);
@@ -576,7 +565,7 @@ static void older_marks(FILE *f, const struct view *vw, const int *kept)
 	const struct timeline *tl = vw->tl;
 
 	for (int l = 0; l < tl->n_lanes; l++) {
-		for (int j = vw->first; j < vw->first + vw->n; j++) {
+		for (int j = vw->lay.first; j < vw->lay.first + vw->lay.n; j++) {
 			const struct tl_bucket *b = &tl->lanes[l]->b[j];
 			__u32 older = b->viol - kept[l * TL_BUCKETS + j];
 
@@ -634,8 +623,6 @@ static int picture(FILE *f, const struct timeline *tl)
 	v->tl = tl;
 	v->y = y;
 	layout_build(&v->lay, tl, LABEL_W, PLOT_W);
-	v->first = v->lay.first;
-	v->n = v->lay.n;
 	if (tl->n_lanes)	/* tl->lanes is NULL until a lane exists */
 		memcpy(order, tl->lanes, tl->n_lanes * sizeof(*order));
 	qsort(order, tl->n_lanes, sizeof(*order), lane_order);
@@ -683,7 +670,7 @@ static void violation_row(FILE *f, const struct tl_violation *v, int i)
 {
 	char t[40];
 
-	time_text(v->time, t, sizeof(t));
+	format_rfc3339(v->time, t, sizeof(t));
 	fprintf(f, "<tr class=\"sev-%s\" data-v=\"%d\"><td>%s</td><td>%s</td>"
 		"<td>%s</td><td>", severity_name(v->rule->severity), i, t,
 		severity_name(v->rule->severity), v->rule->kind);
@@ -705,7 +692,7 @@ static void recent_row(FILE *f, const struct tl_mark *m)
 {
 	char t[40];
 
-	time_text(m->time, t, sizeof(t));
+	format_rfc3339(m->time, t, sizeof(t));
 	fprintf(f, "<tr><td>%s</td><td>%s</td><td>", t, mark_type(m));
 	if (m->group >= 0)
 		fprintf(f, "%d", m->group);

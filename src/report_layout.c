@@ -65,7 +65,6 @@ void layout_build(struct layout *l, const struct timeline *tl, double left,
 	bool busy[TL_BUCKETS] = {};
 	int runs, idle_cols = 0;
 
-	l->tl = tl;
 	l->left = left;
 	l->width = width;
 	l->first = 0;
