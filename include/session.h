@@ -58,7 +58,7 @@ struct session {
 	struct http_server *http;
 	__u64 lost;
 	__u64 next_textfile;
-	char kernel[65];
+	char kernel[65];	/* uname -r, once loaded */
 	char roles[256];	/* roles not watched on this kernel */
 };
 

@@ -359,16 +359,12 @@ static int new_metrics(struct session *s)
 	struct metrics_info mi = { .version = IOMMUWATCH_VERSION,
 				   .kernel = s->kernel,
 				   .device_labels = s->cfg.device_labels };
-	struct utsname u;
 
 	s->mhooks = calloc(hs->n ? hs->n : 1, sizeof(*s->mhooks));
 	if (!s->mhooks)
 		return -ENOMEM;
 	mi.hooks = s->mhooks;
 	mi.n_hooks = metrics_hooks(hs, s->mhooks);
-
-	snprintf(s->kernel, sizeof(s->kernel), "%s",
-		 uname(&u) ? "unknown" : u.release);
 	s->m = metrics_new(&mi);
 	return s->m ? 0 : -ENOMEM;
 }
@@ -377,15 +373,13 @@ static int new_metrics(struct session *s)
 static void landing_facts(struct session *s)
 {
 	struct jsonl_facts *f;
-	struct utsname u;
 
 	if (!s->tl)
 		return;
 	f = &s->tl->session;
 	s->tl->have_session = true;
 	snprintf(f->version, sizeof(f->version), "%s", IOMMUWATCH_VERSION);
-	snprintf(f->kernel, sizeof(f->kernel), "%s",
-		 uname(&u) ? "unknown" : u.release);
+	snprintf(f->kernel, sizeof(f->kernel), "%s", s->kernel);
 	snprintf(f->attach, sizeof(f->attach), "%s",
 		 hooks_mechanisms(&s->ld.hooks));
 }
@@ -397,6 +391,7 @@ static int load(struct session *s)
 				  .targ_group = cfg->group,
 				  .ringbuf_bytes = cfg->c->ringbuf_bytes,
 				  .attach_mode = cfg->c->attach };
+	struct utsname u;
 	int err;
 
 	s->st = state_new();
@@ -428,6 +423,8 @@ static int load(struct session *s)
 	s->pl.rules.deferred_locked = s->ld.hooks.deferred_locked;
 	s->pl.rules.ops_watched = hooks_ops_watched(&s->ld.hooks);
 	hooks_uncovered_roles(&s->ld.hooks, s->roles, sizeof(s->roles));
+	snprintf(s->kernel, sizeof(s->kernel), "%s",
+		 uname(&u) ? "unknown" : u.release);
 	landing_facts(s);
 	return cfg->metrics ? new_metrics(s) : 0;
 }
