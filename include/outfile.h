@@ -27,7 +27,9 @@ void journal_close(struct journal *j);
 
 /* Check now that PATH's directory takes a new file; 0 or -errno, logged. */
 int textfile_check(const char *path);
-/* Write buf to PATH.tmp, fsync, rename over PATH. */
+/* Write buf to PATH.tmp, fsync, rename over PATH; 0 or -errno. */
+int file_replace(const char *path, const char *buf, size_t len);
+/* The same, a failure logged as the textfile's. */
 int textfile_write(const char *path, const char *buf, size_t len);
 
 #endif /* __IW_OUTFILE_H */

@@ -119,7 +119,7 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /* node_exporter must never read a half-written file: rename is atomic. */
-int textfile_write(const char *path, const char *buf, size_t len)
+int file_replace(const char *path, const char *buf, size_t len)
 {
 	char tmp[4096];
 	int fd, err;
@@ -136,9 +136,16 @@ int textfile_write(const char *path, const char *buf, size_t len)
 		err = -errno;
 	if (!err && rename(tmp, path))
 		err = -errno;
-	if (err) {
+	if (err)
 		unlink(tmp);
+	return err;
+}
+
+int textfile_write(const char *path, const char *buf, size_t len)
+{
+	int err = file_replace(path, buf, len);
+
+	if (err)
 		log_warn("cannot write textfile %s: %s", path, strerror(-err));
-	}
 	return err;
 }

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "commands.h"
 #include "log.h"
+#include "outfile.h"
 #include "pipeline.h"
 #include "recording.h"
 #include "report.h"
@@ -63,42 +63,32 @@ void report_line(void *arg, enum jsonl_kind kind, struct iw_record *rec,
 	}
 }
 
-/* Written to a temporary beside the output, renamed when whole. */
+/* To stdout, or whole to opts->output: rendered, then replaced at once. */
 static int write_page(const struct report_opts *opts, struct timeline *tl,
 		      unsigned long bad)
 {
 	struct report_page page = { .title = "iommuwatch report",
 				    .bad_lines = bad };
-	FILE *f = stdout;
-	char tmp[4096];
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
 	int err;
 
-	if (opts->output) {
-		if (snprintf(tmp, sizeof(tmp), "%s.tmp", opts->output) >=
-		    (int)sizeof(tmp)) {
-			log_err("output path too long: %s", opts->output);
-			return -ENAMETOOLONG;
-		}
-		f = fopen(tmp, "w");
-		if (!f) {
-			err = -errno;
-			log_err("cannot write %s: %s", tmp, strerror(-err));
-			return err;
-		}
+	if (!opts->output) {
+		err = report_html_write(stdout, tl, &page);
+		if (err)
+			log_err("cannot write the report: %s", strerror(-err));
+		return err;
 	}
-	err = report_html_write(f, tl, &page);
-	if (opts->output) {
-		if (fclose(f) && !err)
-			err = -EIO;
-		if (!err && rename(tmp, opts->output))
-			err = -errno;
-		if (err) {
-			log_err("cannot write %s: %s", opts->output, strerror(-err));
-			unlink(tmp);
-		}
-	} else if (err) {
-		log_err("cannot write the report: %s", strerror(-err));
-	}
+	f = open_memstream(&buf, &len);
+	err = f ? report_html_write(f, tl, &page) : -ENOMEM;
+	if (f && fclose(f) && !err)
+		err = -ENOMEM;
+	if (!err)
+		err = file_replace(opts->output, buf, len);
+	if (err)
+		log_err("cannot write %s: %s", opts->output, strerror(-err));
+	free(buf);
 	return err;
 }
 

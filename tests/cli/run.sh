@@ -186,7 +186,7 @@ expect report_huge_group_rss 0 '^exit 0, peak RSS ([0-9]{1,4}|[1-5][0-9]{4}|6[0-
 expect report_loss_is_a_gap 0 '<rect class="gap" [^>]*><title>5 events lost here</title>' -- \
 	cat "$tmp/lost.html"
 expect report_loss_counted 0 '<tr><th>events lost</th><td>5</td></tr>' -- cat "$tmp/lost.html"
-expect report_unwritable 1 'cannot write /nonexistent/r\.html\.tmp: No such file or directory' -- \
+expect report_unwritable 1 'cannot write /nonexistent/r\.html: No such file or directory' -- \
 	"$IW" report -o /nonexistent/r.html "$rec/rmrr-release-6.12.jsonl"
 expect report_no_file 64 'report needs a FILE' -- "$IW" report
 expect report_no_json 64 "--json is not for 'report'" -- "$IW" report --json x
