@@ -125,8 +125,11 @@ if tools/lab/vm-run -k "$LINE" --rmrr 0000:00:03.0 --pasid --timeout 240 \
 	           js: "document.querySelectorAll(\"g.lane.pasid\").length" }]' \
 		"$tmp/c.json" >"$tmp/c1.json" && mv "$tmp/c1.json" "$tmp/c.json"
 	jq --argjson g "$(jq -s '[.[] | select(.type == "group")] | length' "$tmp/lab.jsonl")" \
+		--arg k "$(jq -r 'select(.type == "session") | .kernel' "$tmp/lab.jsonl")" \
 		'. + [{ name: "daemon_groups_now", want: $g,
-		        js: "document.querySelectorAll(\"#groups tr[data-group]\").length" }]' \
+		        js: "document.querySelectorAll(\"#groups tr[data-group]\").length" },
+		      { name: "daemon_kernel_fact", want: $k,
+		        js: "document.querySelector(\"#facts td\").textContent" }]' \
 		"$tmp/c.json" >"$tmp/c2.json"
 	page daemon "file://$tmp/landing.html" "$tmp/c2.json"
 	"$IW" report -o "$tmp/lab.html" "$tmp/lab.jsonl" 2>/dev/null
