@@ -34,6 +34,20 @@ for f in $(scripts python3); do
 	out=$(pyflakes3 "$f" 2>&1)
 	result "pyflakes.$f" "$out" $?
 done
+# Every scenario parses and names where make check runs it, within the
+# lines and families it allows; a case without CHECK is refused.
+out=$(tools/lab/run-scenarios --list --check 2>&1)
+result scenarios.check_targets "$out" $?
+canary=$(mktemp --suffix=.case)
+printf 'NAME canary\nRUN true\n' >"$canary"
+out=$(tools/lab/run-scenarios --list --check "$canary" 2>&1)
+grep -q 'canary: bad case: no CHECK directive' <<<"$out"
+result scenarios.check_required "$out" $?
+printf 'NAME canary\nKERNELS 7.3\nCHECK 6.1\nRUN true\n' >"$canary"
+out=$(tools/lab/run-scenarios --list --check "$canary" 2>&1)
+grep -q 'CHECK 6.1 is outside its KERNELS/FAMILIES' <<<"$out"
+result scenarios.check_in_matrix "$out" $?
+rm -f "$canary"
 out=$(make --no-print-directory bench-consumer 2>&1)
 result build.bench_consumer "$out" $?
 
