@@ -84,7 +84,7 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean deps test unit check demo install vmlinux lab-helpers fuzz \
+.PHONY: all clean deps test unit check check-full demo install vmlinux lab-helpers fuzz \
 	bench bench-consumer bench-report
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -164,6 +164,13 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all lab-helpers
 	$(Q)$(foreach a,$(CHECK_CROSS),$(MAKE) --no-print-directory ARCH=$(a) all lab-helpers &&) true
 	$(Q)bash tests/check.sh
+
+# Every lab case on every line and family, chaos on every target: the
+# long run before an issue that touches the BPF side or a line is closed.
+check-full: deps
+	$(Q)$(MAKE) --no-print-directory all lab-helpers
+	$(Q)$(foreach a,$(CHECK_CROSS),$(MAKE) --no-print-directory ARCH=$(a) all lab-helpers &&) true
+	$(Q)CHECK_FULL=1 bash tests/check.sh
 
 # ARCH=arm64 on an x86-64 host: the arm64 lab (SMMUv3) runs the cross build.
 demo: deps

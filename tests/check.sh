@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
 # Everything 'make check' runs, suite by suite, then one total line.
 # Usage: tests/check.sh [SUITE...]   (lint unit cli contrib deb systemd fuzz
-# lab browser chaos bench; default: all)
+# lab browser chaos bench; default: all). CHECK_FULL=1 (make check-full)
+# runs the lab cases and chaos on every line and family instead of on the
+# targets that make check picks.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 passed=0 failed=0 skipped=0
+start=$SECONDS
+times=()
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 # run_suite NAME CMD...: stream the suite's output, add its closing counts
-# ("N passed, N failed[, N skipped]", as run-scenarios ends).
+# ("N passed, N failed[, N skipped]", as run-scenarios ends) and time it.
+# A suite that exits non-zero without counting a failure, prints no
+# closing line, or passes nothing, counts one failure more.
 run_suite() {
-	local name=$1 p f k last
+	local name=$1 p f k last rc t0=$SECONDS
 	shift
 	echo "== $name"
 	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
 	last=$(grep -E '^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	read -r p f < <(grep -oE '[0-9]+ passed, [0-9]+ failed' <<<"$last" |
 		grep -oE '[0-9]+' | tr '\n' ' ')
@@ -23,10 +30,21 @@ run_suite() {
 	if [ -z "${p:-}" ]; then
 		echo "$name: no result line; counted as one failure"
 		p=0 f=1
+	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "$name: exited $rc with no failure counted; counted as one failure"
+		f=1
+	elif [ "$p" = 0 ] && [ "$f" = 0 ]; then
+		echo "$name: passed nothing; counted as one failure"
+		f=1
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${k:-0}))
+	times+=("$(printf '%-8s %5d s  %s passed, %s failed' "$name" \
+		$((SECONDS - t0)) "$p" "$f")")
+	echo "== $name: $((SECONDS - t0)) s"
 }
 
+scope=check
+[ "${CHECK_FULL:-0}" = 0 ] || scope=check-full
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(lint unit cli contrib deb systemd fuzz lab browser chaos bench)
 for s in "${suites[@]}"; do
@@ -40,15 +58,18 @@ for s in "${suites[@]}"; do
 	# the package's unit under systemd as PID 1 in a lab guest
 	systemd) run_suite systemd bash tests/deb/systemd-guest.sh ;;
 	fuzz) run_suite fuzz make --no-print-directory fuzz FUZZ_SECONDS=20 ;;
-	lab) run_suite lab make --no-print-directory lab-check ;;
+	lab) run_suite lab make --no-print-directory "lab-$scope" ;;
 	# the report and the daemon's page in headless chromium
 	browser) run_suite browser bash tests/browser/run.sh ;;
 	# one fixed-seed sequence of real operations per lab line
-	chaos) run_suite chaos make --no-print-directory chaos-check ;;
+	chaos) run_suite chaos make --no-print-directory "chaos-$scope" ;;
 	bench) run_suite bench bash tests/bench/smoke.sh ;;
 	*) echo "check: unknown suite '$s'" >&2; exit 2 ;;
 	esac
 done
+echo "== time per suite"
+printf '  %s\n' "${times[@]}"
+echo "== total: $((SECONDS - start)) s"
 summary="check: $passed passed, $failed failed"
 [ "$skipped" = 0 ] || summary+=", $skipped skipped"
 echo "$summary"

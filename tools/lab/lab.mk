@@ -3,6 +3,7 @@
 # Knobs: LAB_LINES="6.12 7.3" (default: every line of kernels.conf),
 #        LAB_CASES="rmrr_direct_region" (default: every tests/scenarios case),
 #        LAB_FAMILIES="amd" (default: every IOMMU family a case lists),
+#        LAB_JOBS=2 (guests at once), LAB_SMP=1 (vCPUs a guest),
 #        LAB_CMD='uname -r' for lab-run,
 #        CHAOS_SECONDS=900 (per line) and CHAOS_LINES="7.3" (default: every
 #        line) for chaos, CHAOS_FAMILIES="intel" (default: intel amd virtio smmuv3).
@@ -17,15 +18,24 @@ CHAOS_FAMILIES ?= intel amd virtio smmuv3
 LAB_CMD ?= uname -r
 CHAOS_SECONDS ?= 900
 CHAOS_LINES ?=
+# Where make check's fixed seed meets the most: 6.12's release bug on the
+# RMRR device, the newest line on each family.
+CHAOS_CHECK_TARGETS ?= 6.12 7.3 7.3/amd 7.3/virtio 7.3/smmuv3
 
-.PHONY: kernels kmods lab-check lab-run chaos chaos-check
+LAB_JOBS ?= 1
+export LAB_SMP
+
+.PHONY: kernels kmods lab-check lab-check-full lab-run chaos chaos-check \
+	chaos-check-full
 
 # The arm64 lines and userland too (SMMUv3 guests), fetched up front so
-# that no case's output holds a download.
+# that no case's output holds a download. The three use their own apt
+# state and wait on the network more than on a core: side by side.
 kernels:
-	$(LAB_DIR)/fetch-kernels $(LAB_LINES)
-	$(LAB_DIR)/fetch-kernels --arch arm64
-	$(LAB_DIR)/mkroot arm64 >/dev/null
+	@$(LAB_DIR)/fetch-kernels $(LAB_LINES) & a=$$!; \
+	$(LAB_DIR)/fetch-kernels --arch arm64 & b=$$!; \
+	$(LAB_DIR)/mkroot arm64 >/dev/null & c=$$!; \
+	st=0; for p in $$a $$b $$c; do wait $$p || st=1; done; exit $$st
 
 # The PASID test module, for the lines whose kernel has the API (exit 2:
 # it has not, e.g. 6.1).
@@ -34,8 +44,15 @@ kmods: kernels
 		tests/kmod/build.sh $$l >/dev/null || [ $$? = 2 ] || exit 1; \
 	done
 
+# 'make check' runs each case on the targets its CHECK directive names;
+# naming cases (LAB_CASES) runs them on every line and family they allow,
+# as lab-check-full runs every case.
 lab-check: kernels kmods
-	$(LAB_DIR)/run-scenarios $(addprefix -k ,$(LAB_LINES)) \
+	$(LAB_DIR)/run-scenarios $(if $(LAB_CASES),,--check) -j $(LAB_JOBS) \
+		$(addprefix -k ,$(LAB_LINES)) $(addprefix -f ,$(LAB_FAMILIES)) $(LAB_CASES)
+
+lab-check-full: kernels kmods
+	$(LAB_DIR)/run-scenarios -j $(LAB_JOBS) $(addprefix -k ,$(LAB_LINES)) \
 		$(addprefix -f ,$(LAB_FAMILIES)) $(LAB_CASES)
 
 # One command in a guest of the first LAB_LINES line (default: newest).
@@ -50,7 +67,11 @@ chaos: kernels all lab-helpers
 	$(LAB_DIR)/chaos --seconds $(CHAOS_SECONDS) $(addprefix -k ,$(CHAOS_LINES)) \
 		$(addprefix -f ,$(CHAOS_FAMILIES))
 
-# The short, fixed-seed run 'make check' does.
+# The short, fixed-seed run: 'make check' on CHAOS_CHECK_TARGETS,
+# 'make check-full' on every line and family.
 chaos-check: kernels all lab-helpers
+	$(LAB_DIR)/chaos --check $(addprefix -t ,$(CHAOS_CHECK_TARGETS))
+
+chaos-check-full: kernels all lab-helpers
 	$(LAB_DIR)/chaos --check $(addprefix -k ,$(CHAOS_LINES)) \
 		$(addprefix -f ,$(CHAOS_FAMILIES))
