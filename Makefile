@@ -68,11 +68,14 @@ UNSORTED	:= $(filter-out $(patsubst %,src/%.c,$(CORE) $(BPF_SIDE)),$(wildcard sr
 $(if $(UNSORTED),$(error put $(UNSORTED) in CORE or BPF_SIDE))
 
 # Sanitized flavour (clang: libFuzzer needs its coverage in the library).
+# No recovery: the first sanitizer report ends the program with a non-zero
+# status, where UBSan's default prints "runtime error" and exits 0.
 SAN		:= $(OUT)/san
 SAN_LIB		:= $(SAN)/libiwcore.a
 SAN_CFLAGS	:= -g -O1 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		   -DIOMMUWATCH_VERSION='"$(VERSION)"' -fno-omit-frame-pointer \
-		   -fsanitize=address,undefined $(EXTRA_CFLAGS)
+		   -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   $(EXTRA_CFLAGS)
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 

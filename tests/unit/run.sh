@@ -2,6 +2,12 @@
 # Run every unit test binary given; print each case, then one total line.
 set -uo pipefail
 passed=0 failed=0
+# The first sanitizer report ends the run (SAN_CFLAGS has
+# -fno-sanitize-recover; halt_on_error holds a binary built without it).
+# The slow unwinder reads on through libbpf, built without frame pointers,
+# to the libbpf function that lsan.supp names.
+export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export LSAN_OPTIONS="suppressions=$(dirname "$0")/lsan.supp:print_suppressions=0"
 for t in "$@"; do
 	out=$("$t" 2>&1)
