@@ -71,7 +71,7 @@ for i in $(seq 0 39); do mkdir -p "$g/devices/0000:01:$(printf %02x "$i").0"; do
 echo identity >"$g/type"
 : >"$g/reserved_regions"
 expect status_many_devices 0 '^40 devices$' --out bash -c \
-	"\"$IW\" status --sysfs '$tmp/many' | awk '\$1 == 9 { print split(\$6, d, \",\") \" devices\" }'"
+	"set -o pipefail; \"$IW\" status --sysfs '$tmp/many' | awk '\$1 == 9 { print split(\$6, d, \",\") \" devices\" }'"
 # An SMMUv3 instance, named by its MMIO base, wider than the IOMMU column's
 # 13: the column widens, so DRIVER still heads the drivers.
 g=$tmp/smmu/kernel/iommu_groups/3
@@ -82,7 +82,7 @@ ln -s "$tmp/smmu/bus/platform/drivers/arm-smmu-v3" "$u/device/driver"
 echo DMA >"$g/type"
 : >"$g/reserved_regions"
 expect status_wide_iommu 0 '^driver column 52 52$' --out bash -c \
-	"\"$IW\" status --sysfs '$tmp/smmu' | awk 'NR == 1 { h = index(\$0, \"DRIVER\") } NR == 2 { print \"driver column\", h, index(\$0, \"arm-smmu-v3\") }'"
+	"set -o pipefail; \"$IW\" status --sysfs '$tmp/smmu' | awk 'NR == 1 { h = index(\$0, \"DRIVER\") } NR == 2 { print \"driver column\", h, index(\$0, \"arm-smmu-v3\") }'"
 expect status_no_iommu 1 'no IOMMU groups in /nonexistent/kernel/iommu_groups: the IOMMU is off or absent \(.*iommu=pt or iommu\.passthrough=1 keep it on with identity domains, whose groups iommuwatch watches\)$' --err-only \
 	"$IW" status --sysfs /nonexistent
 # IOMMU off: the directory is there, with no group in it.
@@ -96,11 +96,11 @@ expect require_groups_elsewhere 64 "--require-groups is for 'trace' and 'daemon'
 man=doc/iommuwatch.8
 expect man_lint 0 '^lint clean$' --out bash -c \
 	"out=\$(mandoc -T lint -W warning $man 2>&1) && [ -z \"\$out\" ] && echo 'lint clean' || echo \"\$out\""
-expect man_options 0 '^[0-9]+ options, none missing$' --out bash -c \
+expect man_options 0 '^[1-9][0-9]* options, none missing$' --out bash -c \
 	"opts=\$(\"$IW\" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); m=0
 	for o in \$opts; do grep -q -- \"Fl \${o#-}\\b\" $man || { echo \"missing \$o\"; m=1; }; done
 	[ \$m = 0 ] && echo \"\$(wc -w <<<\"\$opts\") options, none missing\""
-expect man_kinds_metrics 0 '^[0-9]+ kinds and metrics, none missing$' --out bash -c \
+expect man_kinds_metrics 0 '^[1-9][0-9]* kinds and metrics, none missing$' --out bash -c \
 	"names=\$(grep -ho '{ \"[a-z_]*\", IW_SEV_' src/rules.c | cut -d'\"' -f2; grep -o '\"iommuwatch_[a-z_]*\", PROM_' src/metrics.c | cut -d'\"' -f2); m=0
 	for n in \$names; do grep -q \"Li \$n\\b\" $man || { echo \"missing \$n\"; m=1; }; done
 	[ \$m = 0 ] && echo \"\$(wc -w <<<\"\$names\") kinds and metrics, none missing\""
