@@ -68,13 +68,19 @@ UNSORTED	:= $(filter-out $(patsubst %,src/%.c,$(CORE) $(BPF_SIDE)),$(wildcard sr
 $(if $(UNSORTED),$(error put $(UNSORTED) in CORE or BPF_SIDE))
 
 # Sanitized flavour (clang: libFuzzer needs its coverage in the library).
+# No recovery: the first sanitizer report ends the program with a non-zero
+# status, where UBSan's default prints "runtime error" and exits 0.
 SAN		:= $(OUT)/san
 SAN_LIB		:= $(SAN)/libiwcore.a
 SAN_CFLAGS	:= -g -O1 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		   -DIOMMUWATCH_VERSION='"$(VERSION)"' -fno-omit-frame-pointer \
-		   -fsanitize=address,undefined $(EXTRA_CFLAGS)
+		   -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   $(EXTRA_CFLAGS)
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+CANARY		:= $(OUT)/tests/canary
+CANARY_BINS	:= $(patsubst tests/unit/canary/%.c,$(CANARY)/%,\
+		     $(wildcard tests/unit/canary/*.c))
 
 ifeq ($(V),1)
 	Q =
@@ -84,8 +90,8 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean deps test unit check check-full demo install vmlinux lab-helpers fuzz \
-	bench bench-consumer bench-report
+.PHONY: all clean deps test unit unit-canary check check-full demo install \
+	vmlinux lab-helpers fuzz bench bench-consumer bench-report
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -94,7 +100,7 @@ all: $(OUT)/iommuwatch
 deps:
 	$(Q)bash tools/deps.sh
 
-$(OUT) $(OUT)/tests $(SAN):
+$(OUT) $(OUT)/tests $(SAN) $(CANARY):
 	$(Q)mkdir -p $@
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c include/%.h $(wildcard bpf/*.bpf.h) \
@@ -147,7 +153,20 @@ $(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(HDRS) $(SAN_LIB) \
 	$(Q)$(CLANG) $(SAN_CFLAGS) $(INCLUDES) -Itests/unit $< $(filter %.o,$^) \
 		$(SAN_LIB) $(TEST_LIBS) $(CORE_LIBS) -o $@
 
-unit: $(UNIT_BINS)
+# The harness's canaries: test programs broken on purpose (UB, a leak, an
+# exit halfway, no case) that tests/unit/canary.sh makes run.sh fail.
+$(CANARY)/%: tests/unit/canary/%.c tests/unit/unit.h | $(CANARY)
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $(CANARY_CFLAGS) $(INCLUDES) -Itests/unit $< \
+		$(CANARY_LIBS) -o $@
+$(CANARY)/ub_recover: tests/unit/canary/ub.c
+$(CANARY)/ub_recover: CANARY_CFLAGS := -fsanitize-recover=all
+$(CANARY)/leak: CANARY_LIBS := -lbpf
+
+unit-canary: $(CANARY_BINS)
+	$(Q)bash tests/unit/canary.sh $(CANARY)
+
+unit: $(UNIT_BINS) unit-canary
 	$(Q)bash tests/unit/run.sh $(UNIT_BINS)
 
 test: unit

@@ -57,6 +57,12 @@ static inline int unit_run(const char *suite, const struct unit_case *cases,
 {
 	int passed = 0, failed = 0;
 
+	/*
+	 * Each result line out before the next case runs: a case that
+	 * crashes or exits leaves the lines before it, and the harness
+	 * (run.sh) sees no closing line.
+	 */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 0; i < n; i++) {
 		unit_case_failed = 0;
 		cases[i].fn();
