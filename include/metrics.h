@@ -27,6 +27,8 @@ struct metrics_info {
 	const struct metrics_hook *hooks;
 	int n_hooks;
 	bool device_labels;		/* per-device series (cardinality!) */
+	/* CLOCK_MONOTONIC in ns, as the events' times; NULL: mono_now_ns. */
+	__u64 (*now_ns)(void);
 };
 
 struct metrics *metrics_new(const struct metrics_info *info);

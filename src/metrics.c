@@ -463,15 +463,14 @@ static int scan_resets(struct iw_device *dev, void *arg)
 }
 
 /* A stuck reset leaves a device without DMA: its age is the signal. */
-static void render_resets(struct iw_state *st, FILE *f)
+static void render_resets(struct metrics *m, struct iw_state *st, FILE *f)
 {
 	struct reset_scan rs = {};
-	struct timespec now;
 	double age = 0;
 
 	state_for_each_device(st, scan_resets, &rs);
-	if (rs.n && !clock_gettime(CLOCK_MONOTONIC, &now)) {
-		__u64 now_ns = (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
+	if (rs.n) {
+		__u64 now_ns = m->info.now_ns ? m->info.now_ns() : mono_now_ns();
 
 		if (now_ns > rs.oldest_ns)
 			age = (now_ns - rs.oldest_ns) / 1e9;
@@ -489,7 +488,7 @@ void metrics_render(struct metrics *m, struct iw_state *st, FILE *f)
 	single(f, M_DOMAINS_FREED, m->frees);
 	render_violations(m, f);
 	render_groups(st, f);
-	render_resets(st, f);
+	render_resets(m, st, f);
 }
 
 /* One render into a buffer of cap bytes; NULL if it did not fit. */
