@@ -37,6 +37,27 @@ expect() {
 	fi
 }
 
+# free_port: a port nothing listens on now, as the kernel picks one.
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# daemon_free_port ARGS...: the daemon listening on a free port; another
+# program may take it in between, and then it tries another (3 at most).
+daemon_free_port() {
+	local rc
+	for _ in 1 2 3; do
+		"$IW" daemon --listen "127.0.0.1:$(free_port)" "$@" 2>"$tmp/dfp.err"
+		rc=$?
+		grep -q 'Address already in use' "$tmp/dfp.err" || break
+	done
+	cat "$tmp/dfp.err" >&2
+	return "$rc"
+}
+
 # A fake sysfs: group 7 (DMA) with one device and a direct region.
 fake_sysfs() {
 	local g=$tmp/sys/kernel/iommu_groups/7
@@ -213,19 +234,27 @@ expect daemon_bad_port 1 "bad --listen '127.0.0.1:99999': expected ADDR:PORT" --
 	"$IW" daemon --listen 127.0.0.1:99999
 expect daemon_bad_host 1 "bad --listen 'no.such.host.invalid:7389': " --err-only \
 	"$IW" daemon --listen no.such.host.invalid:7389
-busybox httpd -f -p 127.0.0.1:17389 -h "$tmp" &
-srv_pid=$!
-sleep 0.3
-expect daemon_port_in_use 1 'cannot listen on 127.0.0.1:17389: Address already in use' --err-only \
-	"$IW" daemon --listen 127.0.0.1:17389
+# A port held by another listener, one the kernel picked: a fixed one may
+# be taken by another test run on the host. It says the port once it
+# listens.
+coproc HOLDER { python3 -c 'import socket, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen()
+print(s.getsockname()[1], flush=True)
+time.sleep(300)'; }
+srv_pid=$HOLDER_PID
+read -r -t 10 held <&"${HOLDER[0]}"
+expect daemon_port_in_use 1 "cannot listen on 127.0.0.1:$held: Address already in use" --err-only \
+	"$IW" daemon --listen "127.0.0.1:$held"
 kill "$srv_pid" 2>/dev/null
 wait "$srv_pid" 2>/dev/null
 expect daemon_bad_textfile 1 'cannot write textfile /nonexistent/iw.prom: No such file or directory' --err-only \
-	"$IW" daemon --listen 127.0.0.1:17390 --textfile /nonexistent/iw.prom
+	daemon_free_port --textfile /nonexistent/iw.prom
 expect daemon_bad_journal 1 'cannot open journal /proc/iw.jsonl: ' --err-only \
-	"$IW" daemon --listen 127.0.0.1:17391 --journal /proc/iw.jsonl
+	daemon_free_port --journal /proc/iw.jsonl
 expect daemon_logfmt 1 '^level=error msg="cannot open journal ' --err-only \
-	"$IW" daemon --listen 127.0.0.1:17392 --journal /proc/iw.jsonl
+	daemon_free_port --journal /proc/iw.jsonl
 expect daemon_opts_elsewhere 64 "are for 'daemon'" --err-only "$IW" trace --journal /tmp/x
 expect textfile_elsewhere 64 "--textfile is for 'daemon' and 'trace'" --err-only "$IW" status --textfile /tmp/x
 expect daemon_no_json 64 "are not for 'daemon'" --err-only "$IW" daemon --json
