@@ -144,23 +144,36 @@ iw_expect_order() {
 
 # iw_replay_matches [FILE]: replaying a recorded trace or journal (default
 # the trace) finds the violations the live run found (kind, place,
-# evidence). Prints the replay's exit status, then "REPLAY OK" or a diff;
-# returns 0 only when they match and replay read every line (exit 0 or 3).
+# evidence) and reads every transition. Prints the replay's exit status and
+# counts, then "REPLAY OK" only when replay read every line (exit 0, or 3
+# where the live run found violations), counted the transitions the file
+# holds and found the same violations;
+# else "REPLAY FAIL: WHY" and a diff. Returns 0 only after "REPLAY OK".
 iw_replay_matches() {
 	local sel='select(.type == "violation") | [.kind, .severity, .group, .device, .pasid, .path, .evidence] | tostring'
-	local f=${1:-$IW_OUT} rc
+	local f=${1:-$IW_OUT} rc live got want
 	"$IW" replay --json "$f" >/tmp/iw.replay 2>/tmp/iw.replay.err
 	rc=$?
-	echo "replay exit $rc"
+	live=$(jq -n '[inputs | select(.type == "transition")] | length' "$f")
+	got=$(grep -oE '^[0-9]+ transitions,' /tmp/iw.replay.err | tail -n 1)
+	got=${got%% *}
 	jq -r "$sel" "$f" >/tmp/iw.live.v
 	jq -r "$sel" /tmp/iw.replay >/tmp/iw.replay.v
-	if diff /tmp/iw.live.v /tmp/iw.replay.v >/tmp/iw.diff; then
-		echo "REPLAY OK"
-	else
+	echo "replay exit $rc, ${got:-no} transitions replayed of $live, $(wc -l </tmp/iw.replay.v) violations"
+	want=0
+	[ ! -s /tmp/iw.live.v ] || want=3	# 3: violations found
+	if [ "$rc" != "$want" ]; then
+		echo "REPLAY FAIL: exit $rc, expected $want"
+	elif [ "$got" != "$live" ]; then
+		echo "REPLAY FAIL: ${got:-no} transitions replayed, $live recorded"
+	elif ! diff /tmp/iw.live.v /tmp/iw.replay.v >/tmp/iw.diff; then
+		echo "REPLAY FAIL: other violations"
 		sed 's/^/replay diff: /' /tmp/iw.diff
-		return 1
+	else
+		echo "REPLAY OK"
+		return 0
 	fi
-	[ "$rc" = 0 ] || [ "$rc" = 3 ]
+	return 1
 }
 
 # The PASID test module (tests/kmod), built on the host by 'make kmods'.
