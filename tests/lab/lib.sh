@@ -5,6 +5,8 @@ IW=${IW:-build/iommuwatch}
 IW_OUT=/tmp/iw.out
 IW_ERR=/tmp/iw.err
 IW_PID=
+# Each iommuwatch run's end, "trace=RC" or "daemon=RC", in order (iw_exits).
+IW_EXITS=()
 
 # iw_trace_start [TRACE-ARGS...]: returns once every hook is attached.
 iw_trace_start() {
@@ -28,8 +30,16 @@ iw_trace_stop() {
 	kill -INT "$IW_PID"
 	wait "$IW_PID"
 	rc=$?
+	IW_EXITS+=("trace=$rc")
 	sed 's/^/err: /' "$IW_ERR"
 	echo "iommuwatch exit $rc"
+}
+
+# iw_exits: "iommuwatch exits: trace=RC daemon=RC ..." for every trace and
+# daemon stopped so far, so that a case expects each one's status, and
+# how many ran ("none" if none did).
+iw_exits() {
+	echo "iommuwatch exits: ${IW_EXITS[*]:-none}"
 }
 
 # group_of BDF: the iommu_group number sysfs shows for a PCI device.
@@ -216,6 +226,7 @@ iw_daemon_stop() {
 	kill -TERM "$IW_DAEMON_PID"
 	wait "$IW_DAEMON_PID"
 	rc=$?
+	IW_EXITS+=("daemon=$rc")
 	sed 's/^/log: /' /tmp/iwd.err
 	echo "daemon exit $rc"
 }
