@@ -47,6 +47,30 @@ printf 'NAME canary\nKERNELS 7.3\nCHECK 6.1\nRUN true\n' >"$canary"
 out=$(tools/lab/run-scenarios --list --check "$canary" 2>&1)
 grep -q 'CHECK 6.1 is outside its KERNELS/FAMILIES' <<<"$out"
 result scenarios.check_in_matrix "$out" $?
+# Every scenario runs iommuwatch (a case that only reads sysfs passes
+# whatever iommuwatch does), and one that starts a trace or the daemon
+# expects the exit status of each such run (tests/lab/lib.sh's iw_exits).
+scenario_gaps() {
+	local f start='^RUN .*(iw_trace_start|iw_daemon_start)'
+	for f in "$@"; do
+		grep -qE "$start|^RUN .*(\"\\\$IW\"|build/iommuwatch)" "$f" ||
+			echo "$f: never runs iommuwatch"
+		grep -qE "$start" "$f" || continue
+		grep -q '^RUN iw_exits' "$f" &&
+			grep -qE '^EXPECT \^iommuwatch exits: (trace|daemon)=' "$f" ||
+			echo "$f: does not expect its runs' exit status (iw_exits)"
+	done
+}
+out=$(scenario_gaps tests/scenarios/*.case)
+result scenarios.run_iommuwatch "$out" "$(test -z "$out"; echo $?)"
+printf 'NAME canary\nCHECK 7.3\nRUN cat /sys/kernel/iommu_groups/*/type\n' >"$canary"
+out=$(scenario_gaps "$canary")
+grep -q 'never runs iommuwatch' <<<"$out"
+result scenarios.run_iommuwatch_required "$out" $?
+printf 'NAME canary\nCHECK 7.3\nRUN iw_trace_start\nRUN iw_trace_stop\nEXPECT ^iommuwatch exit 0$\n' >"$canary"
+out=$(scenario_gaps "$canary")
+grep -q "does not expect its runs' exit status" <<<"$out"
+result scenarios.exits_required "$out" $?
 rm -f "$canary"
 out=$(make --no-print-directory bench-consumer 2>&1)
 result build.bench_consumer "$out" $?
