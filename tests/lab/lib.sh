@@ -42,6 +42,18 @@ iw_exits() {
 	echo "iommuwatch exits: ${IW_EXITS[*]:-none}"
 }
 
+# wait_until SECONDS CMD...: poll CMD every 0.1 s until it succeeds, for
+# what iommuwatch does in its own time (reading its ring, the textfile's
+# interval, the module scan); status 1 past the deadline.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
 # group_of BDF: the iommu_group number sysfs shows for a PCI device.
 group_of() {
 	basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"
@@ -259,6 +271,11 @@ iw_thread_caps() {
 metric() {
 	curl -s "$IW_URL/metrics" | awk -v s="$1" \
 		'index($0, s " ") == 1 { print $NF; found = 1 } END { if (!found) print "absent" }'
+}
+
+# metric_is SERIES VALUE: a fresh scrape has SERIES at VALUE.
+metric_is() {
+	[ "$(metric "$1")" = "$2" ]
 }
 
 # rss_kib PID
