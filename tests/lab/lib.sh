@@ -283,6 +283,13 @@ rss_kib() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
+# data_kib PID: its private writable memory, VmData, which counts what was
+# allocated whether or not it was touched (the RSS counts only the pages
+# written).
+data_kib() {
+	awk '/^VmData:/ { print $2 }' "/proc/$1/status"
+}
+
 # A real Prometheus server on loopback scraping the daemon every second.
 PROM_URL=http://127.0.0.1:9090
 PROM_PID=
