@@ -72,6 +72,20 @@ out=$(scenario_gaps "$canary")
 grep -q "does not expect its runs' exit status" <<<"$out"
 result scenarios.exits_required "$out" $?
 rm -f "$canary"
+# The targets the lab cannot run are those tools/lab/missing-targets
+# lists (every line and family, through a case that allows them all), and
+# one that a broken lookup makes missing fails instead of skipping: here
+# the newest arm64 line's row lost.
+out=$(tools/lab/run-scenarios --list status_matches_sysfs 2>&1)
+result scenarios.missing_targets "$out" $?
+conf=$(mktemp)
+last=$(awk '!/^#/ && NF { l = $1 } END { print l }' tools/lab/kernels-arm64.conf)
+awk -v l="$last" '$1 != l' tools/lab/kernels-arm64.conf >"$conf"
+out=$(IOMMUWATCH_KERNELS_CONF_ARM64=$conf tools/lab/run-scenarios --list \
+	status_matches_sysfs 2>&1)
+grep -q "^FAIL  $last/smmuv3 .*missing-targets does not list" <<<"$out"
+result scenarios.missing_unlisted_fails "$out" $?
+rm -f "$conf"
 out=$(make --no-print-directory bench-consumer 2>&1)
 result build.bench_consumer "$out" $?
 
