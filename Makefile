@@ -55,7 +55,7 @@ HDRS		:= $(wildcard include/*.h)
 # The core library: every module that needs no BPF object and no libbpf.
 # It is built once into an archive that the binary and the benchmark link;
 # the unit tests and the fuzzer link one sanitized build of the same list.
-CORE		:= caps domains http intmap jsonl jsonw log metrics outfile output \
+CORE		:= caps domains escape http intmap jsonl jsonw log metrics outfile output \
 		   pipeline platform prom record recording replay report report_html \
 		   report_layout rules state status sysfs timeline landing
 # The loader, the hooks and what drives them (linked by the binary only).
