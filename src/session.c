@@ -197,13 +197,16 @@ int session_write_textfile(struct session *s)
 /* SIGHUP: reopen the journal, e.g. after logrotate moved it. */
 static void handle_reopen(struct session *s)
 {
+	char path[256];
+
 	reopen = 0;
 	if (!s->j.f)
 		return;
 	journal_sync(&s->j);
 	if (!journal_reopen(&s->j))
 		s->out.f = s->j.f;
-	log_fields(LOG_INFO, "journal reopened", "path=\"%s\"", s->j.path);
+	log_fields(LOG_INFO, "journal reopened", "path=%s",
+		   log_quote(path, sizeof(path), s->j.path));
 }
 
 /* How often the module BTF directory is looked at for new drivers. */
