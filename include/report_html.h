@@ -22,7 +22,10 @@ struct report_page {
 /* The page; 0, or -EIO if f failed. */
 int report_html_write(FILE *f, const struct timeline *tl,
 		      const struct report_page *page);
-/* Text with &, <, >, " and ' escaped: safe in an element or an attribute. */
+/*
+ * Text with &, <, >, " and ' escaped, safe in an element or an attribute,
+ * and control characters and bytes that are not UTF-8 shown as \xNN.
+ */
 void html_text(FILE *f, const char *s);
 
 #endif /* __IW_REPORT_HTML_H */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "output.h"
 #include "report_html.h"
 #include "report_layout.h"
@@ -52,28 +53,43 @@ static const char script[] =
 "e.addEventListener('mouseenter',function(){hl(e.dataset.v,true)});"
 "e.addEventListener('mouseleave',function(){hl(e.dataset.v,false)})})})();";
 
+/* The entity for a character HTML gives meaning to, or NULL. */
+static const char *html_entity(char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Control characters and bytes that are not UTF-8 shown as \xNN, as on a
+ * terminal: a numeric reference to them is a parse error, and one to a C1
+ * code point names another character.
+ */
 void html_text(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
+	char unit[ESC_UNIT_MAX];
+	const char *entity;
+	size_t n, used;
+
+	for (; *s; s += used) {
+		n = esc_unit(s, ESC_TEXT, unit, &used);
+		entity = n == 1 ? html_entity(unit[0]) : NULL;
+		if (entity)
+			fputs(entity, f);
+		else
+			fwrite(unit, 1, n, f);
 	}
 }
 
