@@ -36,15 +36,16 @@ CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		   -DIOMMUWATCH_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
 LDFLAGS		+= $(EXTRA_LDFLAGS)
 # libbpf, libelf, zlib and json-c are linked in, so the binary needs no
-# BPF library on the host; libc and libmicrohttpd (whose static archive
-# drags in GnuTLS) stay shared. SHARED_LIBS=1 links every library shared
-# (the Debian package: the distribution's security updates then reach
+# BPF library on the host; libc, libmicrohttpd (whose static archive
+# drags in GnuTLS) and GnuTLS (the page's hashes for its CSP: already
+# there for libmicrohttpd) stay shared. SHARED_LIBS=1 links every library
+# shared (the Debian package: the distribution's security updates then reach
 # them, and dpkg-shlibdeps names them in Depends).
 ifeq ($(SHARED_LIBS),1)
-LDLIBS		:= -Wl,--as-needed -lbpf -ljson-c -lcap -lmicrohttpd -lm
+LDLIBS		:= -Wl,--as-needed -lbpf -ljson-c -lcap -lmicrohttpd -lgnutls -lm
 else
 LDLIBS		:= -Wl,-Bstatic -lbpf -lelf -lz -ljson-c -lcap -Wl,-Bdynamic \
-		   -lmicrohttpd -lpthread -lm
+		   -lmicrohttpd -lgnutls -lpthread -lm
 endif
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
@@ -62,7 +63,7 @@ CORE		:= caps domains escape http intmap jsonl jsonw log metrics outfile output 
 BPF_SIDE	:= main daemon hook_attach hook_btf hooks kallsyms late_modules loader \
 		   log_libbpf probe session trace
 CORE_LIB	:= $(OUT)/libiwcore.a
-CORE_LIBS	:= -ljson-c -lcap -lmicrohttpd -lpthread -lm
+CORE_LIBS	:= -ljson-c -lcap -lmicrohttpd -lgnutls -lpthread -lm
 BPF_SIDE_OBJS	:= $(patsubst %,$(OUT)/%.o,$(BPF_SIDE))
 UNSORTED	:= $(filter-out $(patsubst %,src/%.c,$(CORE) $(BPF_SIDE)),$(wildcard src/*.c))
 $(if $(UNSORTED),$(error put $(UNSORTED) in CORE or BPF_SIDE))

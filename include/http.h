@@ -17,6 +17,8 @@ struct http_pages {
 	http_render_fn metrics;	/* /metrics: the text exposition */
 	http_render_fn landing;	/* /: HTML; NULL: a link to /metrics */
 	void *arg;
+	/* landing's Content-Security-Policy; NULL: default-src 'none' */
+	const char *csp;
 };
 
 /* Bind ADDR:PORT ("[::1]:PORT" for IPv6) now; 0 or -errno, logged. */

@@ -3,6 +3,7 @@
  * HTTP with libmicrohttpd: GET/HEAD /metrics and /, 404 elsewhere, 405 for
  * other methods. Connections, per-IP connections, memory and idle time are
  * bounded so that scrapers cannot starve the event loop or exhaust memory.
+ * Every answer says it is not to be sniffed, cached or framed.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -44,6 +45,7 @@ struct http_server {
 	struct MHD_Daemon *mhd;
 	struct http_pages pages;
 	char address[80];
+	char csp[320];		/* Content-Security-Policy of every answer */
 };
 
 /* "ADDR:PORT" or "[V6]:PORT" into host and port strings. */
@@ -125,7 +127,8 @@ int http_bind(struct http_server **out, const char *listen)
 	return 0;
 }
 
-static mhd_result respond(struct MHD_Connection *conn, unsigned int status,
+static mhd_result respond(const struct http_server *srv,
+			  struct MHD_Connection *conn, unsigned int status,
 			  const char *type, void *body, size_t len,
 			  enum MHD_ResponseMemoryMode mode)
 {
@@ -136,6 +139,9 @@ static mhd_result respond(struct MHD_Connection *conn, unsigned int status,
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "Content-Security-Policy", srv->csp);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(conn, status, resp);
@@ -144,25 +150,26 @@ static mhd_result respond(struct MHD_Connection *conn, unsigned int status,
 }
 
 /* A static text: libmicrohttpd only reads it (MHD_RESPMEM_PERSISTENT). */
-static mhd_result respond_const(struct MHD_Connection *conn,
+static mhd_result respond_const(const struct http_server *srv,
+				struct MHD_Connection *conn,
 				unsigned int status, const char *type,
 				const char *body)
 {
-	return respond(conn, status, type, (void *)body, strlen(body),
+	return respond(srv, conn, status, type, (void *)body, strlen(body),
 		       MHD_RESPMEM_PERSISTENT);
 }
 
-static mhd_result respond_rendered(struct MHD_Connection *conn,
-				   http_render_fn render, void *arg,
-				   const char *type)
+static mhd_result respond_rendered(const struct http_server *srv,
+				   struct MHD_Connection *conn,
+				   http_render_fn render, const char *type)
 {
 	size_t len;
-	char *body = render(arg, &len);
+	char *body = render(srv->pages.arg, &len);
 
 	if (!body)
-		return respond_const(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		return respond_const(srv, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				     "text/plain", render_failed);
-	return respond(conn, MHD_HTTP_OK, type, body, len,
+	return respond(srv, conn, MHD_HTTP_OK, type, body, len,
 		       MHD_RESPMEM_MUST_FREE);
 }
 
@@ -184,18 +191,18 @@ static mhd_result handle(void *cls, struct MHD_Connection *conn,
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return respond_const(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		return respond_const(srv, conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 				     "text/plain", not_allowed);
 	if (!strcmp(url, "/") && !srv->pages.landing)
-		return respond_const(conn, MHD_HTTP_OK,
+		return respond_const(srv, conn, MHD_HTTP_OK,
 				     "text/html; charset=utf-8", landing_page);
 	if (!strcmp(url, "/"))
-		return respond_rendered(conn, srv->pages.landing, srv->pages.arg,
+		return respond_rendered(srv, conn, srv->pages.landing,
 					"text/html; charset=utf-8");
 	if (strcmp(url, "/metrics"))
-		return respond_const(conn, MHD_HTTP_NOT_FOUND, "text/plain",
+		return respond_const(srv, conn, MHD_HTTP_NOT_FOUND, "text/plain",
 				     not_found);
-	return respond_rendered(conn, srv->pages.metrics, srv->pages.arg,
+	return respond_rendered(srv, conn, srv->pages.metrics,
 				"text/plain; version=0.0.4; charset=utf-8");
 }
 
@@ -212,6 +219,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 int http_start(struct http_server *srv, const struct http_pages *pages)
 {
 	srv->pages = *pages;
+	/* frame-ancestors: a header's alone, a <meta> cannot carry it. */
+	snprintf(srv->csp, sizeof(srv->csp), "%s; frame-ancestors 'none'",
+		 pages->csp ? pages->csp : "default-src 'none'");
 	srv->mhd = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
 		NULL, handle, srv,

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include "caps.h"
 #include "landing.h"
+#include "report_html.h"
 #include "log.h"
 #include "platform.h"
 #include "session.h"
@@ -450,13 +451,17 @@ int session_open(struct session *s, const struct session_cfg *cfg)
 
 int session_start(struct session *s)
 {
+	char csp[REPORT_HTML_CSP_LEN];
 	int err = 0;
 
 	if (s->cfg.daemon)
 		err = caps_drop_all();
 	if (!err && s->http)
+		err = report_html_csp(csp, sizeof(csp));
+	if (!err && s->http)
 		err = http_start(s->http, &(struct http_pages){
-			.metrics = render, .landing = render_landing, .arg = s });
+			.metrics = render, .landing = render_landing, .arg = s,
+			.csp = csp });
 	return err;
 }
 
