@@ -69,6 +69,7 @@ int cmd_daemon(const struct daemon_opts *o)
 		.c = &o->c, .daemon = true, .group = -1, .metrics = true,
 		.device_labels = o->device_labels,
 		.listen = o->check ? NULL : o->listen,
+		.allow_hosts = o->allow_hosts, .n_allow_hosts = o->n_allow_hosts,
 		.journal = o->journal, .journal_max_bytes = o->journal_max_bytes,
 		.textfile = o->textfile, .textfile_interval = o->textfile_interval,
 	};

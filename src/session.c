@@ -461,7 +461,8 @@ int session_start(struct session *s)
 	if (!err && s->http)
 		err = http_start(s->http, &(struct http_pages){
 			.metrics = render, .landing = render_landing, .arg = s,
-			.csp = csp });
+			.csp = csp, .hosts = s->cfg.allow_hosts,
+			.n_hosts = s->cfg.n_allow_hosts });
 	return err;
 }
 

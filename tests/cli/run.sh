@@ -261,6 +261,13 @@ escaped escape_status '^5 +dma +no +mmu\\x1b\[7m +- +0000:00:05\.0\\x1b\[2J$' \
 escaped escape_status_json '"devices":\["0000:00:05\.0\\u001b\[2J"\],"direct":false,"iommu":"mmu\\u001b\[7m"' \
 	"$IW" status --json --sysfs "$tmp/esc-sys"
 
+# --allow-host: a name or an address, as a Host header has it less the port.
+expect allow_host_with_port 64 "invalid --allow-host 'evil\.example:7389' \(a host name or address, without port or brackets\)" -- \
+	"$IW" daemon --allow-host evil.example:7389
+expect allow_host_escaped 64 "invalid --allow-host 'a\\\\x1bb'" -- "$IW" daemon --allow-host "$(printf 'a\033b')"
+expect allow_host_v6 1 "bad --listen 'nowhere'" -- "$IW" daemon --allow-host ::1 --allow-host Host-1.example --listen nowhere
+expect allow_host_elsewhere 64 "--listen, --allow-host, .* are for 'daemon'" -- "$IW" trace --allow-host x
+
 # daemon: every bad output is refused at start, before any BPF is loaded.
 expect daemon_bad_listen 1 "bad --listen 'nowhere': expected ADDR:PORT" -- \
 	"$IW" daemon --listen nowhere

@@ -3,9 +3,9 @@
  * The HTTP endpoint on loopback: binding starts no thread (the daemon
  * drops its capabilities between the two, and credentials are per
  * thread), starting does; real requests get what http.c promises:
- * /metrics, the landing page, 404, 405 with Allow, 500, HEAD, and the
- * security headers on each, the CSP's hashes those of the page's inline
- * style and script.
+ * /metrics, the landing page, 404, 405 with Allow, 500, HEAD, 421 for a
+ * Host that is not this server's, and the security headers on each, the
+ * CSP's hashes those of the page's inline style and script.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -316,6 +316,107 @@ static void test_port_in_use(void)
 	http_stop(NULL);
 }
 
+/* The status GET / gets with this Host (fmt: %d is the port) over ADDR. */
+static int host_status(const char *addr, int port, const char *fmt)
+{
+	char host[128], reply[8192];
+
+	snprintf(host, sizeof(host), fmt, port);
+	if (http_get_host(addr, port, "/", host, reply, sizeof(reply)))
+		return -1;
+	/* A refused request gets one line, never the page. */
+	if (status_of(reply) != 200 && strstr(reply, "<p>page</p>"))
+		return -2;
+	return status_of(reply);
+}
+
+struct host_case {
+	const char *host;	/* %d: the port */
+	int want;		/* the status */
+};
+
+static void check_hosts(const char *addr, int port,
+			const struct host_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int got = host_status(addr, port, c[i].host);
+
+		if (got != c[i].want)
+			fprintf(stderr, "  Host: %s got %d\n", c[i].host, got);
+		CHECK(got == c[i].want);
+	}
+}
+
+static const char *const allowed[] = { "metrics.example" };
+
+/* DNS rebinding: a page elsewhere reaches us under its own name. */
+static void test_host_checked(void)
+{
+	static const struct host_case cases[] = {
+		{ "127.0.0.1:%d", 200 }, { "127.0.0.1", 200 },
+		{ "localhost:%d", 200 }, { "LocalHost", 200 },
+		{ "metrics.example:%d", 200 }, { "METRICS.example", 200 },
+		{ "evil.example:%d", 421 }, { "localhost.evil.example:%d", 421 },
+		{ "127.0.0.2:%d", 421 }, { "[::1]:%d", 421 },
+		{ "metrics.example:%d0", 421 }, { "127.0.0.1:%d:1", 421 },
+		{ "127.0.0.1:", 421 }, { "[127.0.0.1", 421 }, { "", 421 },
+	};
+	struct http_pages pages = { .metrics = render, .landing = render_page,
+				    .hosts = allowed, .n_hosts = 1 };
+	char reply[4096];
+	struct http_server *srv;
+	int port;
+
+	srv = serve_pages(&pages, &port);
+	CHECK(srv);
+	if (!srv)
+		return;
+	check_hosts("127.0.0.1", port, cases, ARRAY_SIZE(cases));
+	CHECK(http_get_host("127.0.0.1", port, "/metrics", "evil.example",
+			    reply, sizeof(reply)) == 0);
+	CHECK(status_of(reply) == 421);
+	CHECK_STR(body_of(reply), "this server answers to its --listen address, localhost and --allow-host names\n");
+	/* HTTP/1.1 needs a Host; HTTP/1.0 (no browser) may go without. */
+	CHECK(http_get_host("127.0.0.1", port, "/", NULL, reply,
+			    sizeof(reply)) == 0);
+	CHECK(status_of(reply) != 200 && !strstr(reply, "<p>page</p>"));
+	CHECK(http_req(port, "GET", "/", reply, sizeof(reply)) == 0);
+	CHECK(status_of(reply) == 200);
+	http_stop(srv);
+}
+
+/*
+ * Listening everywhere, the address a connection came in on is ours;
+ * on [::1], IPv6 addresses compare as addresses.
+ */
+static void test_host_wildcard_and_ipv6(void)
+{
+	static const struct host_case any[] = {
+		{ "127.0.0.1:%d", 200 }, { "localhost:%d", 200 },
+		{ "10.1.2.3:%d", 421 }, { "evil.example:%d", 421 },
+	};
+	static const struct host_case v6[] = {
+		{ "[::1]:%d", 200 }, { "[0:0:0:0:0:0:0:1]:%d", 200 },
+		{ "[::1]", 200 }, { "localhost:%d", 200 },
+		{ "127.0.0.1:%d", 421 }, { "[::2]:%d", 421 }, { "::1", 421 },
+	};
+	struct http_pages pages = { .metrics = render, .landing = render_page };
+	struct http_server *srv;
+	int port;
+
+	srv = serve_on("0.0.0.0", &pages, &port);
+	CHECK(srv);
+	if (srv)
+		check_hosts("127.0.0.1", port, any, ARRAY_SIZE(any));
+	http_stop(srv);
+	srv = serve_on("[::1]", &pages, &port);
+	if (!srv)
+		fprintf(stderr, "  no IPv6 loopback here: not tested\n");
+	else
+		check_hosts("::1", port, v6, ARRAY_SIZE(v6));
+	http_stop(srv);
+}
+
 /* nosniff, no-store and the CSP on every answer, errors included. */
 static void test_security_headers(void)
 {
@@ -336,7 +437,7 @@ static void test_security_headers(void)
 		else if (i == ARRAY_SIZE(paths))
 			http_req(port, "POST", "/", reply, sizeof(reply));
 		else
-			http_get_host("127.0.0.1", port, "/", "127.0.0.1",
+			http_get_host("127.0.0.1", port, "/", "evil.example",
 				      reply, sizeof(reply));
 		CHECK(status_of(reply) > 0);
 		CHECK_STR(header(reply, "X-Content-Type-Options", hv,
@@ -427,5 +528,6 @@ UNIT_MAIN("http", UNIT_CASE(test_bind_then_start),
 	  UNIT_CASE(test_landing_404_405),
 	  UNIT_CASE(test_render_failure_is_500), UNIT_CASE(test_rendered_landing),
 	  UNIT_CASE(test_bad_listen),
-	  UNIT_CASE(test_port_in_use),
+	  UNIT_CASE(test_port_in_use), UNIT_CASE(test_host_checked),
+	  UNIT_CASE(test_host_wildcard_and_ipv6),
 	  UNIT_CASE(test_security_headers), UNIT_CASE(test_csp_matches_page))
