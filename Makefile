@@ -35,6 +35,19 @@ CFLAGS		?= -g -O2
 CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		   -DIOMMUWATCH_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
 LDFLAGS		+= $(EXTRA_LDFLAGS)
+# Hardened as dpkg-buildflags' hardening=+all builds a package: a stack
+# protector, checked libc calls, a position-independent executable whose
+# relocations are all resolved at start and then read-only. Flags given
+# from outside (debian/rules passes dpkg-buildflags') stay; _FORTIFY_SOURCE
+# is added only where they do not define it (a second value is an error)
+# and where they optimise, which it needs.
+CFLAGS		+= -fstack-protector-strong -fstack-clash-protection -fPIE
+LDFLAGS		+= -pie -Wl,-z,relro -Wl,-z,now
+ifeq ($(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),)
+ifneq ($(filter -O1 -O2 -O3 -Os,$(CFLAGS)),)
+CPPFLAGS	+= -D_FORTIFY_SOURCE=2
+endif
+endif
 # libbpf, libelf, zlib and json-c are linked in, so the binary needs no
 # BPF library on the host; libc, libmicrohttpd (whose static archive
 # drags in GnuTLS) and GnuTLS (the page's hashes for its CSP: already
