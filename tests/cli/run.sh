@@ -247,6 +247,10 @@ expect escape_report_file_clean 0 '^clean, [1-9][0-9]* bytes$' -- clean <"$tmp/h
 # A file name is an outside string in a message too.
 escaped escape_file_name "cannot open /nonexistent/\\\\x1b\[2Jx: No such file" \
 	"$IW" replay "/nonexistent/$(printf '\033[2J')x"
+# libbpf's messages (-v) name files and carry the kernel's text.
+printf 'not BTF' >"$tmp/$(printf '\033[2J')btf"
+escaped escape_libbpf "^libbpf: failed to get EHDR from .*/\\\\x1b\[2Jbtf$" \
+	"$IW" trace -v --btf "$tmp/$(printf '\033[2J')btf"
 escaped escape_logfmt '^level=error msg="cannot open journal /proc/\\u001b\]0;t\\u0007: ' \
 	"$IW" daemon --listen 127.0.0.1:17393 --journal "/proc/$(printf '\033]0;t\007')"
 # sysfs: device and IOMMU names as a driver gives them.
