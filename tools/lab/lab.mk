@@ -25,8 +25,9 @@ CHAOS_LINES ?=
 # to three minutes; make check-full runs every line and family.
 CHAOS_CHECK_TARGETS ?= 6.12 7.3/amd 7.3/smmuv3
 
-# Two guests of one vCPU each: on a 2-core host that beat one guest of
-# two vCPUs by 1.8x and two of two by 1.4x (README, "make check").
+# Two guests at once, of one vCPU each: on a 2-core host eight runs took
+# 278 and 248 s so, 497 and 596 s one guest of two vCPUs at a time, and
+# 380 and 236 s two guests of two vCPUs (README, "make check").
 LAB_JOBS ?= 2
 LAB_SMP ?= 1
 
