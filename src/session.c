@@ -450,7 +450,7 @@ int session_start(struct session *s)
 	int err = 0;
 
 	if (s->cfg.daemon)
-		err = caps_drop_all();
+		err = caps_drop_all(NULL);
 	if (!err && s->http)
 		err = http_start(s->http, &(struct http_pages){
 			.metrics = render, .landing = render_landing, .arg = s });
