@@ -45,9 +45,14 @@ struct report_opts {
 	int n_files;
 };
 
+/* --allow-host may be given this many times. */
+#define IW_MAX_ALLOW_HOSTS	16
+
 struct daemon_opts {
 	struct common_opts c;
 	const char *listen;		/* ADDR:PORT */
+	const char *allow_hosts[IW_MAX_ALLOW_HOSTS];	/* --allow-host */
+	int n_allow_hosts;
 	const char *textfile;		/* NULL: none */
 	long textfile_interval;		/* seconds */
 	const char *journal;		/* NULL: none */

@@ -31,6 +31,8 @@ struct session_cfg {
 	bool metrics;		/* count for /metrics or the textfile */
 	bool device_labels;
 	const char *listen;	/* NULL: no HTTP */
+	const char *const *allow_hosts;	/* Host names besides listen's */
+	int n_allow_hosts;
 	const char *journal;	/* NULL: none */
 	long journal_max_bytes;
 	const char *textfile;	/* NULL: none */

@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 #include "caps.h"
 #include "landing.h"
+#include "report_html.h"
 #include "log.h"
 #include "platform.h"
 #include "runas.h"
@@ -201,13 +202,16 @@ int session_write_textfile(struct session *s)
 /* SIGHUP: reopen the journal, e.g. after logrotate moved it. */
 static void handle_reopen(struct session *s)
 {
+	char path[256];
+
 	reopen = 0;
 	if (!s->j.f)
 		return;
 	journal_sync(&s->j);
 	if (!journal_reopen(&s->j))
 		s->out.f = s->j.f;
-	log_fields(LOG_INFO, "journal reopened", "path=\"%s\"", s->j.path);
+	log_fields(LOG_INFO, "journal reopened", "path=%s",
+		   log_quote(path, sizeof(path), s->j.path));
 }
 
 /* How often the module BTF directory is looked at for new drivers. */
@@ -493,13 +497,18 @@ int session_open(struct session *s, const struct session_cfg *cfg)
 
 int session_start(struct session *s)
 {
+	char csp[REPORT_HTML_CSP_LEN];
 	int err = 0;
 
 	if (s->cfg.daemon)
 		err = caps_drop_all(s->become);
 	if (!err && s->http)
+		err = report_html_csp(csp, sizeof(csp));
+	if (!err && s->http)
 		err = http_start(s->http, &(struct http_pages){
-			.metrics = render, .landing = render_landing, .arg = s });
+			.metrics = render, .landing = render_landing, .arg = s,
+			.csp = csp, .hosts = s->cfg.allow_hosts,
+			.n_hosts = s->cfg.n_allow_hosts });
 	return err;
 }
 
