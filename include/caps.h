@@ -5,10 +5,10 @@
 
 #include <stdbool.h>
 
-/* Root, CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON in the effective set. */
-bool caps_may_trace(void);
 struct runas;
 
+/* Root, CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON in the effective set. */
+bool caps_may_trace(void);
 /*
  * Drop every capability (the bounding set where CAP_SETPCAP allows it),
  * becoming the user TO on the way unless it is NULL, and set
