@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include "attach_mode.h"
+#include "runas.h"
 
 struct common_opts {
 	bool verbose;
@@ -57,6 +58,7 @@ struct daemon_opts {
 	const char *journal;		/* NULL: none */
 	long journal_max_bytes;		/* 0: never rotate by size */
 	bool device_labels;		/* per-device transition series */
+	struct runas user;		/* what a root run becomes */
 	bool check;			/* attach, report, detach, exit */
 };
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "commands.h"
 #include "log.h"
 #include "session.h"
@@ -29,14 +30,15 @@ static void log_started(const struct session *s)
 	char textfile[128], journal[128];
 
 	log_fields(LOG_INFO, "started",
-		   "version=%s kernel=%s listen=%s hooks=%d failed=%d not_watched=\"%s\" textfile=%s journal=%s",
+		   "version=%s kernel=%s listen=%s hooks=%d failed=%d not_watched=\"%s\" textfile=%s journal=%s uid=%u gid=%u",
 		   IOMMUWATCH_VERSION, s->kernel, http_address(s->http),
 		   hooks_count(&s->ld.hooks, HOOK_ACTIVE),
 		   hooks_count(&s->ld.hooks, HOOK_FAILED), s->roles,
 		   log_quote(textfile, sizeof(textfile),
 			     c->textfile ? c->textfile : ""),
 		   log_quote(journal, sizeof(journal),
-			     c->journal ? c->journal : ""));
+			     c->journal ? c->journal : ""),
+		   getuid(), getgid());
 }
 
 /* --check: the hooks as they attached; 1 if any failed. */
@@ -72,6 +74,7 @@ int cmd_daemon(const struct daemon_opts *o)
 		.allow_hosts = o->allow_hosts, .n_allow_hosts = o->n_allow_hosts,
 		.journal = o->journal, .journal_max_bytes = o->journal_max_bytes,
 		.textfile = o->textfile, .textfile_interval = o->textfile_interval,
+		.user = &o->user,
 	};
 	struct session s;
 	int err;

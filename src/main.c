@@ -33,6 +33,7 @@ enum long_only_opts {
 	OPT_JOURNAL_MAX,
 	OPT_DEVICE_LABELS,
 	OPT_ALLOW_HOST,
+	OPT_USER,
 	OPT_CHECK,
 	OPT_RINGBUF,
 	OPT_TEXTFILE,
@@ -131,6 +132,9 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "device-labels", OPT_DEVICE_LABELS, NULL, 0,
 	  "daemon: add a device label to transition series (more series)", 0 },
+	{ "user", OPT_USER, "USER[:GROUP]", 0,
+	  "daemon run as root: become USER (a name or uid, default nobody) once attached; its files are opened as USER",
+	  0 },
 	{ "check", OPT_CHECK, NULL, 0,
 	  "daemon: attach, report the hooks, detach and exit (1 if any failed)",
 	  0 },
@@ -190,6 +194,8 @@ static void add_allow_host(struct argp_state *state, struct daemon_opts *d,
 static error_t parse_daemon_opt(int key, char *arg, struct argp_state *state,
 				struct daemon_opts *d)
 {
+	const char *why;
+
 	switch (key) {
 	case OPT_ALLOW_HOST:
 		add_allow_host(state, d, arg);
@@ -208,6 +214,10 @@ static error_t parse_daemon_opt(int key, char *arg, struct argp_state *state,
 		break;
 	case OPT_DEVICE_LABELS:
 		d->device_labels = true;
+		break;
+	case OPT_USER:
+		if (runas_parse(arg, &d->user, &why))
+			argp_error(state, "invalid --user '%s': %s", arg, why);
 		break;
 	default:
 		d->check = true;
@@ -336,7 +346,7 @@ static void check_cmd_opts(const struct args *a, const struct argp *argp)
 	if (a->cmd == CMD_REPORT && t->c.json)
 		argp_error(&st, "--json is not for 'report' (it writes HTML)");
 	if (a->cmd != CMD_DAEMON && a->daemon_opt_given)
-		argp_error(&st, "--listen, --allow-host, --journal, --device-labels and --check are for 'daemon'");
+		argp_error(&st, "--listen, --allow-host, --journal, --user, --device-labels and --check are for 'daemon'");
 	if (a->cmd != CMD_DAEMON && a->cmd != CMD_TRACE && a->daemon.textfile)
 		argp_error(&st, "--textfile is for 'daemon' and 'trace'");
 	if (a->cmd == CMD_DAEMON && (filters || t->c.json))
@@ -346,6 +356,8 @@ static void check_cmd_opts(const struct args *a, const struct argp *argp)
 static int run_daemon(struct args *a)
 {
 	a->daemon.c = a->trace.c;
+	if (!a->daemon.user.given)
+		runas_default(&a->daemon.user);
 	return cmd_daemon(&a->daemon);
 }
 

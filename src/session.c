@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The session core under trace and daemon. Start-up runs in one order:
- * checks, signals, sockets bound and files opened (they may need
- * privileges), programs loaded and attached, privileges dropped, and only
- * then a thread (libmicrohttpd's): credentials are per thread, and a new
- * thread copies its creator's.
+ * checks, signals, sockets bound and files opened (a root daemon opens
+ * them as the user it becomes), programs loaded and attached, privileges
+ * dropped, and only then a thread (libmicrohttpd's): credentials are per
+ * thread, and a new thread copies its creator's.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/utsname.h>
 #include "caps.h"
 #include "landing.h"
 #include "report_html.h"
 #include "log.h"
 #include "platform.h"
+#include "runas.h"
 #include "session.h"
 #include "util.h"
 
@@ -309,7 +313,46 @@ int session_run(struct session *s)
 	return 0;
 }
 
-/* Sockets and files first: they may need the privileges dropped later. */
+/* Rotation renames PATH to PATH.1 and creates PATH: its directory must let. */
+static int check_journal_dir(const char *path)
+{
+	char *copy = strdup(path);
+	const char *dir;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS)) {
+		err = -errno;
+		log_err("cannot rotate journal %s later: %s: %s", path, dir,
+			strerror(-err));
+	}
+	free(copy);
+	return err;
+}
+
+static int open_journal_textfile(void *arg)
+{
+	struct session *s = arg;
+	const struct session_cfg *cfg = &s->cfg;
+	int err = 0;
+
+	if (cfg->journal) {
+		err = journal_open(&s->j, cfg->journal, cfg->journal_max_bytes);
+		if (!err && cfg->journal_max_bytes)
+			err = check_journal_dir(cfg->journal);
+	}
+	if (!err && cfg->textfile)
+		err = textfile_check(cfg->textfile);
+	return err;
+}
+
+/*
+ * Sockets and files first. Files with the rights of the user a root run
+ * becomes: every later write, rotation, reopen and rename has only those,
+ * so they are tried now, when an error can still stop the start.
+ */
 static int open_outputs(struct session *s)
 {
 	const struct session_cfg *cfg = &s->cfg;
@@ -320,16 +363,17 @@ static int open_outputs(struct session *s)
 		if (err)
 			return err;
 	}
-	if (cfg->journal) {
-		err = journal_open(&s->j, cfg->journal, cfg->journal_max_bytes);
-		if (err)
-			return err;
-	}
+	if (!s->become || (!cfg->journal && !cfg->textfile))
+		err = open_journal_textfile(s);
+	else
+		err = runas_fs_call(s->become, open_journal_textfile, s);
+	if (err)
+		return err;
 	if (cfg->records)
 		output_init(&s->out, cfg->records, cfg->json);
 	else
 		output_init(&s->out, s->j.f, true);
-	return cfg->textfile ? textfile_check(cfg->textfile) : 0;
+	return 0;
 }
 
 /*
@@ -441,7 +485,9 @@ int session_open(struct session *s, const struct session_cfg *cfg)
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
 	pthread_mutex_init(&s->lock, NULL);
-	err = loader_preflight(&lo);
+	err = runas_choose(cfg->user, &s->become);
+	if (!err)
+		err = loader_preflight(&lo);
 	if (!err)
 		err = setup_signals(cfg->daemon);
 	if (!err)
@@ -455,7 +501,7 @@ int session_start(struct session *s)
 	int err = 0;
 
 	if (s->cfg.daemon)
-		err = caps_drop_all();
+		err = caps_drop_all(s->become);
 	if (!err && s->http)
 		err = report_html_csp(csp, sizeof(csp));
 	if (!err && s->http)

@@ -313,5 +313,38 @@ expect daemon_bad_interval 64 "invalid interval: '0'" --err-only "$IW" daemon --
 expect bad_ringbuf 64 "invalid ring buffer size: '5000' \\(a power of two\\)" --err-only "$IW" trace --ringbuf-size 5000
 expect ringbuf_elsewhere 64 "--ringbuf-size is for 'trace' and 'daemon'" --err-only "$IW" status --ringbuf-size 4096
 
+# daemon --user: what a root run becomes. Bad values are usage errors; its
+# files are opened with that user's rights, so one it cannot write stops
+# the start (the CLI runs as root: $tmp is root's, 0700).
+expect user_unknown 64 "invalid --user 'iw-no-such-user': no such user$" --err-only \
+	"$IW" daemon --user iw-no-such-user
+expect user_root 64 "invalid --user 'root': uid 0 is root$" --err-only "$IW" daemon --user root
+expect user_root_group 64 "invalid --user '65534:0': gid 0 is root's group$" --err-only \
+	"$IW" daemon --user 65534:0
+expect user_unknown_group 64 "invalid --user '65534:iw-no-such-group': no such group$" --err-only \
+	"$IW" daemon --user 65534:iw-no-such-group
+expect user_out_of_range 64 "invalid --user '4294967295': id out of range$" --err-only \
+	"$IW" daemon --user 4294967295
+expect user_empty_group 64 "invalid --user '65534:': expected NAME or UID, optionally :GROUP or :GID$" \
+	--err-only "$IW" daemon --user 65534:
+expect user_elsewhere 64 "--user, --device-labels and --check are for 'daemon'" --err-only \
+	"$IW" trace --user nobody
+expect user_not_root 1 "--user 4000 needs a run as root: this one runs as uid 65534\"$" --err-only \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$IW" daemon --user 4000
+expect user_journal_denied 1 "^level=error msg=\"cannot open journal $tmp/j.jsonl: Permission denied\"$" \
+	--err-only "$IW" daemon --listen 127.0.0.1:17393 --journal "$tmp/j.jsonl"
+expect user_journal_hint 1 'msg="a root daemon opens its files as user 4000 \(uid 4000, gid 4000\), see --user"$' \
+	--err-only "$IW" daemon --listen 127.0.0.1:17393 --user 4000 --journal "$tmp/j.jsonl"
+expect user_textfile_denied 1 "cannot write textfile $tmp/t.prom: Permission denied\"$" --err-only \
+	"$IW" daemon --listen 127.0.0.1:17393 --textfile "$tmp/t.prom"
+chmod 0711 "$tmp"
+mkdir -m 0755 "$tmp/ro" && install -m 0666 /dev/null "$tmp/ro/j.jsonl"
+expect user_journal_no_rotation 1 "cannot rotate journal $tmp/ro/j.jsonl later: $tmp/ro: Permission denied\"$" \
+	--err-only "$IW" daemon --listen 127.0.0.1:17393 --journal "$tmp/ro/j.jsonl"
+mkdir -m 1777 "$tmp/open"
+expect user_journal_owner 0 '^owner 65534:65534$' --out bash -c \
+	"\"$IW\" daemon --check --user 65534 --journal '$tmp/open/j.jsonl' 2>/dev/null; stat -c 'owner %u:%g' '$tmp/open/j.jsonl'"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
