@@ -14,6 +14,7 @@
 #include "caps.h"
 #include "landing.h"
 #include "log.h"
+#include "outfile.h"
 #include "platform.h"
 #include "session.h"
 #include "util.h"

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The daemon's files in a scratch directory: the journal synced, rotated
- * past its size, reopened after an outside move (what SIGHUP does), and
- * the textfile replaced by rename, never rewritten in place.
+ * The textfile in a scratch directory: replaced by rename, never
+ * rewritten in place.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,78 +32,6 @@ static const char *slurp(const char *path)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
-}
-
-/* A journal at dir/name, and the path of its other file (name + other). */
-static int open_journal(struct journal *j, const char *name, long max_bytes,
-			char path[128], const char *other, char other_path[128])
-{
-	char buf[64];
-
-	snprintf(buf, sizeof(buf), "%s%s", name, other);
-	at(path, 128, name);
-	at(other_path, 128, buf);
-	return journal_open(j, path, max_bytes);
-}
-
-static void put(struct journal *j, const char *line)
-{
-	fputs(line, j->f);
-	j->dirty = true;
-}
-
-static void test_journal_sync_and_rotate(void)
-{
-	char path[128], old[128];
-	struct journal j;
-
-	CHECK(open_journal(&j, "j.jsonl", 16, path, ".1", old) == 0);
-	put(&j, "{\"n\":1}\n");
-	CHECK_STR(slurp(path), "");		/* still in the FILE buffer */
-	CHECK(journal_sync(&j) == 0);
-	CHECK_STR(slurp(path), "{\"n\":1}\n");
-	CHECK_STR(slurp(old), "(none)");
-	put(&j, "{\"n\":2}\n{\"n\":3}\n");
-	CHECK(journal_sync(&j) == 0);		/* 24 bytes > 16: rotated */
-	CHECK_STR(slurp(old), "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
-	CHECK_STR(slurp(path), "");
-	put(&j, "{\"n\":4}\n");
-	journal_close(&j);			/* syncs what is left */
-	CHECK_STR(slurp(path), "{\"n\":4}\n");
-	CHECK(!j.f && !j.path);
-	journal_close(&j);			/* twice is harmless */
-	unlink(path);
-	unlink(old);
-}
-
-/* logrotate moved the file: what was written stays with it, then new. */
-static void test_journal_reopen_after_move(void)
-{
-	char path[128], moved[128];
-	struct journal j;
-
-	CHECK(open_journal(&j, "r.jsonl", 0, path, ".moved", moved) == 0);
-	put(&j, "a\n");
-	CHECK(journal_sync(&j) == 0);
-	CHECK(rename(path, moved) == 0);
-	put(&j, "b\n");
-	CHECK(journal_reopen(&j) == 0);
-	put(&j, "c\n");
-	CHECK(journal_sync(&j) == 0);
-	CHECK_STR(slurp(moved), "a\nb\n");
-	CHECK_STR(slurp(path), "c\n");
-	journal_close(&j);
-	unlink(path);
-	unlink(moved);
-}
-
-static void test_journal_missing_dir(void)
-{
-	struct journal j;
-
-	CHECK(journal_open(&j, "/nonexistent/iw/j.jsonl", 0) == -ENOENT);
-	CHECK(!j.f);
-	journal_close(&j);
 }
 
 static ino_t inode_of(const char *path)
@@ -161,8 +88,5 @@ __attribute__((destructor)) static void remove_dir(void)
 	rmdir(dir);
 }
 
-UNIT_MAIN("outfile", UNIT_CASE(test_journal_sync_and_rotate),
-	  UNIT_CASE(test_journal_reopen_after_move),
-	  UNIT_CASE(test_journal_missing_dir),
-	  UNIT_CASE(test_textfile_replaced_by_rename),
+UNIT_MAIN("outfile", UNIT_CASE(test_textfile_replaced_by_rename),
 	  UNIT_CASE(test_textfile_unwritable))

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon's journal in a scratch directory: synced, rotated past its
+ * size, reopened after an outside move (what SIGHUP does).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "journal.h"
+#include "unit.h"
+
+static char dir[] = "/tmp/iw-journal-XXXXXX";
+
+/* dir/name into buf. */
+static const char *at(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+	return buf;
+}
+
+/* The whole file as a string (static buffer); "(none)" if absent. */
+static const char *slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return "(none)";
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* A journal at dir/name, and the path of its other file (name + other). */
+static int open_journal(struct journal *j, const char *name, long max_bytes,
+			char path[128], const char *other, char other_path[128])
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s%s", name, other);
+	at(path, 128, name);
+	at(other_path, 128, buf);
+	return journal_open(j, path, max_bytes);
+}
+
+static void put(struct journal *j, const char *line)
+{
+	fputs(line, j->f);
+	j->dirty = true;
+}
+
+static void test_journal_sync_and_rotate(void)
+{
+	char path[128], old[128];
+	struct journal j;
+
+	CHECK(open_journal(&j, "j.jsonl", 16, path, ".1", old) == 0);
+	put(&j, "{\"n\":1}\n");
+	CHECK_STR(slurp(path), "");		/* still in the FILE buffer */
+	CHECK(journal_sync(&j) == 0);
+	CHECK_STR(slurp(path), "{\"n\":1}\n");
+	CHECK_STR(slurp(old), "(none)");
+	put(&j, "{\"n\":2}\n{\"n\":3}\n");
+	CHECK(journal_sync(&j) == 0);		/* 24 bytes > 16: rotated */
+	CHECK_STR(slurp(old), "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
+	CHECK_STR(slurp(path), "");
+	put(&j, "{\"n\":4}\n");
+	journal_close(&j);			/* syncs what is left */
+	CHECK_STR(slurp(path), "{\"n\":4}\n");
+	CHECK(!j.f && !j.path);
+	journal_close(&j);			/* twice is harmless */
+	unlink(path);
+	unlink(old);
+}
+
+/* logrotate moved the file: what was written stays with it, then new. */
+static void test_journal_reopen_after_move(void)
+{
+	char path[128], moved[128];
+	struct journal j;
+
+	CHECK(open_journal(&j, "r.jsonl", 0, path, ".moved", moved) == 0);
+	put(&j, "a\n");
+	CHECK(journal_sync(&j) == 0);
+	CHECK(rename(path, moved) == 0);
+	put(&j, "b\n");
+	CHECK(journal_reopen(&j) == 0);
+	put(&j, "c\n");
+	CHECK(journal_sync(&j) == 0);
+	CHECK_STR(slurp(moved), "a\nb\n");
+	CHECK_STR(slurp(path), "c\n");
+	journal_close(&j);
+	unlink(path);
+	unlink(moved);
+}
+
+static void test_journal_missing_dir(void)
+{
+	struct journal j;
+
+	CHECK(journal_open(&j, "/nonexistent/iw/j.jsonl", 0) == -ENOENT);
+	CHECK(!j.f);
+	journal_close(&j);
+}
+
+/* One scratch directory for every case, made before main() runs them. */
+__attribute__((constructor)) static void make_dir(void)
+{
+	if (!mkdtemp(dir))
+		perror("mkdtemp");
+}
+
+__attribute__((destructor)) static void remove_dir(void)
+{
+	rmdir(dir);
+}
+
+UNIT_MAIN("journal", UNIT_CASE(test_journal_sync_and_rotate),
+	  UNIT_CASE(test_journal_reopen_after_move),
+	  UNIT_CASE(test_journal_missing_dir))
