@@ -1,36 +1,101 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The textfile (and report -o's page): replaced whole by rename. */
+/*
+ * Files the tool replaces, often as root in a directory another user can
+ * write: every name there is looked at without being followed, and every
+ * file written is one this process created.
+ */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include "log.h"
 #include "outfile.h"
 
-static int tmp_path(char *buf, size_t len, const char *path)
+/*
+ * PATH's directory, opened (its own path is followed: it is the
+ * operator's); *name points at PATH's last component. An fd or -errno.
+ */
+static int open_dir(const char *path, const char **name)
 {
-	return snprintf(buf, len, "%s.tmp", path) >= (int)len ? -ENAMETOOLONG
-							      : 0;
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	int fd;
+
+	*name = slash ? slash + 1 : path;
+	if (!**name)
+		return -EISDIR;
+	if (!slash)
+		strcpy(dir, ".");
+	else if (snprintf(dir, sizeof(dir), "%.*s",
+			  slash == path ? 1 : (int)(slash - path),
+			  path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
-int textfile_check(const char *path)
+/* Why a call failed: *why if it was set, else strerror. */
+static const char *why_str(const char *why, int err)
 {
-	char tmp[4096];
-	int fd, err;
+	return why ? why : strerror(-err);
+}
 
-	if (tmp_path(tmp, sizeof(tmp), path))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		err = -errno;
-		log_err("cannot write textfile %s: %s", path, strerror(-err));
-		return err;
+/* Anything but a regular file, refused: -errno, and *why in words. */
+static int not_regular(mode_t mode, const char **why)
+{
+	if (S_ISLNK(mode)) {
+		*why = "it is a symbolic link";
+		return -ELOOP;
 	}
-	close(fd);
-	unlink(tmp);
-	return 0;
+	if (S_ISDIR(mode)) {
+		*why = "it is a directory";
+		return -EISDIR;
+	}
+	*why = S_ISFIFO(mode) ? "it is a FIFO" :
+	       S_ISSOCK(mode) ? "it is a socket" : "it is a device";
+	return -ENXIO;
+}
+
+/*
+ * What NAME is now, not followed: nothing, or a regular file. Replacing
+ * never writes through what is there (rename swaps the name): this only
+ * refuses, in words, what cannot be meant.
+ */
+static int check_target(int dirfd, const char *name, const char **why)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : -errno;
+	return S_ISREG(st.st_mode) ? 0 : not_regular(st.st_mode, why);
+}
+
+/*
+ * NAME.XXXXXXXXXXXX.tmp beside NAME (48 random bits), created exclusively:
+ * a link or FIFO planted under the name is an error, never followed, and
+ * none can be planted ahead. An fd, tmp holding the name, or -errno.
+ */
+static int create_tmp(int dirfd, const char *name, char tmp[NAME_MAX + 1])
+{
+	unsigned long long r;
+	int fd;
+
+	for (int tries = 0; tries < 8; tries++) {
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			return -errno;
+		if (snprintf(tmp, NAME_MAX + 1, "%s.%012llx.tmp", name,
+			     r & 0xffffffffffffULL) > NAME_MAX)
+			return -ENAMETOOLONG;
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			    0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -48,34 +113,93 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* node_exporter must never read a half-written file: rename is atomic. */
-int file_replace(const char *path, const char *buf, size_t len)
+/* Written, moded and synced, then renamed over NAME; the directory synced. */
+static int replace_at(int dirfd, const char *name, const char *buf,
+		      size_t len, mode_t mode)
 {
-	char tmp[4096];
+	char tmp[NAME_MAX + 1];
 	int fd, err;
 
-	if (tmp_path(tmp, sizeof(tmp), path))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = create_tmp(dirfd, name, tmp);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	err = write_all(fd, buf, len);
-	if (!err && fsync(fd))
+	if (!err && (fchmod(fd, mode) || fsync(fd)))
 		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
-	if (!err && rename(tmp, path))
+	if (!err && renameat(dirfd, tmp, dirfd, name))
 		err = -errno;
-	if (err)
-		unlink(tmp);
+	if (err) {
+		unlinkat(dirfd, tmp, 0);
+		return err;
+	}
+	return fsync(dirfd) ? -errno : 0;
+}
+
+/* Show that NAME can be replaced: a temporary file made and removed. */
+static int probe_at(int dirfd, const char *name)
+{
+	char tmp[NAME_MAX + 1];
+	int fd = create_tmp(dirfd, name, tmp);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	unlinkat(dirfd, tmp, 0);
+	return 0;
+}
+
+/*
+ * Replace PATH by buf, or with no buf only show that it could be. 0 or
+ * -errno, *why set for a refusal.
+ */
+static int replace(const char *path, const char *buf, size_t len,
+		   mode_t mode, const char **why)
+{
+	const char *name;
+	int dirfd, err;
+
+	dirfd = open_dir(path, &name);
+	if (dirfd < 0)
+		return dirfd;
+	err = check_target(dirfd, name, why);
+	if (!err)
+		err = buf ? replace_at(dirfd, name, buf, len, mode)
+			  : probe_at(dirfd, name);
+	close(dirfd);
 	return err;
 }
 
-int textfile_write(const char *path, const char *buf, size_t len)
+int file_replace(const char *path, const char *buf, size_t len, mode_t mode)
 {
-	int err = file_replace(path, buf, len);
+	const char *why = NULL;
+	int err = replace(path, buf, len, mode, &why);
 
 	if (err)
-		log_warn("cannot write textfile %s: %s", path, strerror(-err));
+		log_err("cannot write %s: %s", path, why_str(why, err));
+	return err;
+}
+
+int textfile_check(const char *path)
+{
+	const char *why = NULL;
+	int err = replace(path, NULL, 0, OUTFILE_MODE, &why);
+
+	if (err)
+		log_err("cannot write textfile %s: %s", path,
+			why_str(why, err));
+	return err;
+}
+
+/* node_exporter must never read a half-written file: rename is atomic. */
+int textfile_write(const char *path, const char *buf, size_t len)
+{
+	const char *why = NULL;
+	int err = replace(path, buf, len, OUTFILE_MODE, &why);
+
+	if (err)
+		log_warn("cannot write textfile %s: %s", path,
+			 why_str(why, err));
 	return err;
 }

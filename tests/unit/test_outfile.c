@@ -1,16 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The textfile in a scratch directory: replaced by rename, never
- * rewritten in place.
+ * Files written into a scratch directory where links and FIFOs were
+ * planted first, as another user who can write the directory would:
+ * the textfile (and the report) replaced by rename through a temporary
+ * file made exclusively, never rewritten in place nor through what was
+ * planted. A victim file outside must never change.
  */
 #include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include "outfile.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/iw-outfile-XXXXXX";
+static const char victim_text[] = "root's own file\n";
+
+/*
+ * The temporary names come from getrandom(): queued values let a case
+ * plant a link where the next temporary file would go.
+ */
+static unsigned long long queued[16];
+static int n_queued;
+
+ssize_t getrandom(void *buf, size_t len, unsigned int flags)
+{
+	if (!n_queued || len != sizeof(queued[0]))
+		return syscall(SYS_getrandom, buf, len, flags);
+	memcpy(buf, &queued[0], len);
+	memmove(queued, queued + 1, --n_queued * sizeof(queued[0]));
+	return len;
+}
 
 /* dir/name into buf. */
 static const char *at(char *buf, size_t len, const char *name)
@@ -23,15 +49,52 @@ static const char *at(char *buf, size_t len, const char *name)
 static const char *slurp(const char *path)
 {
 	static char buf[4096];
-	FILE *f = fopen(path, "r");
-	size_t n;
+	int fd = open(path, O_RDONLY | O_NONBLOCK);
+	ssize_t n;
 
-	if (!f)
+	if (fd < 0)
 		return "(none)";
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
 	return buf;
+}
+
+/* A victim file (0600, as root's are) outside what is written. */
+static const char *victim(void)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "%s.victim", dir);
+	unit_put_file("/", path, victim_text);
+	chmod(path, 0600);
+	return path;
+}
+
+static bool victim_intact(const char *path)
+{
+	return !strcmp(slurp(path), victim_text);
+}
+
+/* Entries in dir, but . and .. */
+static int n_entries(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? 0 : st.st_mode;
 }
 
 static ino_t inode_of(const char *path)
@@ -41,17 +104,29 @@ static ino_t inode_of(const char *path)
 	return stat(path, &st) ? 0 : st.st_ino;
 }
 
+static void clean(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[512];
+
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlink(at(path, sizeof(path), e->d_name));
+	if (d)
+		closedir(d);
+}
+
 /* A reader of the old file keeps it whole: the new one is renamed in. */
 static void test_textfile_replaced_by_rename(void)
 {
-	char path[128], tmp[128], old_text[16] = "";
+	char path[128], old_text[16] = "";
 	FILE *reader;
 	ino_t before;
 
 	at(path, sizeof(path), "m.prom");
-	at(tmp, sizeof(tmp), "m.prom.tmp");
 	CHECK(textfile_check(path) == 0);
-	CHECK(access(tmp, F_OK) && access(path, F_OK));
+	CHECK(n_entries() == 0);		/* the check leaves nothing */
 	CHECK(textfile_write(path, "up 1\n", 5) == 0);
 	CHECK_STR(slurp(path), "up 1\n");
 	before = inode_of(path);
@@ -59,13 +134,13 @@ static void test_textfile_replaced_by_rename(void)
 	CHECK(textfile_write(path, "up 0\nx 2\n", 9) == 0);
 	CHECK_STR(slurp(path), "up 0\nx 2\n");
 	CHECK(inode_of(path) != before);
-	CHECK(access(tmp, F_OK) && errno == ENOENT);
+	CHECK(n_entries() == 1);		/* no temporary file left */
 	if (reader) {
 		CHECK(fgets(old_text, sizeof(old_text), reader));
 		fclose(reader);
 	}
 	CHECK_STR(old_text, "up 1\n");
-	unlink(path);
+	clean();
 }
 
 static void test_textfile_unwritable(void)
@@ -74,6 +149,86 @@ static void test_textfile_unwritable(void)
 
 	CHECK(textfile_check(path) == -ENOENT);
 	CHECK(textfile_write(path, "up 1\n", 5) == -ENOENT);
+}
+
+/* The mode is the one asked for, whatever the umask says. */
+static void test_replace_mode(void)
+{
+	char path[128];
+	mode_t old = umask(0);
+
+	at(path, sizeof(path), "r.html");
+	CHECK(file_replace(path, "<p>", 3, 0644) == 0);
+	CHECK((mode_of(path) & 07777) == 0644);
+	umask(077);
+	CHECK(file_replace(path, "<p>", 3, 0644) == 0);
+	CHECK((mode_of(path) & 07777) == 0644);
+	umask(old);
+	clean();
+}
+
+/*
+ * Links at the old fixed name (PATH.tmp) and at the very names the next
+ * temporary files get: each is skipped, none written through, the file
+ * still replaced. With every try taken, the write fails, still through
+ * nothing.
+ */
+static void test_replace_planted_tmp(void)
+{
+	char path[128], link1[128], link2[128], fifo[128];
+	const char *v = victim();
+
+	at(path, sizeof(path), "m.prom");
+	symlink(v, at(link1, sizeof(link1), "m.prom.tmp"));
+	symlink(v, at(link2, sizeof(link2), "m.prom.0000000000aa.tmp"));
+	mkfifo(at(fifo, sizeof(fifo), "m.prom.0000000000bb.tmp"), 0666);
+	queued[0] = 0xaa;
+	queued[1] = 0xbb;
+	queued[2] = 0xcc;
+	n_queued = 3;
+	CHECK(textfile_write(path, "up 1\n", 5) == 0);
+	CHECK(n_queued == 0);
+	CHECK_STR(slurp(path), "up 1\n");
+	CHECK(victim_intact(v));
+	CHECK(S_ISLNK(mode_of(link1)) && S_ISLNK(mode_of(link2)));
+	CHECK(S_ISFIFO(mode_of(fifo)));
+	for (int i = 0; i < 16; i++)
+		queued[i] = 0xaa;
+	n_queued = 16;
+	CHECK(textfile_write(path, "up 2\n", 5) == -EEXIST);
+	n_queued = 0;
+	CHECK_STR(slurp(path), "up 1\n");
+	CHECK(victim_intact(v));
+	CHECK(n_entries() == 4);
+	clean();
+	unlink(v);
+}
+
+/* At the target itself: a link, a FIFO, a directory are refused. */
+static void test_replace_planted_target(void)
+{
+	char path[128];
+	const char *v = victim();
+
+	at(path, sizeof(path), "m.prom");
+	symlink(v, path);
+	CHECK(textfile_check(path) == -ELOOP);
+	CHECK(textfile_write(path, "up 1\n", 5) == -ELOOP);
+	CHECK(file_replace(path, "x", 1, 0644) == -ELOOP);
+	CHECK(S_ISLNK(mode_of(path)));
+	CHECK(victim_intact(v));
+	unlink(path);
+	mkfifo(path, 0666);
+	alarm(10);				/* a hang fails the suite */
+	CHECK(textfile_write(path, "up 1\n", 5) == -ENXIO);
+	alarm(0);
+	CHECK(S_ISFIFO(mode_of(path)));
+	unlink(path);
+	mkdir(path, 0755);
+	CHECK(textfile_check(path) == -EISDIR);
+	rmdir(path);
+	CHECK(n_entries() == 0);
+	unlink(v);
 }
 
 /* One scratch directory for every case, made before main() runs them. */
@@ -89,4 +244,7 @@ __attribute__((destructor)) static void remove_dir(void)
 }
 
 UNIT_MAIN("outfile", UNIT_CASE(test_textfile_replaced_by_rename),
-	  UNIT_CASE(test_textfile_unwritable))
+	  UNIT_CASE(test_textfile_unwritable),
+	  UNIT_CASE(test_replace_mode),
+	  UNIT_CASE(test_replace_planted_tmp),
+	  UNIT_CASE(test_replace_planted_target))
