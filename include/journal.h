@@ -2,6 +2,7 @@
 /*
  * The daemon's JSON Lines journal: appended, flushed to disk after every
  * batch, rotated to PATH.1 past a size, reopened on SIGHUP (logrotate).
+ * Opened as outfile.h opens files: no link followed, no FIFO waited on.
  */
 #ifndef __IW_JOURNAL_H
 #define __IW_JOURNAL_H
@@ -9,8 +10,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* Records of the host's devices: root and its log group read them. */
+#define JOURNAL_MODE	0640
+
 struct journal {
-	char *path;
+	char *path;		/* NULL: no journal */
 	FILE *f;
 	long max_bytes;		/* rotate to PATH.1 past this; 0: never */
 	bool dirty;		/* written since the last sync */
@@ -20,7 +24,7 @@ struct journal {
 int journal_open(struct journal *j, const char *path, long max_bytes);
 /* fflush + fdatasync what was written; rotate if too large. */
 int journal_sync(struct journal *j);
-/* Close and open PATH again (after an external rotation). */
+/* Close and open PATH again (after an outside move). */
 int journal_reopen(struct journal *j);
 void journal_close(struct journal *j);
 

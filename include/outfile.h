@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Files replaced by a tool that often runs as root, in directories others
- * may write (node_exporter's textfile directory): nothing found there is
- * followed, waited on or written through. A file is replaced through a
- * temporary one created exclusively beside it under a name no one can
- * guess, renamed over it, the directory then synced.
+ * Files written by a tool that often runs as root, into directories others
+ * may write (node_exporter's textfile directory, a log directory): nothing
+ * found there is followed, waited on or written through. A file is replaced
+ * through a temporary one created exclusively beside it under a name no one
+ * can guess, renamed over it, the directory then synced; a file appended to
+ * must be a regular file and its name the only link to it.
  */
 #ifndef __IW_OUTFILE_H
 #define __IW_OUTFILE_H
@@ -14,6 +15,22 @@
 
 /* Whatever the umask: node_exporter and a browser's user read these. */
 #define OUTFILE_MODE	0644
+
+/*
+ * PATH's directory, opened (its own path is followed: it is the
+ * operator's); *name points at PATH's last component. An fd or -errno.
+ */
+int outfile_open_dir(const char *path, const char **name);
+/*
+ * NAME in dirfd for appending: created with exactly mode (and the directory
+ * synced), or the regular file already there whose only link NAME is,
+ * opened without following a link or waiting on a FIFO. An fd or -errno;
+ * a refusal sets *why to a phrase ("it is a symbolic link").
+ */
+int outfile_open_append(int dirfd, const char *name, mode_t mode,
+			const char **why);
+/* Why a call failed: *why if it was set, else strerror. */
+const char *outfile_why(const char *why, int err);
 
 /*
  * PATH replaced whole by buf (mode exactly), the file and its directory

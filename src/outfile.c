@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Files the tool replaces, often as root in a directory another user can
+ * Files the tool writes, often as root into a directory another user can
  * write: every name there is looked at without being followed, and every
- * file written is one this process created.
+ * file written is one this process created or checked through its fd.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +15,7 @@
 #include "log.h"
 #include "outfile.h"
 
-/*
- * PATH's directory, opened (its own path is followed: it is the
- * operator's); *name points at PATH's last component. An fd or -errno.
- */
-static int open_dir(const char *path, const char **name)
+int outfile_open_dir(const char *path, const char **name)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[PATH_MAX];
@@ -38,8 +34,7 @@ static int open_dir(const char *path, const char **name)
 	return fd < 0 ? -errno : fd;
 }
 
-/* Why a call failed: *why if it was set, else strerror. */
-static const char *why_str(const char *why, int err)
+const char *outfile_why(const char *why, int err)
 {
 	return why ? why : strerror(-err);
 }
@@ -72,6 +67,72 @@ static int check_target(int dirfd, const char *name, const char **why)
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
 		return errno == ENOENT ? 0 : -errno;
 	return S_ISREG(st.st_mode) ? 0 : not_regular(st.st_mode, why);
+}
+
+/*
+ * The file open at fd is regular, and NAME, looked at after the open, is
+ * it and its only link: a hard link to another file (made before the open
+ * and removed after it, or still there) is refused.
+ */
+static int check_sole_link(int dirfd, const char *name, int fd,
+			   const char **why)
+{
+	struct stat opened, named;
+
+	if (fstat(fd, &opened))
+		return -errno;
+	if (!S_ISREG(opened.st_mode))
+		return not_regular(opened.st_mode, why);
+	if (fstatat(dirfd, name, &named, AT_SYMLINK_NOFOLLOW))
+		return -errno;
+	if (named.st_dev != opened.st_dev || named.st_ino != opened.st_ino) {
+		*why = "it was replaced while being opened";
+		return -EAGAIN;
+	}
+	if (named.st_nlink != 1) {
+		*why = "it has other hard links";
+		return -EMLINK;
+	}
+	return 0;
+}
+
+/* An open that failed as a link (ELOOP) or a FIFO (ENXIO) does, named. */
+static int open_refused(int dirfd, const char *name, int err, const char **why)
+{
+	struct stat st;
+
+	if ((err == -ELOOP || err == -ENXIO) &&
+	    !fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) &&
+	    !S_ISREG(st.st_mode))
+		return not_regular(st.st_mode, why);
+	return err;
+}
+
+int outfile_open_append(int dirfd, const char *name, mode_t mode,
+			const char **why)
+{
+	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC;
+	int fd, err;
+
+	/* O_EXCL: a link or FIFO already there fails, never followed. */
+	fd = openat(dirfd, name, flags | O_CREAT | O_EXCL, mode);
+	if (fd >= 0) {
+		err = fchmod(fd, mode) || fsync(dirfd) ? -errno : 0;
+		goto out;
+	}
+	if (errno != EEXIST)
+		return -errno;
+	/* O_NONBLOCK: a FIFO with no reader fails instead of hanging. */
+	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return open_refused(dirfd, name, -errno, why);
+	err = check_sole_link(dirfd, name, fd, why);
+out:
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 /*
@@ -160,7 +221,7 @@ static int replace(const char *path, const char *buf, size_t len,
 	const char *name;
 	int dirfd, err;
 
-	dirfd = open_dir(path, &name);
+	dirfd = outfile_open_dir(path, &name);
 	if (dirfd < 0)
 		return dirfd;
 	err = check_target(dirfd, name, why);
@@ -177,7 +238,7 @@ int file_replace(const char *path, const char *buf, size_t len, mode_t mode)
 	int err = replace(path, buf, len, mode, &why);
 
 	if (err)
-		log_err("cannot write %s: %s", path, why_str(why, err));
+		log_err("cannot write %s: %s", path, outfile_why(why, err));
 	return err;
 }
 
@@ -188,7 +249,7 @@ int textfile_check(const char *path)
 
 	if (err)
 		log_err("cannot write textfile %s: %s", path,
-			why_str(why, err));
+			outfile_why(why, err));
 	return err;
 }
 
@@ -200,6 +261,6 @@ int textfile_write(const char *path, const char *buf, size_t len)
 
 	if (err)
 		log_warn("cannot write textfile %s: %s", path,
-			 why_str(why, err));
+			 outfile_why(why, err));
 	return err;
 }

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The daemon's journal in a scratch directory: synced, rotated past its
- * size, reopened after an outside move (what SIGHUP does).
+ * size, reopened after an outside move (what SIGHUP does), created with
+ * its mode whatever the umask; rotated over a link planted at PATH.1
+ * without writing through it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "journal.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/iw-journal-XXXXXX";
+static const char victim_text[] = "root's own file\n";
 
 /* dir/name into buf. */
 static const char *at(char *buf, size_t len, const char *name)
@@ -22,15 +27,33 @@ static const char *at(char *buf, size_t len, const char *name)
 static const char *slurp(const char *path)
 {
 	static char buf[4096];
-	FILE *f = fopen(path, "r");
-	size_t n;
+	int fd = open(path, O_RDONLY | O_NONBLOCK);
+	ssize_t n;
 
-	if (!f)
+	if (fd < 0)
 		return "(none)";
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
 	return buf;
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? 0 : st.st_mode;
+}
+
+/* A victim file (0600, as root's are) outside the directory. */
+static const char *victim(void)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "%s.victim", dir);
+	unit_put_file("/", path, victim_text);
+	chmod(path, 0600);
+	return path;
 }
 
 /* A journal at dir/name, and the path of its other file (name + other). */
@@ -54,23 +77,28 @@ static void put(struct journal *j, const char *line)
 static void test_journal_sync_and_rotate(void)
 {
 	char path[128], old[128];
+	mode_t umask_was = umask(0);
 	struct journal j;
 
 	CHECK(open_journal(&j, "j.jsonl", 16, path, ".1", old) == 0);
+	CHECK((mode_of(path) & 07777) == JOURNAL_MODE);
 	put(&j, "{\"n\":1}\n");
 	CHECK_STR(slurp(path), "");		/* still in the FILE buffer */
 	CHECK(journal_sync(&j) == 0);
 	CHECK_STR(slurp(path), "{\"n\":1}\n");
 	CHECK_STR(slurp(old), "(none)");
+	umask(077);				/* the new file's mode still */
 	put(&j, "{\"n\":2}\n{\"n\":3}\n");
 	CHECK(journal_sync(&j) == 0);		/* 24 bytes > 16: rotated */
 	CHECK_STR(slurp(old), "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
 	CHECK_STR(slurp(path), "");
+	CHECK((mode_of(path) & 07777) == JOURNAL_MODE);
 	put(&j, "{\"n\":4}\n");
 	journal_close(&j);			/* syncs what is left */
 	CHECK_STR(slurp(path), "{\"n\":4}\n");
 	CHECK(!j.f && !j.path);
 	journal_close(&j);			/* twice is harmless */
+	umask(umask_was);
 	unlink(path);
 	unlink(old);
 }
@@ -105,6 +133,27 @@ static void test_journal_missing_dir(void)
 	journal_close(&j);
 }
 
+/* PATH.1 a link to another file: the rotation replaces the link. */
+static void test_journal_rotates_over_planted_link(void)
+{
+	char path[128], old[128];
+	const char *v = victim();
+	struct journal j;
+
+	CHECK(open_journal(&j, "p.jsonl", 8, path, ".1", old) == 0);
+	symlink(v, old);
+	put(&j, "{\"n\":1}\n{\"n\":2}\n");
+	CHECK(journal_sync(&j) == 0);
+	CHECK(S_ISREG(mode_of(old)));
+	CHECK_STR(slurp(old), "{\"n\":1}\n{\"n\":2}\n");
+	CHECK_STR(slurp(v), victim_text);
+	CHECK(S_ISREG(mode_of(path)) && j.f);
+	journal_close(&j);
+	unlink(path);
+	unlink(old);
+	unlink(v);
+}
+
 /* One scratch directory for every case, made before main() runs them. */
 __attribute__((constructor)) static void make_dir(void)
 {
@@ -119,4 +168,5 @@ __attribute__((destructor)) static void remove_dir(void)
 
 UNIT_MAIN("journal", UNIT_CASE(test_journal_sync_and_rotate),
 	  UNIT_CASE(test_journal_reopen_after_move),
-	  UNIT_CASE(test_journal_missing_dir))
+	  UNIT_CASE(test_journal_missing_dir),
+	  UNIT_CASE(test_journal_rotates_over_planted_link))

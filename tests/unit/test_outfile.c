@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Files written into a scratch directory where links and FIFOs were
- * planted first, as another user who can write the directory would:
+ * Files written into a scratch directory where links, FIFOs and hard links
+ * were planted first, as another user who can write the directory would:
  * the textfile (and the report) replaced by rename through a temporary
  * file made exclusively, never rewritten in place nor through what was
- * planted. A victim file outside must never change.
+ * planted; a file for appending opened only if it is a regular file and
+ * its name its only link. A victim file outside must never change.
  */
 #include <errno.h>
 #include <dirent.h>
@@ -231,6 +232,78 @@ static void test_replace_planted_target(void)
 	unlink(v);
 }
 
+static int append_open(const char *name, const char **why)
+{
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY), fd;
+
+	*why = NULL;
+	fd = outfile_open_append(dirfd, name, 0640, why);
+	close(dirfd);
+	return fd;
+}
+
+/* Created with exactly its mode, whatever the umask; then appended to. */
+static void test_append_creates_and_appends(void)
+{
+	char path[128], other[128];
+	const char *why;
+	mode_t old = umask(0);
+	int fd;
+
+	at(path, sizeof(path), "j.jsonl");
+	fd = append_open("j.jsonl", &why);
+	CHECK(fd >= 0 && write(fd, "a\n", 2) == 2);
+	close(fd);
+	CHECK((mode_of(path) & 07777) == 0640);
+	umask(077);
+	fd = append_open("k.jsonl", &why);
+	close(fd);
+	CHECK((mode_of(at(other, sizeof(other), "k.jsonl")) & 07777) == 0640);
+	fd = append_open("j.jsonl", &why);
+	CHECK(fd >= 0 && write(fd, "b\n", 2) == 2);
+	close(fd);
+	umask(old);
+	CHECK_STR(slurp(path), "a\nb\n");
+	clean();
+}
+
+/*
+ * A link (dangling too), a FIFO with and without a reader, a hard link to
+ * another file: each refused in words, nothing written, nothing waited on.
+ */
+static void test_append_planted(void)
+{
+	char path[128], dangling[128];
+	const char *v = victim(), *why;
+	int reader;
+
+	at(path, sizeof(path), "j.jsonl");
+	symlink(v, path);
+	CHECK(append_open("j.jsonl", &why) == -ELOOP);
+	CHECK_STR(why, "it is a symbolic link");
+	unlink(path);
+	symlink(at(dangling, sizeof(dangling), "made"), path);
+	CHECK(append_open("j.jsonl", &why) == -ELOOP);
+	CHECK(!mode_of(dangling));
+	unlink(path);
+	mkfifo(path, 0666);
+	alarm(10);
+	CHECK(append_open("j.jsonl", &why) == -ENXIO);
+	CHECK_STR(why, "it is a FIFO");
+	reader = open(path, O_RDONLY | O_NONBLOCK);
+	CHECK(append_open("j.jsonl", &why) == -ENXIO);
+	CHECK_STR(why, "it is a FIFO");
+	alarm(0);
+	close(reader);
+	unlink(path);
+	CHECK(link(v, path) == 0);
+	CHECK(append_open("j.jsonl", &why) == -EMLINK);
+	CHECK_STR(why, "it has other hard links");
+	CHECK(victim_intact(v));
+	clean();
+	unlink(v);
+}
+
 /* One scratch directory for every case, made before main() runs them. */
 __attribute__((constructor)) static void make_dir(void)
 {
@@ -247,4 +320,6 @@ UNIT_MAIN("outfile", UNIT_CASE(test_textfile_replaced_by_rename),
 	  UNIT_CASE(test_textfile_unwritable),
 	  UNIT_CASE(test_replace_mode),
 	  UNIT_CASE(test_replace_planted_tmp),
-	  UNIT_CASE(test_replace_planted_target))
+	  UNIT_CASE(test_replace_planted_target),
+	  UNIT_CASE(test_append_creates_and_appends),
+	  UNIT_CASE(test_append_planted))
