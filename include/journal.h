@@ -3,6 +3,8 @@
  * The daemon's JSON Lines journal: appended, flushed to disk after every
  * batch, rotated to PATH.1 past a size, reopened on SIGHUP (logrotate).
  * Opened as outfile.h opens files: no link followed, no FIFO waited on.
+ * A failed rotation or reopen stops it, said once in the log, until the
+ * next SIGHUP opens it again.
  */
 #ifndef __IW_JOURNAL_H
 #define __IW_JOURNAL_H
@@ -15,7 +17,7 @@
 
 struct journal {
 	char *path;		/* NULL: no journal */
-	FILE *f;
+	FILE *f;		/* NULL: stopped after a failure */
 	long max_bytes;		/* rotate to PATH.1 past this; 0: never */
 	bool dirty;		/* written since the last sync */
 };
@@ -24,7 +26,7 @@ struct journal {
 int journal_open(struct journal *j, const char *path, long max_bytes);
 /* fflush + fdatasync what was written; rotate if too large. */
 int journal_sync(struct journal *j);
-/* Close and open PATH again (after an outside move). */
+/* Open PATH again (after an outside move); on failure the journal stops. */
 int journal_reopen(struct journal *j);
 void journal_close(struct journal *j);
 

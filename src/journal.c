@@ -46,6 +46,20 @@ static int open_path(struct journal *j, const char **why)
 	return err;
 }
 
+/*
+ * No more appending to a file that is not PATH, nor past the size limit:
+ * the journal stops, which is said once, until SIGHUP opens PATH again.
+ */
+static void stop(struct journal *j, const char *what, int err,
+		 const char *why)
+{
+	if (j->f)
+		fclose(j->f);
+	j->f = NULL;
+	log_warn("cannot %s journal %s: %s; records are not journalled until SIGHUP reopens it",
+		 what, j->path, outfile_why(why, err));
+}
+
 int journal_open(struct journal *j, const char *path, long max_bytes)
 {
 	const char *why = NULL;
@@ -72,8 +86,7 @@ int journal_reopen(struct journal *j)
 		return 0;
 	err = open_path(j, &why);
 	if (err)
-		log_err("cannot open journal %s: %s", j->path,
-			outfile_why(why, err));
+		stop(j, "reopen", err, why);
 	return err;
 }
 
@@ -142,8 +155,7 @@ int journal_sync(struct journal *j)
 		return err;
 	err = rotate(j, &why);
 	if (err)
-		log_warn("cannot rotate journal %s: %s", j->path,
-			 outfile_why(why, err));
+		stop(j, "rotate", err, why);
 	return err;
 }
 

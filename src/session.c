@@ -199,12 +199,13 @@ int session_write_textfile(struct session *s)
 static void handle_reopen(struct session *s)
 {
 	reopen = 0;
-	if (!s->j.f)
+	if (!s->j.path)
 		return;
 	journal_sync(&s->j);
 	if (!journal_reopen(&s->j))
-		s->out.f = s->j.f;
-	log_fields(LOG_INFO, "journal reopened", "path=\"%s\"", s->j.path);
+		log_fields(LOG_INFO, "journal reopened", "path=\"%s\"",
+			   s->j.path);
+	s->out.f = s->j.f;	/* NULL: stopped, said in the log */
 }
 
 /* How often the module BTF directory is looked at for new drivers. */
@@ -273,8 +274,9 @@ static void tick(struct session *s)
 		fflush(cfg->records);
 	check_lost(s);
 	check_late_modules(s);
-	if (journal_sync(&s->j) == 0 && s->j.f)
-		s->out.f = s->j.f;	/* may have rotated */
+	journal_sync(&s->j);
+	if (s->j.path)
+		s->out.f = s->j.f;	/* may have rotated, or stopped */
 	if (reopen)
 		handle_reopen(s);
 	if (cfg->textfile && cfg->textfile_interval &&

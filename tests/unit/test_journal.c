@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The daemon's journal in a scratch directory: synced, rotated past its
- * size, reopened after an outside move (what SIGHUP does), created with
- * its mode whatever the umask; rotated over a link planted at PATH.1
- * without writing through it.
+ * size, reopened after an outside move (what SIGHUP does); rotated over a
+ * link planted at PATH.1 without writing through it; stopped, and said so,
+ * when what is at PATH at a rotation or a reopen is a link or a FIFO,
+ * never appending to the old file again until a reopen succeeds.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include "journal.h"
 #include "unit.h"
@@ -56,6 +58,31 @@ static const char *victim(void)
 	return path;
 }
 
+/* stderr caught, so that a case can read what was logged. */
+static int saved_stderr = -1, log_fd = -1;
+
+static void catch_log(void)
+{
+	fflush(stderr);
+	log_fd = memfd_create("log", 0);
+	saved_stderr = dup(STDERR_FILENO);
+	dup2(log_fd, STDERR_FILENO);
+}
+
+static const char *caught_log(void)
+{
+	static char buf[2048];
+	ssize_t n;
+
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	n = pread(log_fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	close(log_fd);
+	return buf;
+}
+
 /* A journal at dir/name, and the path of its other file (name + other). */
 static int open_journal(struct journal *j, const char *name, long max_bytes,
 			char path[128], const char *other, char other_path[128])
@@ -68,10 +95,12 @@ static int open_journal(struct journal *j, const char *name, long max_bytes,
 	return journal_open(j, path, max_bytes);
 }
 
+/* What the session does per record: write if the journal is open. */
 static void put(struct journal *j, const char *line)
 {
-	fputs(line, j->f);
-	j->dirty = true;
+	if (j->f)
+		fputs(line, j->f);
+	j->dirty = j->f != NULL;
 }
 
 static void test_journal_sync_and_rotate(void)
@@ -154,6 +183,69 @@ static void test_journal_rotates_over_planted_link(void)
 	unlink(v);
 }
 
+/*
+ * Another user moved the journal away and put a link at PATH before a
+ * rotation: the journal stops (the old file is past its limit and no
+ * longer PATH) and says so once; a reopen with PATH cleared resumes it.
+ */
+static void test_journal_stops_at_refused_rotation(void)
+{
+	char path[128], moved[128], want[512];
+	const char *v = victim();
+	struct journal j;
+
+	CHECK(open_journal(&j, "s.jsonl", 16, path, ".moved", moved) == 0);
+	put(&j, "{\"n\":1}\n");
+	CHECK(journal_sync(&j) == 0);
+	CHECK(rename(path, moved) == 0 && symlink(v, path) == 0);
+	put(&j, "{\"n\":2}\n{\"n\":3}\n");
+	catch_log();
+	CHECK(journal_sync(&j) == -ELOOP);
+	snprintf(want, sizeof(want), "iommuwatch: warning: cannot rotate journal %s: it is a symbolic link; records are not journalled until SIGHUP reopens it\n",
+		 path);
+	CHECK_STR(caught_log(), want);
+	CHECK(!j.f);
+	put(&j, "{\"n\":4}\n");
+	CHECK(journal_sync(&j) == 0);		/* stopped: nothing, no log */
+	CHECK_STR(slurp(moved), "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
+	CHECK_STR(slurp(v), victim_text);
+	unlink(path);
+	CHECK(journal_reopen(&j) == 0 && j.f);
+	put(&j, "{\"n\":5}\n");
+	CHECK(journal_sync(&j) == 0);
+	CHECK_STR(slurp(path), "{\"n\":5}\n");
+	journal_close(&j);
+	unlink(path);
+	unlink(moved);
+	unlink(v);
+}
+
+/* SIGHUP with a FIFO at PATH: no hang, the moved file no longer written. */
+static void test_journal_stops_at_refused_reopen(void)
+{
+	char path[128], moved[128], want[512];
+	struct journal j;
+
+	CHECK(open_journal(&j, "f.jsonl", 0, path, ".moved", moved) == 0);
+	put(&j, "a\n");
+	CHECK(rename(path, moved) == 0 && mkfifo(path, 0666) == 0);
+	catch_log();
+	alarm(10);				/* a hang fails the suite */
+	CHECK(journal_reopen(&j) == -ENXIO);
+	alarm(0);
+	snprintf(want, sizeof(want), "iommuwatch: warning: cannot reopen journal %s: it is a FIFO; records are not journalled until SIGHUP reopens it\n",
+		 path);
+	CHECK_STR(caught_log(), want);
+	CHECK(!j.f);
+	put(&j, "b\n");
+	CHECK(journal_sync(&j) == 0);
+	CHECK_STR(slurp(moved), "a\n");
+	CHECK(S_ISFIFO(mode_of(path)));
+	unlink(path);
+	journal_close(&j);
+	unlink(moved);
+}
+
 /* One scratch directory for every case, made before main() runs them. */
 __attribute__((constructor)) static void make_dir(void)
 {
@@ -169,4 +261,6 @@ __attribute__((destructor)) static void remove_dir(void)
 UNIT_MAIN("journal", UNIT_CASE(test_journal_sync_and_rotate),
 	  UNIT_CASE(test_journal_reopen_after_move),
 	  UNIT_CASE(test_journal_missing_dir),
-	  UNIT_CASE(test_journal_rotates_over_planted_link))
+	  UNIT_CASE(test_journal_rotates_over_planted_link),
+	  UNIT_CASE(test_journal_stops_at_refused_rotation),
+	  UNIT_CASE(test_journal_stops_at_refused_reopen))
