@@ -10,76 +10,16 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include "journal.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/iw-journal-XXXXXX";
-static const char victim_text[] = "root's own file\n";
 
 /* dir/name into buf. */
 static const char *at(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, "%s/%s", dir, name);
-	return buf;
-}
-
-/* The whole file as a string (static buffer); "(none)" if absent. */
-static const char *slurp(const char *path)
-{
-	static char buf[4096];
-	int fd = open(path, O_RDONLY | O_NONBLOCK);
-	ssize_t n;
-
-	if (fd < 0)
-		return "(none)";
-	n = read(fd, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-	return buf;
-}
-
-static mode_t mode_of(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) ? 0 : st.st_mode;
-}
-
-/* A victim file (0600, as root's are) outside the directory. */
-static const char *victim(void)
-{
-	static char path[128];
-
-	snprintf(path, sizeof(path), "%s.victim", dir);
-	unit_put_file("/", path, victim_text);
-	chmod(path, 0600);
-	return path;
-}
-
-/* stderr caught, so that a case can read what was logged. */
-static int saved_stderr = -1, log_fd = -1;
-
-static void catch_log(void)
-{
-	fflush(stderr);
-	log_fd = memfd_create("log", 0);
-	saved_stderr = dup(STDERR_FILENO);
-	dup2(log_fd, STDERR_FILENO);
-}
-
-static const char *caught_log(void)
-{
-	static char buf[2048];
-	ssize_t n;
-
-	fflush(stderr);
-	dup2(saved_stderr, STDERR_FILENO);
-	close(saved_stderr);
-	n = pread(log_fd, buf, sizeof(buf) - 1, 0);
-	buf[n > 0 ? n : 0] = '\0';
-	close(log_fd);
 	return buf;
 }
 
@@ -110,21 +50,21 @@ static void test_journal_sync_and_rotate(void)
 	struct journal j;
 
 	CHECK(open_journal(&j, "j.jsonl", 16, path, ".1", old) == 0);
-	CHECK((mode_of(path) & 07777) == JOURNAL_MODE);
+	CHECK((unit_lmode(path) & 07777) == JOURNAL_MODE);
 	put(&j, "{\"n\":1}\n");
-	CHECK_STR(slurp(path), "");		/* still in the FILE buffer */
+	CHECK_STR(unit_slurp(path), "");		/* still in the FILE buffer */
 	CHECK(journal_sync(&j) == 0);
-	CHECK_STR(slurp(path), "{\"n\":1}\n");
-	CHECK_STR(slurp(old), "(none)");
+	CHECK_STR(unit_slurp(path), "{\"n\":1}\n");
+	CHECK_STR(unit_slurp(old), "(none)");
 	umask(077);				/* the new file's mode still */
 	put(&j, "{\"n\":2}\n{\"n\":3}\n");
 	CHECK(journal_sync(&j) == 0);		/* 24 bytes > 16: rotated */
-	CHECK_STR(slurp(old), "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
-	CHECK_STR(slurp(path), "");
-	CHECK((mode_of(path) & 07777) == JOURNAL_MODE);
+	CHECK_STR(unit_slurp(old), "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
+	CHECK_STR(unit_slurp(path), "");
+	CHECK((unit_lmode(path) & 07777) == JOURNAL_MODE);
 	put(&j, "{\"n\":4}\n");
 	journal_close(&j);			/* syncs what is left */
-	CHECK_STR(slurp(path), "{\"n\":4}\n");
+	CHECK_STR(unit_slurp(path), "{\"n\":4}\n");
 	CHECK(!j.f && !j.path);
 	journal_close(&j);			/* twice is harmless */
 	umask(umask_was);
@@ -146,8 +86,8 @@ static void test_journal_reopen_after_move(void)
 	CHECK(journal_reopen(&j) == 0);
 	put(&j, "c\n");
 	CHECK(journal_sync(&j) == 0);
-	CHECK_STR(slurp(moved), "a\nb\n");
-	CHECK_STR(slurp(path), "c\n");
+	CHECK_STR(unit_slurp(moved), "a\nb\n");
+	CHECK_STR(unit_slurp(path), "c\n");
 	journal_close(&j);
 	unlink(path);
 	unlink(moved);
@@ -166,17 +106,17 @@ static void test_journal_missing_dir(void)
 static void test_journal_rotates_over_planted_link(void)
 {
 	char path[128], old[128];
-	const char *v = victim();
+	const char *v = unit_victim(dir);
 	struct journal j;
 
 	CHECK(open_journal(&j, "p.jsonl", 8, path, ".1", old) == 0);
 	symlink(v, old);
 	put(&j, "{\"n\":1}\n{\"n\":2}\n");
 	CHECK(journal_sync(&j) == 0);
-	CHECK(S_ISREG(mode_of(old)));
-	CHECK_STR(slurp(old), "{\"n\":1}\n{\"n\":2}\n");
-	CHECK_STR(slurp(v), victim_text);
-	CHECK(S_ISREG(mode_of(path)) && j.f);
+	CHECK(S_ISREG(unit_lmode(old)));
+	CHECK_STR(unit_slurp(old), "{\"n\":1}\n{\"n\":2}\n");
+	CHECK_STR(unit_slurp(v), UNIT_VICTIM_TEXT);
+	CHECK(S_ISREG(unit_lmode(path)) && j.f);
 	journal_close(&j);
 	unlink(path);
 	unlink(old);
@@ -190,8 +130,8 @@ static void test_journal_rotates_over_planted_link(void)
  */
 static void test_journal_stops_at_refused_rotation(void)
 {
-	char path[128], moved[128], want[512];
-	const char *v = victim();
+	char path[128], moved[128], want[512], log[1024];
+	const char *v = unit_victim(dir);
 	struct journal j;
 
 	CHECK(open_journal(&j, "s.jsonl", 16, path, ".moved", moved) == 0);
@@ -199,21 +139,21 @@ static void test_journal_stops_at_refused_rotation(void)
 	CHECK(journal_sync(&j) == 0);
 	CHECK(rename(path, moved) == 0 && symlink(v, path) == 0);
 	put(&j, "{\"n\":2}\n{\"n\":3}\n");
-	catch_log();
+	unit_stderr_begin();
 	CHECK(journal_sync(&j) == -ELOOP);
 	snprintf(want, sizeof(want), "iommuwatch: warning: cannot rotate journal %s: it is a symbolic link; records are not journalled until SIGHUP reopens it\n",
 		 path);
-	CHECK_STR(caught_log(), want);
+	CHECK_STR(unit_stderr_end(log, sizeof(log)), want);
 	CHECK(!j.f);
 	put(&j, "{\"n\":4}\n");
 	CHECK(journal_sync(&j) == 0);		/* stopped: nothing, no log */
-	CHECK_STR(slurp(moved), "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
-	CHECK_STR(slurp(v), victim_text);
+	CHECK_STR(unit_slurp(moved), "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
+	CHECK_STR(unit_slurp(v), UNIT_VICTIM_TEXT);
 	unlink(path);
 	CHECK(journal_reopen(&j) == 0 && j.f);
 	put(&j, "{\"n\":5}\n");
 	CHECK(journal_sync(&j) == 0);
-	CHECK_STR(slurp(path), "{\"n\":5}\n");
+	CHECK_STR(unit_slurp(path), "{\"n\":5}\n");
 	journal_close(&j);
 	unlink(path);
 	unlink(moved);
@@ -223,24 +163,24 @@ static void test_journal_stops_at_refused_rotation(void)
 /* SIGHUP with a FIFO at PATH: no hang, the moved file no longer written. */
 static void test_journal_stops_at_refused_reopen(void)
 {
-	char path[128], moved[128], want[512];
+	char path[128], moved[128], want[512], log[1024];
 	struct journal j;
 
 	CHECK(open_journal(&j, "f.jsonl", 0, path, ".moved", moved) == 0);
 	put(&j, "a\n");
 	CHECK(rename(path, moved) == 0 && mkfifo(path, 0666) == 0);
-	catch_log();
+	unit_stderr_begin();
 	alarm(10);				/* a hang fails the suite */
 	CHECK(journal_reopen(&j) == -ENXIO);
 	alarm(0);
 	snprintf(want, sizeof(want), "iommuwatch: warning: cannot reopen journal %s: it is a FIFO; records are not journalled until SIGHUP reopens it\n",
 		 path);
-	CHECK_STR(caught_log(), want);
+	CHECK_STR(unit_stderr_end(log, sizeof(log)), want);
 	CHECK(!j.f);
 	put(&j, "b\n");
 	CHECK(journal_sync(&j) == 0);
-	CHECK_STR(slurp(moved), "a\n");
-	CHECK(S_ISFIFO(mode_of(path)));
+	CHECK_STR(unit_slurp(moved), "a\n");
+	CHECK(S_ISFIFO(unit_lmode(path)));
 	unlink(path);
 	journal_close(&j);
 	unlink(moved);

@@ -21,7 +21,6 @@
 #include "unit.h"
 
 static char dir[] = "/tmp/iw-outfile-XXXXXX";
-static const char victim_text[] = "root's own file\n";
 
 /*
  * The temporary names come from getrandom(): queued values let a case
@@ -46,35 +45,9 @@ static const char *at(char *buf, size_t len, const char *name)
 	return buf;
 }
 
-/* The whole file as a string (static buffer); "(none)" if absent. */
-static const char *slurp(const char *path)
-{
-	static char buf[4096];
-	int fd = open(path, O_RDONLY | O_NONBLOCK);
-	ssize_t n;
-
-	if (fd < 0)
-		return "(none)";
-	n = read(fd, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-	return buf;
-}
-
-/* A victim file (0600, as root's are) outside what is written. */
-static const char *victim(void)
-{
-	static char path[128];
-
-	snprintf(path, sizeof(path), "%s.victim", dir);
-	unit_put_file("/", path, victim_text);
-	chmod(path, 0600);
-	return path;
-}
-
 static bool victim_intact(const char *path)
 {
-	return !strcmp(slurp(path), victim_text);
+	return !strcmp(unit_slurp(path), UNIT_VICTIM_TEXT);
 }
 
 /* Entries in dir, but . and .. */
@@ -89,13 +62,6 @@ static int n_entries(void)
 	if (d)
 		closedir(d);
 	return n;
-}
-
-static mode_t mode_of(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) ? 0 : st.st_mode;
 }
 
 static ino_t inode_of(const char *path)
@@ -129,11 +95,11 @@ static void test_textfile_replaced_by_rename(void)
 	CHECK(textfile_check(path) == 0);
 	CHECK(n_entries() == 0);		/* the check leaves nothing */
 	CHECK(textfile_write(path, "up 1\n", 5) == 0);
-	CHECK_STR(slurp(path), "up 1\n");
+	CHECK_STR(unit_slurp(path), "up 1\n");
 	before = inode_of(path);
 	reader = fopen(path, "r");
 	CHECK(textfile_write(path, "up 0\nx 2\n", 9) == 0);
-	CHECK_STR(slurp(path), "up 0\nx 2\n");
+	CHECK_STR(unit_slurp(path), "up 0\nx 2\n");
 	CHECK(inode_of(path) != before);
 	CHECK(n_entries() == 1);		/* no temporary file left */
 	if (reader) {
@@ -160,10 +126,10 @@ static void test_replace_mode(void)
 
 	at(path, sizeof(path), "r.html");
 	CHECK(file_replace(path, "<p>", 3, 0644) == 0);
-	CHECK((mode_of(path) & 07777) == 0644);
+	CHECK((unit_lmode(path) & 07777) == 0644);
 	umask(077);
 	CHECK(file_replace(path, "<p>", 3, 0644) == 0);
-	CHECK((mode_of(path) & 07777) == 0644);
+	CHECK((unit_lmode(path) & 07777) == 0644);
 	umask(old);
 	clean();
 }
@@ -177,7 +143,7 @@ static void test_replace_mode(void)
 static void test_replace_planted_tmp(void)
 {
 	char path[128], link1[128], link2[128], fifo[128];
-	const char *v = victim();
+	const char *v = unit_victim(dir);
 
 	at(path, sizeof(path), "m.prom");
 	symlink(v, at(link1, sizeof(link1), "m.prom.tmp"));
@@ -189,16 +155,16 @@ static void test_replace_planted_tmp(void)
 	n_queued = 3;
 	CHECK(textfile_write(path, "up 1\n", 5) == 0);
 	CHECK(n_queued == 0);
-	CHECK_STR(slurp(path), "up 1\n");
+	CHECK_STR(unit_slurp(path), "up 1\n");
 	CHECK(victim_intact(v));
-	CHECK(S_ISLNK(mode_of(link1)) && S_ISLNK(mode_of(link2)));
-	CHECK(S_ISFIFO(mode_of(fifo)));
+	CHECK(S_ISLNK(unit_lmode(link1)) && S_ISLNK(unit_lmode(link2)));
+	CHECK(S_ISFIFO(unit_lmode(fifo)));
 	for (int i = 0; i < 16; i++)
 		queued[i] = 0xaa;
 	n_queued = 16;
 	CHECK(textfile_write(path, "up 2\n", 5) == -EEXIST);
 	n_queued = 0;
-	CHECK_STR(slurp(path), "up 1\n");
+	CHECK_STR(unit_slurp(path), "up 1\n");
 	CHECK(victim_intact(v));
 	CHECK(n_entries() == 4);
 	clean();
@@ -209,21 +175,21 @@ static void test_replace_planted_tmp(void)
 static void test_replace_planted_target(void)
 {
 	char path[128];
-	const char *v = victim();
+	const char *v = unit_victim(dir);
 
 	at(path, sizeof(path), "m.prom");
 	symlink(v, path);
 	CHECK(textfile_check(path) == -ELOOP);
 	CHECK(textfile_write(path, "up 1\n", 5) == -ELOOP);
 	CHECK(file_replace(path, "x", 1, 0644) == -ELOOP);
-	CHECK(S_ISLNK(mode_of(path)));
+	CHECK(S_ISLNK(unit_lmode(path)));
 	CHECK(victim_intact(v));
 	unlink(path);
 	mkfifo(path, 0666);
 	alarm(10);				/* a hang fails the suite */
 	CHECK(textfile_write(path, "up 1\n", 5) == -ENXIO);
 	alarm(0);
-	CHECK(S_ISFIFO(mode_of(path)));
+	CHECK(S_ISFIFO(unit_lmode(path)));
 	unlink(path);
 	mkdir(path, 0755);
 	CHECK(textfile_check(path) == -EISDIR);
@@ -254,16 +220,16 @@ static void test_append_creates_and_appends(void)
 	fd = append_open("j.jsonl", &why);
 	CHECK(fd >= 0 && write(fd, "a\n", 2) == 2);
 	close(fd);
-	CHECK((mode_of(path) & 07777) == 0640);
+	CHECK((unit_lmode(path) & 07777) == 0640);
 	umask(077);
 	fd = append_open("k.jsonl", &why);
 	close(fd);
-	CHECK((mode_of(at(other, sizeof(other), "k.jsonl")) & 07777) == 0640);
+	CHECK((unit_lmode(at(other, sizeof(other), "k.jsonl")) & 07777) == 0640);
 	fd = append_open("j.jsonl", &why);
 	CHECK(fd >= 0 && write(fd, "b\n", 2) == 2);
 	close(fd);
 	umask(old);
-	CHECK_STR(slurp(path), "a\nb\n");
+	CHECK_STR(unit_slurp(path), "a\nb\n");
 	clean();
 }
 
@@ -274,7 +240,7 @@ static void test_append_creates_and_appends(void)
 static void test_append_planted(void)
 {
 	char path[128], dangling[128];
-	const char *v = victim(), *why;
+	const char *v = unit_victim(dir), *why;
 	int reader;
 
 	at(path, sizeof(path), "j.jsonl");
@@ -284,7 +250,7 @@ static void test_append_planted(void)
 	unlink(path);
 	symlink(at(dangling, sizeof(dangling), "made"), path);
 	CHECK(append_open("j.jsonl", &why) == -ELOOP);
-	CHECK(!mode_of(dangling));
+	CHECK(!unit_lmode(dangling));
 	unlink(path);
 	mkfifo(path, 0666);
 	alarm(10);

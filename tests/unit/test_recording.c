@@ -41,21 +41,12 @@ static int read_rec(const char *path, struct seen *s, unsigned long *bad,
 	struct rule_ctx ctx = { .st = state_new() };
 	struct recording r = { .ctx = &ctx, .on_line = on_line, .arg = s };
 	char *files[] = { (char *)path };
-	FILE *cap = tmpfile();
-	int saved = dup(2), rc;
-	size_t n;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
-	fflush(stderr);
-	dup2(fileno(cap), 2);
+	unit_stderr_begin();
 	rc = recording_read(&r, files, 1);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(cap);
-	n = fread(err, 1, len - 1, cap);
-	err[n] = '\0';
-	fclose(cap);
+	unit_stderr_end(err, len);
 	state_free(ctx.st);
 	*bad = r.bad;
 	return rc;
