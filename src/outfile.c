@@ -23,7 +23,7 @@ int outfile_open_dir(const char *path, const char **name)
 
 	*name = slash ? slash + 1 : path;
 	if (!**name)
-		return -EISDIR;
+		return slash ? -EISDIR : -ENOENT;
 	if (!slash)
 		strcpy(dir, ".");
 	else if (snprintf(dir, sizeof(dir), "%.*s",
@@ -108,6 +108,26 @@ static int open_refused(int dirfd, const char *name, int err, const char **why)
 	return err;
 }
 
+/*
+ * NAME already there, opened without following a link or waiting on a
+ * FIFO (O_NONBLOCK stays set: a regular file ignores it), then checked.
+ */
+static int open_existing(int dirfd, const char *name, int flags,
+			 const char **why)
+{
+	int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK);
+	int err;
+
+	if (fd < 0)
+		return open_refused(dirfd, name, -errno, why);
+	err = check_sole_link(dirfd, name, fd, why);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 int outfile_open_append(int dirfd, const char *name, mode_t mode,
 			const char **why)
 {
@@ -116,19 +136,11 @@ int outfile_open_append(int dirfd, const char *name, mode_t mode,
 
 	/* O_EXCL: a link or FIFO already there fails, never followed. */
 	fd = openat(dirfd, name, flags | O_CREAT | O_EXCL, mode);
-	if (fd >= 0) {
-		err = fchmod(fd, mode) || fsync(dirfd) ? -errno : 0;
-		goto out;
-	}
-	if (errno != EEXIST)
-		return -errno;
-	/* O_NONBLOCK: a FIFO with no reader fails instead of hanging. */
-	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
-		return open_refused(dirfd, name, -errno, why);
-	err = check_sole_link(dirfd, name, fd, why);
-out:
-	if (err) {
+		return errno == EEXIST ? open_existing(dirfd, name, flags, why)
+				       : -errno;
+	if (fchmod(fd, mode) || fsync(dirfd)) {
+		err = -errno;
 		close(fd);
 		return err;
 	}
@@ -211,23 +223,32 @@ static int probe_at(int dirfd, const char *name)
 	return 0;
 }
 
-/*
- * Replace PATH by buf, or with no buf only show that it could be. 0 or
- * -errno, *why set for a refusal.
- */
+/* PATH's directory, opened, and what is at PATH checked: dirfd or -errno. */
+static int open_target(const char *path, const char **name, const char **why)
+{
+	int dirfd = outfile_open_dir(path, name), err;
+
+	if (dirfd < 0)
+		return dirfd;
+	err = check_target(dirfd, *name, why);
+	if (err) {
+		close(dirfd);
+		return err;
+	}
+	return dirfd;
+}
+
+/* 0 or -errno, *why set for a refusal. */
 static int replace(const char *path, const char *buf, size_t len,
 		   mode_t mode, const char **why)
 {
 	const char *name;
 	int dirfd, err;
 
-	dirfd = outfile_open_dir(path, &name);
+	dirfd = open_target(path, &name, why);
 	if (dirfd < 0)
 		return dirfd;
-	err = check_target(dirfd, name, why);
-	if (!err)
-		err = buf ? replace_at(dirfd, name, buf, len, mode)
-			  : probe_at(dirfd, name);
+	err = replace_at(dirfd, name, buf, len, mode);
 	close(dirfd);
 	return err;
 }
@@ -244,9 +265,13 @@ int file_replace(const char *path, const char *buf, size_t len, mode_t mode)
 
 int textfile_check(const char *path)
 {
-	const char *why = NULL;
-	int err = replace(path, NULL, 0, OUTFILE_MODE, &why);
+	const char *why = NULL, *name;
+	int dirfd, err;
 
+	dirfd = open_target(path, &name, &why);
+	err = dirfd < 0 ? dirfd : probe_at(dirfd, name);
+	if (dirfd >= 0)
+		close(dirfd);
 	if (err)
 		log_err("cannot write textfile %s: %s", path,
 			outfile_why(why, err));
