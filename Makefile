@@ -69,9 +69,10 @@ HDRS		:= $(wildcard include/*.h)
 # The core library: every module that needs no BPF object and no libbpf.
 # It is built once into an archive that the binary and the benchmark link;
 # the unit tests and the fuzzer link one sanitized build of the same list.
-CORE		:= caps domains escape http intmap jsonl jsonw log metrics outfile output \
-		   pipeline platform prom record recording replay report report_html \
-		   report_layout rules runas state status sysfs timeline landing
+CORE		:= caps domains escape http intmap journal jsonl jsonw log metrics \
+		   outfile output pipeline platform prom record recording replay \
+		   report report_html report_layout rules runas state status sysfs \
+		   timeline landing
 # The loader, the hooks and what drives them (linked by the binary only).
 BPF_SIDE	:= main daemon hook_attach hook_btf hooks kallsyms late_modules loader \
 		   log_libbpf probe session trace

@@ -18,6 +18,7 @@
 #include "landing.h"
 #include "report_html.h"
 #include "log.h"
+#include "outfile.h"
 #include "platform.h"
 #include "runas.h"
 #include "session.h"
@@ -205,13 +206,13 @@ static void handle_reopen(struct session *s)
 	char path[256];
 
 	reopen = 0;
-	if (!s->j.f)
+	if (!s->j.path)
 		return;
 	journal_sync(&s->j);
 	if (!journal_reopen(&s->j))
-		s->out.f = s->j.f;
-	log_fields(LOG_INFO, "journal reopened", "path=%s",
-		   log_quote(path, sizeof(path), s->j.path));
+		log_fields(LOG_INFO, "journal reopened", "path=%s",
+			   log_quote(path, sizeof(path), s->j.path));
+	s->out.f = s->j.f;	/* NULL: stopped, said in the log */
 }
 
 /* How often the module BTF directory is looked at for new drivers. */
@@ -280,8 +281,9 @@ static void tick(struct session *s)
 		fflush(cfg->records);
 	check_lost(s);
 	check_late_modules(s);
-	if (journal_sync(&s->j) == 0 && s->j.f)
-		s->out.f = s->j.f;	/* may have rotated */
+	journal_sync(&s->j);
+	if (s->j.path)
+		s->out.f = s->j.f;	/* may have rotated, or stopped */
 	if (reopen)
 		handle_reopen(s);
 	if (cfg->textfile && cfg->textfile_interval &&

@@ -152,6 +152,10 @@ expect replay_huge_group 0 '^1 transitions, 0 releases, 0 domains freed, 0 viola
 # Under 64 MiB (the state sized by the id took 2.3 GB).
 expect replay_huge_group_rss 0 '^exit 0, peak RSS ([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}) KiB$' --out \
 	peak_rss "$IW" replay "$tmp/huge-group.jsonl"
+# An endless line on stdin (100 MB, no newline) is read through, never
+# held: under 16 MiB (getline held all of it: 102 MiB).
+expect replay_endless_line_rss 0 '^exit 1, peak RSS ([0-9]{1,4}|1[0-5][0-9]{3}) KiB$' --out \
+	peak_rss sh -c "head -c 100000000 /dev/zero | tr '\\000' x | '$IW' replay -"
 expect replay_group_out_of_range 1 "group-range\.jsonl:2: field 'group' out of range \(0\.\.2147483647\)" --err \
 	"$IW" replay "$tmp/group-range.jsonl"
 expect replay_group_out_of_range_skipped 1 '^1 transitions, .*, 1 bad lines$' --err \
