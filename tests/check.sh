@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything 'make check' runs, suite by suite, then one total line.
-# Usage: tests/check.sh [SUITE...]   (lint unit cli contrib deb systemd fuzz
+# Usage: tests/check.sh [SUITE...]   (lint unit cli files contrib deb systemd fuzz
 # lab browser chaos bench; default: all). CHECK_FULL=1 (make check-full)
 # runs the lab cases and chaos on every line and family instead of on the
 # targets that make check picks.
@@ -73,7 +73,7 @@ prefetch_wait() {
 scope=check
 [ "${CHECK_FULL:-0}" = 0 ] || scope=check-full
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint unit cli contrib deb systemd fuzz lab browser chaos bench)
+[ ${#suites[@]} -gt 0 ] || suites=(lint unit cli files contrib deb systemd fuzz lab browser chaos bench)
 prefetch_start
 for s in "${suites[@]}"; do
 	case $s in systemd | lab | browser | chaos | bench) prefetch_wait ;; esac
@@ -81,6 +81,8 @@ for s in "${suites[@]}"; do
 	lint) run_suite lint bash tests/lint.sh ;;
 	unit) run_suite unit make --no-print-directory unit ;;
 	cli) run_suite cli bash tests/cli/run.sh ;;
+	# links and FIFOs planted where the tool writes as root
+	files) run_suite files bash tests/cli/files.sh ;;
 	contrib) run_suite contrib bash tests/contrib/run.sh ;;
 	# build, lint, install, upgrade and purge the Debian package
 	deb) run_suite deb bash tests/deb/run.sh ;;
