@@ -35,16 +35,30 @@ CFLAGS		?= -g -O2
 CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		   -DIOMMUWATCH_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
 LDFLAGS		+= $(EXTRA_LDFLAGS)
+# Hardened as dpkg-buildflags' hardening=+all builds a package: a stack
+# protector, checked libc calls, a position-independent executable whose
+# relocations are all resolved at start and then read-only. Flags given
+# from outside (debian/rules passes dpkg-buildflags') stay; _FORTIFY_SOURCE
+# is added only where they do not define it (a second value is an error)
+# and where they optimise, which it needs.
+CFLAGS		+= -fstack-protector-strong -fstack-clash-protection -fPIE
+LDFLAGS		+= -pie -Wl,-z,relro -Wl,-z,now
+ifeq ($(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),)
+ifneq ($(filter -O1 -O2 -O3 -Os,$(CFLAGS)),)
+CPPFLAGS	+= -D_FORTIFY_SOURCE=2
+endif
+endif
 # libbpf, libelf, zlib and json-c are linked in, so the binary needs no
-# BPF library on the host; libc and libmicrohttpd (whose static archive
-# drags in GnuTLS) stay shared. SHARED_LIBS=1 links every library shared
-# (the Debian package: the distribution's security updates then reach
+# BPF library on the host; libc, libmicrohttpd (whose static archive
+# drags in GnuTLS) and GnuTLS (the page's hashes for its CSP: already
+# there for libmicrohttpd) stay shared. SHARED_LIBS=1 links every library
+# shared (the Debian package: the distribution's security updates then reach
 # them, and dpkg-shlibdeps names them in Depends).
 ifeq ($(SHARED_LIBS),1)
-LDLIBS		:= -Wl,--as-needed -lbpf -ljson-c -lcap -lmicrohttpd -lm
+LDLIBS		:= -Wl,--as-needed -lbpf -ljson-c -lcap -lmicrohttpd -lgnutls -lm
 else
 LDLIBS		:= -Wl,-Bstatic -lbpf -lelf -lz -ljson-c -lcap -Wl,-Bdynamic \
-		   -lmicrohttpd -lpthread -lm
+		   -lmicrohttpd -lgnutls -lpthread -lm
 endif
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
@@ -55,14 +69,15 @@ HDRS		:= $(wildcard include/*.h)
 # The core library: every module that needs no BPF object and no libbpf.
 # It is built once into an archive that the binary and the benchmark link;
 # the unit tests and the fuzzer link one sanitized build of the same list.
-CORE		:= caps domains http intmap jsonl jsonw log metrics outfile output \
-		   pipeline platform prom record recording replay report report_html \
-		   report_layout rules state status sysfs timeline landing
+CORE		:= caps domains escape http intmap journal jsonl jsonw log metrics \
+		   outfile output pipeline platform prom record recording replay \
+		   report report_html report_layout rules runas state status sysfs \
+		   timeline landing
 # The loader, the hooks and what drives them (linked by the binary only).
 BPF_SIDE	:= main daemon hook_attach hook_btf hooks kallsyms late_modules loader \
 		   log_libbpf probe session trace
 CORE_LIB	:= $(OUT)/libiwcore.a
-CORE_LIBS	:= -ljson-c -lcap -lmicrohttpd -lpthread -lm
+CORE_LIBS	:= -ljson-c -lcap -lmicrohttpd -lgnutls -lpthread -lm
 BPF_SIDE_OBJS	:= $(patsubst %,$(OUT)/%.o,$(BPF_SIDE))
 UNSORTED	:= $(filter-out $(patsubst %,src/%.c,$(CORE) $(BPF_SIDE)),$(wildcard src/*.c))
 $(if $(UNSORTED),$(error put $(UNSORTED) in CORE or BPF_SIDE))

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include "attach_mode.h"
+#include "runas.h"
 
 struct common_opts {
 	bool verbose;
@@ -44,14 +45,20 @@ struct report_opts {
 	int n_files;
 };
 
+/* --allow-host may be given this many times. */
+#define IW_MAX_ALLOW_HOSTS	16
+
 struct daemon_opts {
 	struct common_opts c;
 	const char *listen;		/* ADDR:PORT */
+	const char *allow_hosts[IW_MAX_ALLOW_HOSTS];	/* --allow-host */
+	int n_allow_hosts;
 	const char *textfile;		/* NULL: none */
 	long textfile_interval;		/* seconds */
 	const char *journal;		/* NULL: none */
 	long journal_max_bytes;		/* 0: never rotate by size */
 	bool device_labels;		/* per-device transition series */
+	struct runas user;		/* what a root run becomes */
 	bool check;			/* attach, report, detach, exit */
 };
 

@@ -4,6 +4,7 @@
 #define __IW_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_ERR,
@@ -22,6 +23,8 @@ void log_set_logfmt(bool on);
 /* A message and logfmt fields: "key=value key2=\"v 2\"". */
 void log_fields(enum log_level level, const char *msg, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* s as a quoted logfmt value in buf ("...", escaped), for a %s field. */
+const char *log_quote(char *buf, size_t size, const char *s);
 /* libbpf's own messages through the log (log_libbpf.c: not in the core). */
 void log_setup_libbpf(void);
 

@@ -29,7 +29,11 @@ void prom_sample(FILE *f, const char *name, const struct prom_label *labels,
 void prom_histogram(FILE *f, const char *name, const double *le,
 		    const __u64 *cumulative, int n_buckets, double sum,
 		    __u64 count);
-/* Label value escaping: backslash, double quote and newline. */
+/*
+ * A label value: backslash, double quote and newline escaped, valid UTF-8
+ * (the format's rule) with no control character a terminal would act on
+ * (each such, and each byte that is not UTF-8, becomes U+FFFD).
+ */
 void prom_escape(FILE *f, const char *value);
 
 #endif /* __IW_PROM_H */

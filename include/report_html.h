@@ -22,7 +22,19 @@ struct report_page {
 /* The page; 0, or -EIO if f failed. */
 int report_html_write(FILE *f, const struct timeline *tl,
 		      const struct report_page *page);
-/* Text with &, <, >, " and ' escaped: safe in an element or an attribute. */
+
+#define REPORT_HTML_CSP_LEN	256
+
+/*
+ * The page's Content-Security-Policy: nothing loaded, its inline style
+ * and script allowed by their SHA-256. The page carries it in a <meta>;
+ * a server adds what only a header can say. 0 or -errno.
+ */
+int report_html_csp(char *buf, size_t len);
+/*
+ * Text with &, <, >, " and ' escaped, safe in an element or an attribute,
+ * and control characters and bytes that are not UTF-8 shown as \xNN.
+ */
 void html_text(FILE *f, const char *s);
 
 #endif /* __IW_REPORT_HTML_H */

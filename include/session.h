@@ -12,10 +12,10 @@
 #include "commands.h"
 #include "domains.h"
 #include "http.h"
+#include "journal.h"
 #include "late_modules.h"
 #include "loader.h"
 #include "metrics.h"
-#include "outfile.h"
 #include "output.h"
 #include "pipeline.h"
 #include "timeline.h"
@@ -31,14 +31,18 @@ struct session_cfg {
 	bool metrics;		/* count for /metrics or the textfile */
 	bool device_labels;
 	const char *listen;	/* NULL: no HTTP */
+	const char *const *allow_hosts;	/* Host names besides listen's */
+	int n_allow_hosts;
 	const char *journal;	/* NULL: none */
 	long journal_max_bytes;
 	const char *textfile;	/* NULL: none */
 	long textfile_interval;	/* seconds, 0: written by the caller only */
+	const struct runas *user;	/* a root run becomes it; NULL: stays */
 };
 
 struct session {
 	struct session_cfg cfg;
+	const struct runas *become;	/* cfg.user in a root run, else NULL */
 	/* Guards st, m and pl: scrapes render from a consistent snapshot. */
 	pthread_mutex_t lock;
 	struct iw_state *st;
@@ -63,12 +67,16 @@ struct session {
 };
 
 /*
- * Checks, signals, the HTTP socket bound, files opened, state seeded, the
- * programs loaded and attached; no thread yet. 0 or -errno, logged;
- * session_close() undoes any part of it.
+ * Checks, signals, the HTTP socket bound, files opened (with cfg.user's
+ * rights in a root run), state seeded, the programs loaded and attached;
+ * no thread yet. 0 or -errno, logged; session_close() undoes any part of
+ * it.
  */
 int session_open(struct session *s, const struct session_cfg *cfg);
-/* The daemon's privileges dropped, then the HTTP thread started. */
+/*
+ * The daemon's privileges dropped (a root run becomes cfg.user), then the
+ * HTTP thread started.
+ */
 int session_start(struct session *s);
 /* The first record of a session (JSON only). */
 void session_print_header(struct session *s);

@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include "caps.h"
 #include "log.h"
+#include "runas.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON	38
@@ -53,19 +54,27 @@ static int drop_bounding_set(void)
 
 /*
  * After attach nothing needs a capability: maps and rings are open fds.
- * Emptying the inheritable set clears the ambient one too.
+ * The bounding set goes first, while CAP_SETPCAP is still held; the user
+ * next, while CAP_SETUID is. Emptying the inheritable set clears the
+ * ambient one too.
  */
-int caps_drop_all(void)
+int caps_drop_all(const struct runas *to)
 {
 	cap_t none = cap_init();
 	int err = drop_bounding_set();
 
+	if (!err && to) {
+		err = runas_switch(to);
+		if (err)
+			goto out_free;
+	}
 	if (!err && (!none || cap_set_proc(none)))
 		err = -errno;
-	cap_free(none);
 	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		err = -errno;
 	if (err)
 		log_err("cannot drop capabilities: %s", strerror(-err));
+out_free:
+	cap_free(none);
 	return err;
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "commands.h"
 #include "log.h"
 #include "session.h"
@@ -14,24 +15,30 @@ static void log_hooks(const struct hook_set *hs)
 {
 	for (int i = 0; i < hs->n; i++) {
 		const struct hook *h = &hs->hooks[i];
+		char reason[160];
 
 		log_fields(h->status == HOOK_FAILED ? LOG_WARN : LOG_DEBUG,
-			   "hook", "hook=%s role=%s status=%s reason=\"%s\"",
+			   "hook", "hook=%s role=%s status=%s reason=%s",
 			   h->func, h->role, hook_status_name(h->status),
-			   h->reason);
+			   log_quote(reason, sizeof(reason), h->reason));
 	}
 }
 
 static void log_started(const struct session *s)
 {
 	const struct session_cfg *c = &s->cfg;
+	char textfile[128], journal[128];
 
 	log_fields(LOG_INFO, "started",
-		   "version=%s kernel=%s listen=%s hooks=%d failed=%d not_watched=\"%s\" textfile=\"%s\" journal=\"%s\"",
+		   "version=%s kernel=%s listen=%s hooks=%d failed=%d not_watched=\"%s\" textfile=%s journal=%s uid=%u gid=%u",
 		   IOMMUWATCH_VERSION, s->kernel, http_address(s->http),
 		   hooks_count(&s->ld.hooks, HOOK_ACTIVE),
 		   hooks_count(&s->ld.hooks, HOOK_FAILED), s->roles,
-		   c->textfile ? c->textfile : "", c->journal ? c->journal : "");
+		   log_quote(textfile, sizeof(textfile),
+			     c->textfile ? c->textfile : ""),
+		   log_quote(journal, sizeof(journal),
+			     c->journal ? c->journal : ""),
+		   getuid(), getgid());
 }
 
 /* --check: the hooks as they attached; 1 if any failed. */
@@ -64,8 +71,10 @@ int cmd_daemon(const struct daemon_opts *o)
 		.c = &o->c, .daemon = true, .group = -1, .metrics = true,
 		.device_labels = o->device_labels,
 		.listen = o->check ? NULL : o->listen,
+		.allow_hosts = o->allow_hosts, .n_allow_hosts = o->n_allow_hosts,
 		.journal = o->journal, .journal_max_bytes = o->journal_max_bytes,
 		.textfile = o->textfile, .textfile_interval = o->textfile_interval,
+		.user = &o->user,
 	};
 	struct session s;
 	int err;

@@ -177,6 +177,7 @@ static void log_refusal(const char *func, const struct bpf_insn *insns,
 			size_t cnt, struct bpf_prog_load_opts *opts)
 {
 	static char buf[64 * 1024];
+	char *line, *save;
 
 	if (!log_enabled(LOG_DEBUG))
 		return;
@@ -185,7 +186,11 @@ static void log_refusal(const char *func, const struct bpf_insn *insns,
 	opts->log_size = sizeof(buf);
 	opts->log_level = 1;
 	bpf_prog_load(BPF_PROG_TYPE_TRACING, "iw_copy", "GPL", insns, cnt, opts);
-	log_debug("%s: verifier log:\n%s", func, buf);
+	log_debug("%s: verifier log:", func);
+	/* A line a message: the log escapes newlines within one. */
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		log_debug("  %s", line);
 }
 
 /* A copy of a loaded template, for h's function; the fd or -errno. */

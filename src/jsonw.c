@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* JSON Lines built in a line buffer, one fwrite a line. */
 #include <string.h>
+#include "escape.h"
 #include "jsonw.h"
 
 /* A writer with no FILE (a daemon without a journal) writes nothing. */
@@ -41,16 +42,25 @@ static inline void put_char(struct jsonw *w, char c)
 	w->buf[w->len++] = c;
 }
 
-/* Bytes a JSON string cannot hold as they are; NUL ends the scan too. */
+/*
+ * Bytes to look at before writing: what a JSON string cannot hold as it
+ * is, DEL, and every non-ASCII byte (C1 controls and bytes that are not
+ * UTF-8 are escaped, the rest copied); NUL ends the scan too.
+ */
 static const bool needs_escape[256] = {
-	[0 ... 0x1f] = true, ['"'] = true, ['\\'] = true,
+	[0 ... 0x1f] = true, ['"'] = true, ['\\'] = true, [0x7f ... 0xff] = true,
 };
 
-/* A JSON string literal (RFC 8259): quotes, backslashes, control bytes. */
+/*
+ * A JSON string literal (RFC 8259) that is valid UTF-8 and holds no
+ * control character a terminal would act on: \u00XX for those, \ufffd
+ * for a byte that is not UTF-8. comm and journals are anyone's to write.
+ */
 static void put_string(struct jsonw *w, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
+	char unit[ESC_UNIT_MAX];
 	const char *run;
+	size_t n, used;
 
 	put_char(w, '"');
 	for (;;) {
@@ -59,16 +69,9 @@ static void put_string(struct jsonw *w, const char *s)
 		put(w, run, s - run);
 		if (!*s)
 			break;
-		put_char(w, '\\');
-		if (*s == '"' || *s == '\\') {
-			put_char(w, *s);
-		} else {
-			/* \u00XX for every control byte: always valid. */
-			put(w, "u00", 3);
-			put_char(w, hex[(unsigned char)*s >> 4]);
-			put_char(w, hex[*s & 0xf]);
-		}
-		s++;
+		n = esc_unit(s, ESC_JSON, unit, &used);
+		put(w, unit, n);
+		s += used;
 	}
 	put_char(w, '"');
 }

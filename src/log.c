@@ -2,6 +2,8 @@
 /* Leveled messages to stderr; stdout is kept for data. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include "escape.h"
 #include "log.h"
 
 static enum log_level max_level = LOG_INFO;
@@ -36,17 +38,31 @@ void log_set_logfmt(bool on)
 	logfmt = on;
 }
 
-static void put_quoted(const char *s)
+/*
+ * Fields come formatted, quotes and all (log_quote() quotes a value):
+ * only what a terminal or a log reader would act on is escaped here.
+ */
+static void put_fields(const char *s)
 {
-	fputc('"', stderr);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', stderr);
-		fputc(*s == '\n' ? ' ' : *s, stderr);
+	char unit[ESC_UNIT_MAX];
+	size_t n, used;
+
+	while (*s) {
+		if (*s == '"' || *s == '\\') {
+			fputc(*s++, stderr);
+			continue;
+		}
+		n = esc_unit(s, ESC_JSON, unit, &used);
+		fwrite(unit, 1, n, stderr);
+		s += used;
 	}
-	fputc('"', stderr);
 }
 
+/*
+ * Messages name files, devices and what journals say: every control
+ * character is escaped, as logfmt (JSON's escapes, which logfmt readers
+ * decode) or as \xNN on a terminal.
+ */
 static void vlog(enum log_level level, const char *fields, const char *fmt,
 		 va_list ap)
 {
@@ -54,13 +70,20 @@ static void vlog(enum log_level level, const char *fields, const char *fmt,
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (logfmt) {
-		fprintf(stderr, "level=%s msg=", level_names[level]);
-		put_quoted(msg);
-		if (fields)
-			fprintf(stderr, " %s", fields);
+		fprintf(stderr, "level=%s msg=\"", level_names[level]);
+		esc_fputs(stderr, msg, ESC_JSON);
+		fputc('"', stderr);
+		if (fields) {
+			fputc(' ', stderr);
+			put_fields(fields);
+		}
 	} else {
-		fprintf(stderr, "%s%s%s%s", level_prefix[level], msg,
-			fields ? ": " : "", fields ? fields : "");
+		fputs(level_prefix[level], stderr);
+		esc_fputs(stderr, msg, ESC_TEXT);
+		if (fields) {
+			fputs(": ", stderr);
+			esc_fputs(stderr, fields, ESC_TEXT);
+		}
 	}
 	fputc('\n', stderr);
 }
@@ -97,4 +120,20 @@ void log_fields(enum log_level level, const char *msg, const char *fmt, ...)
 	vsnprintf(fields, sizeof(fields), fmt, ap);
 	va_end(ap);
 	log_fixed(level, fields, "%s", msg);
+}
+
+const char *log_quote(char *buf, size_t size, const char *s)
+{
+	size_t n;
+
+	if (size < 3) {
+		if (size)
+			buf[0] = '\0';
+		return buf;
+	}
+	buf[0] = '"';
+	n = strlen(esc_str(buf + 1, size - 2, s, ESC_JSON));
+	buf[n + 1] = '"';
+	buf[n + 2] = '\0';
+	return buf;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "escape.h"
 #include "log.h"
 
 /*
@@ -18,6 +19,28 @@ static void mask_kernel_addresses(char *s)
 
 		if (n >= 12)
 			memset(p + 2, 'x', n);
+	}
+}
+
+/*
+ * libbpf's text holds the kernel's (verifier logs, BTF names): escaped as
+ * any outside string, but for its own newlines and the tabs of the
+ * verifier's source lines.
+ */
+static void put_escaped(char *s)
+{
+	size_t n;
+	char c;
+
+	for (;;) {
+		n = strcspn(s, "\n\t");
+		c = s[n];
+		s[n] = '\0';
+		esc_fputs(stderr, s, ESC_TEXT);
+		if (!c)
+			break;
+		fputc(c, stderr);
+		s += n + 1;
 	}
 }
 
@@ -36,7 +59,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	if (n < 0)
 		return n;
 	mask_kernel_addresses(buf);
-	fputs(buf, stderr);
+	put_escaped(buf);
 	free(buf);
 	return n;
 }

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <bpf/libbpf.h>
 #include "commands.h"
+#include "escape.h"
 #include "http.h"
 #include "iommuwatch.h"
 #include "log.h"
@@ -30,6 +32,8 @@ enum long_only_opts {
 	OPT_JOURNAL,
 	OPT_JOURNAL_MAX,
 	OPT_DEVICE_LABELS,
+	OPT_ALLOW_HOST,
+	OPT_USER,
 	OPT_CHECK,
 	OPT_RINGBUF,
 	OPT_TEXTFILE,
@@ -113,6 +117,9 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
 	  "daemon: serve /metrics here (default " IW_DEFAULT_LISTEN ")", 0 },
+	{ "allow-host", OPT_ALLOW_HOST, "NAME", 0,
+	  "daemon: answer requests whose Host is NAME too (repeatable; by default only the address listened on, and localhost on loopback)",
+	  0 },
 	{ "textfile", OPT_TEXTFILE, "PATH", 0,
 	  "daemon, trace: write metrics for node_exporter's textfile collector (trace: at the end)",
 	  0 },
@@ -125,6 +132,9 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "device-labels", OPT_DEVICE_LABELS, NULL, 0,
 	  "daemon: add a device label to transition series (more series)", 0 },
+	{ "user", OPT_USER, "USER[:GROUP]", 0,
+	  "daemon run as root: become USER (a name or uid, default nobody) once attached; its files are opened as USER",
+	  0 },
 	{ "check", OPT_CHECK, NULL, 0,
 	  "daemon: attach, report the hooks, detach and exit (1 if any failed)",
 	  0 },
@@ -162,10 +172,34 @@ static long parse_long(struct argp_state *state, const char *arg,
 	return v;
 }
 
+/* A Host name as a browser sends it, less the port: a name or an address. */
+static void add_allow_host(struct argp_state *state, struct daemon_opts *d,
+			   const char *arg)
+{
+	static const char name_chars[] = "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+	size_t n = strlen(arg);
+	struct in6_addr a;
+	char shown[128];
+
+	if (!n || n > 253 || (strspn(arg, name_chars) != n &&
+			      inet_pton(AF_INET6, arg, &a) != 1))
+		argp_error(state, "invalid --allow-host '%s' (a host name or address, without port or brackets)",
+			   esc_str(shown, sizeof(shown), arg, ESC_TEXT));
+	if (d->n_allow_hosts == IW_MAX_ALLOW_HOSTS)
+		argp_error(state, "at most %d --allow-host", IW_MAX_ALLOW_HOSTS);
+	d->allow_hosts[d->n_allow_hosts++] = arg;
+}
+
 static error_t parse_daemon_opt(int key, char *arg, struct argp_state *state,
 				struct daemon_opts *d)
 {
+	const char *why;
+
 	switch (key) {
+	case OPT_ALLOW_HOST:
+		add_allow_host(state, d, arg);
+		break;
 	case OPT_LISTEN:
 		d->listen = arg;
 		break;
@@ -180,6 +214,10 @@ static error_t parse_daemon_opt(int key, char *arg, struct argp_state *state,
 		break;
 	case OPT_DEVICE_LABELS:
 		d->device_labels = true;
+		break;
+	case OPT_USER:
+		if (runas_parse(arg, &d->user, &why))
+			argp_error(state, "invalid --user '%s': %s", arg, why);
 		break;
 	default:
 		d->check = true;
@@ -308,7 +346,7 @@ static void check_cmd_opts(const struct args *a, const struct argp *argp)
 	if (a->cmd == CMD_REPORT && t->c.json)
 		argp_error(&st, "--json is not for 'report' (it writes HTML)");
 	if (a->cmd != CMD_DAEMON && a->daemon_opt_given)
-		argp_error(&st, "--listen, --journal, --device-labels and --check are for 'daemon'");
+		argp_error(&st, "--listen, --allow-host, --journal, --user, --device-labels and --check are for 'daemon'");
 	if (a->cmd != CMD_DAEMON && a->cmd != CMD_TRACE && a->daemon.textfile)
 		argp_error(&st, "--textfile is for 'daemon' and 'trace'");
 	if (a->cmd == CMD_DAEMON && (filters || t->c.json))
@@ -318,6 +356,8 @@ static void check_cmd_opts(const struct args *a, const struct argp *argp)
 static int run_daemon(struct args *a)
 {
 	a->daemon.c = a->trace.c;
+	if (!a->daemon.user.given)
+		runas_default(&a->daemon.user);
 	return cmd_daemon(&a->daemon);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/utsname.h>
+#include "escape.h"
 #include "output.h"
 #include "util.h"
 
@@ -93,7 +94,14 @@ static void dom_label(const struct iw_dom *dom, bool known, char *buf,
 /* ---- human ---- */
 
 /* 100 columns for groups < 10000, PASIDs < 100000 and domain ids < 1000. */
-#define HUMAN_FMT "%-12s %4s %-12s %5s %-13s %-13s %-8s %4s %8s %.12s\n"
+#define HUMAN_FMT "%-12s %4s %-12s %5s %-13s %-13s %-8s %4s %8s %s\n"
+#define HUMAN_COMM 12
+
+/* A device name as the table shows it: "-" for none, escaped. */
+static const char *human_device(const char *name, char *buf, size_t len)
+{
+	return esc_str(buf, len, name[0] ? name : "-", ESC_TEXT);
+}
 
 void output_header(struct output *out)
 {
@@ -113,7 +121,8 @@ static void human_time(struct output *out, __u64 mono_ns, char *buf,
 static void human_record(struct output *out, const struct iw_record *r)
 {
 	char tbuf[24], group[12] = "-", pasid[12] = "-", from[24], to[24];
-	char ret[12] = "", lat[16] = "";
+	char ret[12] = "", lat[16] = "", dev[4 * IW_DEV_NAME_LEN];
+	char comm[HUMAN_COMM + 1];
 
 	human_time(out, r->mono_ns, tbuf, sizeof(tbuf));
 	if (r->group >= 0)
@@ -143,9 +152,10 @@ static void human_record(struct output *out, const struct iw_record *r)
 	case IW_REC_GROUP_TYPE:	/* the pipeline expands it */
 		break;
 	}
-	fprintf(out->f, HUMAN_FMT, tbuf, group, r->device[0] ? r->device : "-",
-		pasid, from, to,
-		record_path_name(r->type, r->path), ret, lat, r->comm);
+	fprintf(out->f, HUMAN_FMT, tbuf, group,
+		human_device(r->device, dev, sizeof(dev)), pasid, from, to,
+		record_path_name(r->type, r->path), ret, lat,
+		esc_str(comm, sizeof(comm), r->comm, ESC_TEXT));
 }
 
 /* ---- JSON ---- */
@@ -340,19 +350,20 @@ static void violation_json(struct output *out, const struct iw_record *r,
 static void violation_human(struct output *out, const struct iw_record *r,
 			    const struct iw_violation *v)
 {
-	char tbuf[24], evidence[512];
+	char tbuf[24], evidence[512], shown[512], dev[4 * IW_DEV_NAME_LEN];
 
 	human_time(out, r->mono_ns, tbuf, sizeof(tbuf));
 	fprintf(out->f, "%-12s !! %s %s: %s", tbuf,
 		severity_name(v->rule->severity), v->rule->kind,
-		r->device[0] ? r->device : "-");
+		human_device(r->device, dev, sizeof(dev)));
 	if (r->group >= 0)
 		fprintf(out->f, " group %d", r->group);
 	if (r->pasid != IW_NO_PASID)
 		fprintf(out->f, " pasid %u", r->pasid);
 	evidence_text(v, evidence, sizeof(evidence));
 	fprintf(out->f, " path=%s%s%s\n", record_path_name(r->type, r->path),
-		v->n_evidence ? " " : "", evidence);
+		v->n_evidence ? " " : "",
+		esc_str(shown, sizeof(shown), evidence, ESC_TEXT));
 }
 
 void output_violation(struct output *out, const struct iw_record *rec,

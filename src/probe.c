@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/utsname.h>
 #include "commands.h"
+#include "escape.h"
 #include "jsonw.h"
 #include "late_modules.h"
 #include "loader.h"
@@ -61,7 +62,7 @@ static void print_hooks(const struct hook_set *hs, bool json)
 		       "DETAIL");
 	for (int i = 0; i < hs->n; i++) {
 		const struct hook *h = &hs->hooks[i];
-		char detail[128];
+		char detail[128], func[4 * sizeof(h->func)];
 
 		if (json) {
 			print_hook_json(h);
@@ -71,8 +72,8 @@ static void print_hooks(const struct hook_set *hs, bool json)
 			active_detail(h, detail, sizeof(detail));
 		else
 			snprintf(detail, sizeof(detail), "%s", h->reason);
-		printf(ROW_FMT, h->func, h->role,
-		       hook_status_name(h->status), detail);
+		printf(ROW_FMT, esc_str(func, sizeof(func), h->func, ESC_TEXT),
+		       h->role, hook_status_name(h->status), detail);
 	}
 }
 
@@ -80,12 +81,12 @@ static void print_module(void *arg, const char *module)
 {
 	const bool *json = arg;
 	struct jsonw jw, *w = &jw;
-	char name[64];
+	char name[64], shown[4 * sizeof(name)];
 
 	if (!*json) {
 		snprintf(name, sizeof(name), "%s (module)", module);
-		printf(ROW_FMT, name, "driver", "missing",
-		       NOT_LOADED_WHY);
+		printf(ROW_FMT, esc_str(shown, sizeof(shown), name, ESC_TEXT),
+		       "driver", "missing", NOT_LOADED_WHY);
 		return;
 	}
 	jsonw_begin(w, stdout);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Prometheus text exposition format, version 0.0.4. */
 #include <math.h>
+#include "escape.h"
 #include "prom.h"
 
 static const char *const type_names[] = {
@@ -24,16 +25,7 @@ static void escape_help(FILE *f, const char *s)
 
 void prom_escape(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\\\", f);
-		else if (*s == '"')
-			fputs("\\\"", f);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
+	esc_fputs(f, s, ESC_PROM);
 }
 
 void prom_family(FILE *f, const char *name, enum prom_type type,

@@ -84,10 +84,10 @@ static int write_page(const struct report_opts *opts, struct timeline *tl,
 	err = f ? report_html_write(f, tl, &page) : -ENOMEM;
 	if (f && fclose(f) && !err)
 		err = -ENOMEM;
-	if (!err)
-		err = file_replace(opts->output, buf, len);
 	if (err)
 		log_err("cannot write %s: %s", opts->output, strerror(-err));
+	else
+		err = file_replace(opts->output, buf, len, OUTFILE_MODE);
 	free(buf);
 	return err;
 }

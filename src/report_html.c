@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gnutls/crypto.h>
+#include "escape.h"
 #include "output.h"
 #include "report_html.h"
 #include "report_layout.h"
@@ -52,28 +54,74 @@ static const char script[] =
 "e.addEventListener('mouseenter',function(){hl(e.dataset.v,true)});"
 "e.addEventListener('mouseleave',function(){hl(e.dataset.v,false)})})})();";
 
+/* "'sha256-...'": the CSP source that allows the inline block s, exactly. */
+static int csp_source(const char *s, char *buf, size_t len)
+{
+	unsigned char digest[32];
+	gnutls_datum_t raw = { digest, sizeof(digest) }, b64;
+	int n;
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, s, strlen(s), digest) ||
+	    gnutls_base64_encode2(&raw, &b64))
+		return -EIO;
+	n = snprintf(buf, len, "'sha256-%.*s'", (int)b64.size, b64.data);
+	gnutls_free(b64.data);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+int report_html_csp(char *buf, size_t len)
+{
+	char style_src[64], script_src[64];
+	int err, n;
+
+	err = csp_source(style, style_src, sizeof(style_src));
+	if (!err)
+		err = csp_source(script, script_src, sizeof(script_src));
+	if (err)
+		return err;
+	n = snprintf(buf, len, "default-src 'none'; style-src %s; "
+		     "script-src %s; base-uri 'none'; form-action 'none'",
+		     style_src, script_src);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+/* The entity for a character HTML gives meaning to, or NULL. */
+static const char *html_entity(char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Control characters and bytes that are not UTF-8 shown as \xNN, as on a
+ * terminal: a numeric reference to them is a parse error, and one to a C1
+ * code point names another character.
+ */
 void html_text(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
+	char unit[ESC_UNIT_MAX];
+	const char *entity;
+	size_t n, used;
+
+	for (; *s; s += used) {
+		n = esc_unit(s, ESC_TEXT, unit, &used);
+		entity = n == 1 ? html_entity(unit[0]) : NULL;
+		if (entity)
+			fputs(entity, f);
+		else
+			fwrite(unit, 1, n, f);
 	}
 }
 
@@ -749,10 +797,17 @@ static void violations(FILE *f, const struct timeline *tl)
 int report_html_write(FILE *f, const struct timeline *tl,
 		      const struct report_page *page)
 {
+	char csp[REPORT_HTML_CSP_LEN];
 	int err;
 
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	      "<meta name=\"viewport\" content=\"width=device-width\">\n<title>", f);
+	err = report_html_csp(csp, sizeof(csp));
+	if (err)
+		return err;
+	/* In the page too: a report opened from a file has no headers. */
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">"
+		"<meta name=\"viewport\" content=\"width=device-width\">\n<title>",
+		csp);
 	html_text(f, page->title);
 	fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n<h1>", style);
 	html_text(f, page->title);

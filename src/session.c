@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The session core under trace and daemon. Start-up runs in one order:
- * checks, signals, sockets bound and files opened (they may need
- * privileges), programs loaded and attached, privileges dropped, and only
- * then a thread (libmicrohttpd's): credentials are per thread, and a new
- * thread copies its creator's.
+ * checks, signals, sockets bound and files opened (a root daemon opens
+ * them as the user it becomes), programs loaded and attached, privileges
+ * dropped, and only then a thread (libmicrohttpd's): credentials are per
+ * thread, and a new thread copies its creator's.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/utsname.h>
 #include "caps.h"
 #include "landing.h"
+#include "report_html.h"
 #include "log.h"
+#include "outfile.h"
 #include "platform.h"
+#include "runas.h"
 #include "session.h"
 #include "util.h"
 
@@ -197,13 +203,16 @@ int session_write_textfile(struct session *s)
 /* SIGHUP: reopen the journal, e.g. after logrotate moved it. */
 static void handle_reopen(struct session *s)
 {
+	char path[256];
+
 	reopen = 0;
-	if (!s->j.f)
+	if (!s->j.path)
 		return;
 	journal_sync(&s->j);
 	if (!journal_reopen(&s->j))
-		s->out.f = s->j.f;
-	log_fields(LOG_INFO, "journal reopened", "path=\"%s\"", s->j.path);
+		log_fields(LOG_INFO, "journal reopened", "path=%s",
+			   log_quote(path, sizeof(path), s->j.path));
+	s->out.f = s->j.f;	/* NULL: stopped, said in the log */
 }
 
 /* How often the module BTF directory is looked at for new drivers. */
@@ -272,8 +281,9 @@ static void tick(struct session *s)
 		fflush(cfg->records);
 	check_lost(s);
 	check_late_modules(s);
-	if (journal_sync(&s->j) == 0 && s->j.f)
-		s->out.f = s->j.f;	/* may have rotated */
+	journal_sync(&s->j);
+	if (s->j.path)
+		s->out.f = s->j.f;	/* may have rotated, or stopped */
 	if (reopen)
 		handle_reopen(s);
 	if (cfg->textfile && cfg->textfile_interval &&
@@ -305,7 +315,46 @@ int session_run(struct session *s)
 	return 0;
 }
 
-/* Sockets and files first: they may need the privileges dropped later. */
+/* Rotation renames PATH to PATH.1 and creates PATH: its directory must let. */
+static int check_journal_dir(const char *path)
+{
+	char *copy = strdup(path);
+	const char *dir;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS)) {
+		err = -errno;
+		log_err("cannot rotate journal %s later: %s: %s", path, dir,
+			strerror(-err));
+	}
+	free(copy);
+	return err;
+}
+
+static int open_journal_textfile(void *arg)
+{
+	struct session *s = arg;
+	const struct session_cfg *cfg = &s->cfg;
+	int err = 0;
+
+	if (cfg->journal) {
+		err = journal_open(&s->j, cfg->journal, cfg->journal_max_bytes);
+		if (!err && cfg->journal_max_bytes)
+			err = check_journal_dir(cfg->journal);
+	}
+	if (!err && cfg->textfile)
+		err = textfile_check(cfg->textfile);
+	return err;
+}
+
+/*
+ * Sockets and files first. Files with the rights of the user a root run
+ * becomes: every later write, rotation, reopen and rename has only those,
+ * so they are tried now, when an error can still stop the start.
+ */
 static int open_outputs(struct session *s)
 {
 	const struct session_cfg *cfg = &s->cfg;
@@ -316,16 +365,17 @@ static int open_outputs(struct session *s)
 		if (err)
 			return err;
 	}
-	if (cfg->journal) {
-		err = journal_open(&s->j, cfg->journal, cfg->journal_max_bytes);
-		if (err)
-			return err;
-	}
+	if (!s->become || (!cfg->journal && !cfg->textfile))
+		err = open_journal_textfile(s);
+	else
+		err = runas_fs_call(s->become, open_journal_textfile, s);
+	if (err)
+		return err;
 	if (cfg->records)
 		output_init(&s->out, cfg->records, cfg->json);
 	else
 		output_init(&s->out, s->j.f, true);
-	return cfg->textfile ? textfile_check(cfg->textfile) : 0;
+	return 0;
 }
 
 /*
@@ -437,7 +487,9 @@ int session_open(struct session *s, const struct session_cfg *cfg)
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
 	pthread_mutex_init(&s->lock, NULL);
-	err = loader_preflight(&lo);
+	err = runas_choose(cfg->user, &s->become);
+	if (!err)
+		err = loader_preflight(&lo);
 	if (!err)
 		err = setup_signals(cfg->daemon);
 	if (!err)
@@ -447,13 +499,18 @@ int session_open(struct session *s, const struct session_cfg *cfg)
 
 int session_start(struct session *s)
 {
+	char csp[REPORT_HTML_CSP_LEN];
 	int err = 0;
 
 	if (s->cfg.daemon)
-		err = caps_drop_all();
+		err = caps_drop_all(s->become);
+	if (!err && s->http)
+		err = report_html_csp(csp, sizeof(csp));
 	if (!err && s->http)
 		err = http_start(s->http, &(struct http_pages){
-			.metrics = render, .landing = render_landing, .arg = s });
+			.metrics = render, .landing = render_landing, .arg = s,
+			.csp = csp, .hosts = s->cfg.allow_hosts,
+			.n_hosts = s->cfg.n_allow_hosts });
 	return err;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "commands.h"
+#include "escape.h"
 #include "log.h"
 #include "output.h"
 #include "platform.h"
@@ -22,7 +23,9 @@ static int print_device(struct iw_device *dev, void *arg)
 
 	if (dev->group != gd->group || dev->released)
 		return 0;
-	printf("%s%s", gd->first ? "" : ",", dev->name);
+	if (!gd->first)
+		putchar(',');
+	esc_fputs(stdout, dev->name, ESC_TEXT);
 	gd->first = false;
 	return 0;
 }
@@ -33,11 +36,16 @@ struct show_ctx {
 	int iommu_width;
 };
 
+/* sysfs names, as the table shows them. */
+#define SHOWN_LEN	(4 * IW_IOMMU_NAME_LEN)
+
 /* SMMUv3 instances are named by their MMIO base: wider than Intel's. */
 static int widen_iommu_column(struct iw_group *g, void *arg)
 {
 	struct show_ctx *c = arg;
-	int len = g->iommu ? (int)strlen(g->iommu->name) : 0;
+	char name[SHOWN_LEN];
+	int len = g->iommu ? (int)strlen(esc_str(name, sizeof(name),
+						 g->iommu->name, ESC_TEXT)) : 0;
 
 	if (len > c->iommu_width)
 		c->iommu_width = len;
@@ -49,11 +57,14 @@ static void print_group_human(const struct show_ctx *c,
 {
 	struct group_devices gd = { .group = g->id, .first = true };
 	const struct iw_iommu *u = g->iommu;
+	char name[SHOWN_LEN], driver[SHOWN_LEN];
 
 	printf("%-6d %-10s %-7s %-*s %-13s ", g->id,
 	       g->dom_known ? dom_kind_name(g->dom.kind) : "unknown",
-	       g->direct ? "yes" : "no", c->iommu_width, u ? u->name : "-",
-	       u && u->driver[0] ? u->driver : "-");
+	       g->direct ? "yes" : "no", c->iommu_width,
+	       esc_str(name, sizeof(name), u ? u->name : "-", ESC_TEXT),
+	       esc_str(driver, sizeof(driver),
+		       u && u->driver[0] ? u->driver : "-", ESC_TEXT));
 	state_for_each_device(c->st, print_device, &gd);
 	putchar('\n');
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything 'make check' runs, suite by suite, then one total line.
-# Usage: tests/check.sh [SUITE...]   (lint unit cli contrib deb systemd fuzz
+# Usage: tests/check.sh [SUITE...]   (lint unit cli files contrib deb systemd fuzz
 # lab browser chaos bench; default: all). CHECK_FULL=1 (make check-full)
 # runs the lab cases and chaos on every line and family instead of on the
 # targets that make check picks.
@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 passed=0 failed=0 skipped=0
 start=$SECONDS
 times=()
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+log=$(mktemp) prefetch_log=$(mktemp)
+trap 'rm -f "$log" "$prefetch_log"' EXIT
 
 # run_suite NAME CMD...: stream the suite's output, add its closing counts
 # ("N passed, N failed[, N skipped]", as run-scenarios ends) and time it.
@@ -43,15 +43,46 @@ run_suite() {
 	echo "== $name: $((SECONDS - t0)) s"
 }
 
+# The lab's kernels, roots and test module are fetched and built in the
+# background while the suites that need no guest run (on a fresh machine
+# that is minutes of downloads); the first guest suite waits for them.
+prefetch_pid=''
+prefetch_start() {
+	local s
+	for s in "${suites[@]}"; do
+		case $s in systemd | lab | browser | chaos | bench) ;; *) continue ;; esac
+		echo "== prefetch: the lab's kernels in the background ($prefetch_log)"
+		make --no-print-directory kernels kmods >"$prefetch_log" 2>&1 &
+		prefetch_pid=$!
+		return
+	done
+}
+
+prefetch_wait() {
+	local t0=$SECONDS rc=0
+	[ -n "$prefetch_pid" ] || return 0
+	wait "$prefetch_pid" || rc=$?
+	prefetch_pid=''
+	echo "== prefetch: done (waited $((SECONDS - t0)) s, exit $rc)"
+	[ "$rc" = 0 ] && return
+	sed 's/^/  | /' "$prefetch_log" | tail -n 40
+	failed=$((failed + 1))
+	times+=("$(printf '%-8s %5s    exit %s' prefetch - "$rc")")
+}
+
 scope=check
 [ "${CHECK_FULL:-0}" = 0 ] || scope=check-full
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint unit cli contrib deb systemd fuzz lab browser chaos bench)
+[ ${#suites[@]} -gt 0 ] || suites=(lint unit cli files contrib deb systemd fuzz lab browser chaos bench)
+prefetch_start
 for s in "${suites[@]}"; do
+	case $s in systemd | lab | browser | chaos | bench) prefetch_wait ;; esac
 	case $s in
 	lint) run_suite lint bash tests/lint.sh ;;
 	unit) run_suite unit make --no-print-directory unit ;;
 	cli) run_suite cli bash tests/cli/run.sh ;;
+	# links and FIFOs planted where the tool writes as root
+	files) run_suite files bash tests/cli/files.sh ;;
 	contrib) run_suite contrib bash tests/contrib/run.sh ;;
 	# build, lint, install, upgrade and purge the Debian package
 	deb) run_suite deb bash tests/deb/run.sh ;;

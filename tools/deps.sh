@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	# build
 	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libmicrohttpd-dev libjson-c-dev libcap-dev pkg-config
+	libmicrohttpd-dev libgnutls28-dev libjson-c-dev libcap-dev pkg-config
 	# lab
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod acpica-tools jq
 	# lab, arm64 (vm-run --iommu smmuv3): the machine, its userland, its device tree
@@ -38,7 +38,7 @@ cross_arch=
 if [ -n "$cross_arch" ]; then
 	packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
 	for p in libbpf-dev libelf-dev zlib1g-dev libjson-c-dev libcap-dev \
-		 libmicrohttpd-dev; do
+		 libmicrohttpd-dev libgnutls28-dev; do
 		packages+=("$p:$cross_arch")
 	done
 fi

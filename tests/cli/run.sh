@@ -166,6 +166,10 @@ expect replay_huge_group 0 '^1 transitions, 0 releases, 0 domains freed, 0 viola
 # Under 64 MiB (the state sized by the id took 2.3 GB).
 expect replay_huge_group_rss 0 "^exit 0, peak RSS $UNDER_64M KiB, peak VM $UNDER_64M KiB\$" --out \
 	tests/cli/peak-mem "$IW" replay "$tmp/huge-group.jsonl"
+# An endless line on stdin (100 MB, no newline) is read through, never
+# held: under 16 MiB (getline held all of it: 102 MiB).
+expect replay_endless_line_rss 0 "^exit 1, peak RSS ([0-9]{1,4}|1[0-5][0-9]{3}) KiB, peak VM $UNDER_64M KiB\$" --out \
+	sh -c "head -c 100000000 /dev/zero | tr '\\000' x | tests/cli/peak-mem '$IW' replay -"
 expect replay_group_out_of_range 1 "group-range\.jsonl:2: field 'group' out of range \(0\.\.2147483647\)" --err \
 	"$IW" replay "$tmp/group-range.jsonl"
 expect replay_group_out_of_range_skipped 1 '^1 transitions, .*, 1 bad lines$' --err \
@@ -220,6 +224,86 @@ expect report_no_file 64 'report needs a FILE' --err-only "$IW" report
 expect report_no_json 64 "--json is not for 'report'" --err-only "$IW" report --json x
 expect output_elsewhere 64 "--output is for 'report'" --err-only "$IW" replay -o x y
 
+# Outside strings: a journal from another host, a comm any process sets
+# and sysfs names carry escape sequences (CSI, OSC, BEL, DEL, C1 CSI) and
+# bytes that are not UTF-8, in values and in field names. Every output
+# shows them escaped; none reaches the terminal raw.
+# clean: stdin is valid UTF-8 with no control character but newline.
+clean() {
+	python3 -c 'import sys
+d = sys.stdin.buffer.read()
+try:
+    s = d.decode("utf-8")
+except UnicodeDecodeError as e:
+    sys.exit("not UTF-8: %s" % e)
+bad = sorted({"U+%04X" % ord(c) for c in s if c != "\n" and (ord(c) < 32 or 127 <= ord(c) < 160)})
+print("clean, %d bytes" % len(d) if not bad else "raw: " + " ".join(bad))'
+}
+# escaped NAME REGEX CMD...: CMD's stdout and stderr clean, REGEX in them.
+escaped() {
+	local name=$1 re=$2
+	shift 2
+	"$@" >"$tmp/esc.out" 2>&1
+	expect "${name}_clean" 0 '^clean, [1-9][0-9]* bytes$' -- clean <"$tmp/esc.out"
+	expect "$name" 0 "$re" -- cat "$tmp/esc.out"
+}
+{
+	printf '{"type":"session","time":"2026-01-01T00:00:00Z","kernel":"6.1\\u001b[31m","deferred_locked":false}\n'
+	printf '{"type":"group","group":3,"domain":"dma","devices":["0000:00:03.0\\u001b[2J"],"direct":false}\n'
+	printf '{"type":"transition","time":"2026-01-01T00:00:01Z","group":3,"device":"0000:\\u001b[2J\\u009b\xff","from":"dma","to":"blocked","path":"attach","ret":-1,"mutex_held":false,"hook":"h\\u001b[5m\\u007f","comm":"\\u001b]0;pwn\\u0007"}\n'
+	printf '{"type":"not_watched","time":"2026-01-01T00:00:02Z","module":"m\\u001b[1m"}\n'
+	printf '{"type":"lost","time":"2026-01-01T00:00:03Z","count":1,"\\u001b[31mevil":1}\n'
+	printf '{"type":"\\u009b31m","time":"2026-01-01T00:00:04Z"}\n'
+	printf '{"type":"lost","time":"2026-01-01T00:00:05Z","count":1,"\xff\x1b[0m":1}\n'
+} >"$tmp/hostile.jsonl"
+dev='0000:\\x1b\[2J\\xc2\\x9b\\xff'
+escaped escape_replay_table " ${dev} group 3 path=attach mutex_held=false hook=h\\\\x1b\[5m\\\\x7f$" \
+	"$IW" replay "$tmp/hostile.jsonl"
+escaped escape_replay_all " ${dev} +- +dma +blocked +attach +-1 +0\.0 \\\\x1b\]0;pwn$" \
+	"$IW" replay --all "$tmp/hostile.jsonl"
+escaped escape_field_name "hostile\.jsonl:5: unknown field '\\\\x1b\[31mevil'" \
+	"$IW" replay "$tmp/hostile.jsonl"
+escaped escape_record_type "hostile\.jsonl:6: unknown record type '\\\\xc2\\\\x9b31m'" \
+	"$IW" replay "$tmp/hostile.jsonl"
+escaped escape_field_name_not_utf8 "hostile\.jsonl:7: unknown field '\\\\xff\\\\x1b\[0m'" \
+	"$IW" replay "$tmp/hostile.jsonl"
+escaped escape_replay_json '"device":"0000:\\u001b\[2J\\u009b\\ufffd",.*"hook":"h\\u001b\[5m\\u007f","comm":"\\u001b\]0;pwn\\u0007"' \
+	"$IW" replay --json --all "$tmp/hostile.jsonl"
+escaped escape_report "<td>${dev}</td>" "$IW" report "$tmp/hostile.jsonl"
+escaped escape_report_facts '<tr><th>kernel</th><td>6\.1\\x1b\[31m</td></tr>' \
+	"$IW" report "$tmp/hostile.jsonl"
+escaped escape_report_module '<td>m\\x1b\[1m</td>' "$IW" report "$tmp/hostile.jsonl"
+escaped escape_report_file_errors "hostile\.jsonl:5: unknown field '\\\\x1b\[31mevil'" \
+	"$IW" report -o "$tmp/hostile.html" "$tmp/hostile.jsonl"
+expect escape_report_file_clean 0 '^clean, [1-9][0-9]* bytes$' -- clean <"$tmp/hostile.html"
+# A file name is an outside string in a message too.
+escaped escape_file_name "cannot open /nonexistent/\\\\x1b\[2Jx: No such file" \
+	"$IW" replay "/nonexistent/$(printf '\033[2J')x"
+# libbpf's messages (-v) name files and carry the kernel's text.
+printf 'not BTF' >"$tmp/$(printf '\033[2J')btf"
+escaped escape_libbpf "^libbpf: failed to get EHDR from .*/\\\\x1b\[2Jbtf$" \
+	"$IW" trace -v --btf "$tmp/$(printf '\033[2J')btf"
+escaped escape_logfmt '^level=error msg="cannot open journal /proc/\\u001b\]0;t\\u0007: ' \
+	"$IW" daemon --listen 127.0.0.1:17393 --journal "/proc/$(printf '\033]0;t\007')"
+# sysfs: device and IOMMU names as a driver gives them.
+g=$tmp/esc-sys/kernel/iommu_groups/5
+u=$tmp/esc-sys/class/iommu/$(printf 'mmu\033[7m')
+mkdir -p "$g/devices/$(printf '0000:00:05.0\033[2J')" "$u"
+ln -s "$u" "$g/devices/$(printf '0000:00:05.0\033[2J')/iommu"
+echo DMA >"$g/type"
+: >"$g/reserved_regions"
+escaped escape_status '^5 +dma +no +mmu\\x1b\[7m +- +0000:00:05\.0\\x1b\[2J$' \
+	"$IW" status --sysfs "$tmp/esc-sys"
+escaped escape_status_json '"devices":\["0000:00:05\.0\\u001b\[2J"\],"direct":false,"iommu":"mmu\\u001b\[7m"' \
+	"$IW" status --json --sysfs "$tmp/esc-sys"
+
+# --allow-host: a name or an address, as a Host header has it less the port.
+expect allow_host_with_port 64 "invalid --allow-host 'evil\.example:7389' \(a host name or address, without port or brackets\)" -- \
+	"$IW" daemon --allow-host evil.example:7389
+expect allow_host_escaped 64 "invalid --allow-host 'a\\\\x1bb'" -- "$IW" daemon --allow-host "$(printf 'a\033b')"
+expect allow_host_v6 1 "bad --listen 'nowhere'" -- "$IW" daemon --allow-host ::1 --allow-host Host-1.example --listen nowhere
+expect allow_host_elsewhere 64 "--listen, --allow-host, .* are for 'daemon'" -- "$IW" trace --allow-host x
+
 # daemon: every bad output is refused at start, before any BPF is loaded.
 expect daemon_bad_listen 1 "bad --listen 'nowhere': expected ADDR:PORT" --err-only \
 	"$IW" daemon --listen nowhere
@@ -254,6 +338,39 @@ expect daemon_no_json 64 "are not for 'daemon'" --err-only "$IW" daemon --json
 expect daemon_bad_interval 64 "invalid interval: '0'" --err-only "$IW" daemon --textfile-interval 0
 expect bad_ringbuf 64 "invalid ring buffer size: '5000' \\(a power of two\\)" --err-only "$IW" trace --ringbuf-size 5000
 expect ringbuf_elsewhere 64 "--ringbuf-size is for 'trace' and 'daemon'" --err-only "$IW" status --ringbuf-size 4096
+
+# daemon --user: what a root run becomes. Bad values are usage errors; its
+# files are opened with that user's rights, so one it cannot write stops
+# the start (the CLI runs as root: $tmp is root's, 0700).
+expect user_unknown 64 "invalid --user 'iw-no-such-user': no such user$" --err-only \
+	"$IW" daemon --user iw-no-such-user
+expect user_root 64 "invalid --user 'root': uid 0 is root$" --err-only "$IW" daemon --user root
+expect user_root_group 64 "invalid --user '65534:0': gid 0 is root's group$" --err-only \
+	"$IW" daemon --user 65534:0
+expect user_unknown_group 64 "invalid --user '65534:iw-no-such-group': no such group$" --err-only \
+	"$IW" daemon --user 65534:iw-no-such-group
+expect user_out_of_range 64 "invalid --user '4294967295': id out of range$" --err-only \
+	"$IW" daemon --user 4294967295
+expect user_empty_group 64 "invalid --user '65534:': expected NAME or UID, optionally :GROUP or :GID$" \
+	--err-only "$IW" daemon --user 65534:
+expect user_elsewhere 64 "--user, --device-labels and --check are for 'daemon'" --err-only \
+	"$IW" trace --user nobody
+expect user_not_root 1 "--user 4000 needs a run as root: this one runs as uid 65534\"$" --err-only \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$IW" daemon --user 4000
+expect user_journal_denied 1 "^level=error msg=\"cannot open journal $tmp/j.jsonl: Permission denied\"$" \
+	--err-only "$IW" daemon --listen 127.0.0.1:17393 --journal "$tmp/j.jsonl"
+expect user_journal_hint 1 'msg="a root daemon opens its files as user 4000 \(uid 4000, gid 4000\), see --user"$' \
+	--err-only "$IW" daemon --listen 127.0.0.1:17393 --user 4000 --journal "$tmp/j.jsonl"
+expect user_textfile_denied 1 "cannot write textfile $tmp/t.prom: Permission denied\"$" --err-only \
+	"$IW" daemon --listen 127.0.0.1:17393 --textfile "$tmp/t.prom"
+chmod 0711 "$tmp"
+mkdir -m 0755 "$tmp/ro" && install -m 0666 /dev/null "$tmp/ro/j.jsonl"
+expect user_journal_no_rotation 1 "cannot rotate journal $tmp/ro/j.jsonl later: $tmp/ro: Permission denied\"$" \
+	--err-only "$IW" daemon --listen 127.0.0.1:17393 --journal "$tmp/ro/j.jsonl"
+mkdir -m 1777 "$tmp/open"
+expect user_journal_owner 0 '^owner 65534:65534$' --out bash -c \
+	"\"$IW\" daemon --check --user 65534 --journal '$tmp/open/j.jsonl' 2>/dev/null; stat -c 'owner %u:%g' '$tmp/open/j.jsonl'"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

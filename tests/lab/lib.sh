@@ -267,6 +267,33 @@ iw_thread_caps() {
 	  }' /proc/"$1"/task/*/status
 }
 
+# iw_thread_ids PID UID GID: each thread's ids, one line per thread
+#   ids TID NAME Uid=REAL,EFFECTIVE,SAVED,FS Gid=... Groups=G,...
+# then "threads N, root M, not UID:GID K, with groups L": M threads hold
+# uid 0 or gid 0 in any of the four, K some other id than UID and GID, L
+# a supplementary group.
+iw_thread_ids() {
+	awk -v uid="$2" -v gid="$3" '
+	  FNR == 1 { tid = FILENAME; sub(".*/task/", "", tid); sub("/.*", "", tid) }
+	  /^Name:/ { name[tid] = $2; ids[++n] = tid }
+	  /^(Uid|Gid):/ {
+	    want = $1 == "Uid:" ? uid : gid; f[tid, $1] = $2 "," $3 "," $4 "," $5
+	    for (i = 2; i <= 5; i++) {
+	      if ($i == 0) root[tid] = 1
+	      if ($i != want) other[tid] = 1
+	    }
+	  }
+	  /^Groups:/ { g = $2; for (i = 3; i <= NF; i++) g = g "," $i; grp[tid] = g }
+	  END {
+	    for (i = 1; i <= n; i++) {
+	      t = ids[i]
+	      print "ids " t " " name[t] " Uid=" f[t, "Uid:"] " Gid=" f[t, "Gid:"] " Groups=" grp[t]
+	      nroot += root[t]; nother += other[t]; ngroups += grp[t] != ""
+	    }
+	    printf "threads %d, root %d, not %s:%s %d, with groups %d\n", n, nroot, uid, gid, nother, ngroups
+	  }' /proc/"$1"/task/*/status
+}
+
 # metric SERIES: its value in a fresh scrape ("absent" if not there).
 metric() {
 	curl -s "$IW_URL/metrics" | awk -v s="$1" \

@@ -3,7 +3,9 @@
  * The HTTP endpoint on loopback: binding starts no thread (the daemon
  * drops its capabilities between the two, and credentials are per
  * thread), starting does; real requests get what http.c promises:
- * /metrics, the landing page, 404, 405 with Allow, 500, HEAD.
+ * /metrics, the landing page, 404, 405 with Allow, 500, HEAD, 421 for a
+ * Host that is not this server's, and the security headers on each, the
+ * CSP's hashes those of the page's inline style and script.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,7 +15,10 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <netdb.h>
+#include <gnutls/crypto.h>
 #include "http.h"
+#include "report_html.h"
 #include "unit.h"
 #include "util.h"
 
@@ -57,32 +62,60 @@ static int free_port(void)
 	return port;
 }
 
-/* METHOD PATH over HTTP/1.0 (the server closes after it); the whole reply. */
-static int http_req(int port, const char *method, const char *path, char *buf,
-		    size_t size)
+/* A raw request to ADDR (a numeric address) and port; the whole reply. */
+static int http_send(const char *addr, int port, const char *req, char *buf,
+		     size_t size)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICHOST }, *ai;
 	struct timeval tv = { .tv_sec = 5 };
+	char service[8];
 	size_t got = 0;
 	ssize_t n;
-	int fd;
+	int fd = -1;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
+	buf[0] = '\0';
+	snprintf(service, sizeof(service), "%d", port);
+	if (getaddrinfo(addr, service, &hints, &ai))
 		return -1;
+	fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		goto out;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    dprintf(fd, "%s %s HTTP/1.0\r\nContent-Length: 0\r\n\r\n", method,
-		    path) < 0)
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) ||
+	    write(fd, req, strlen(req)) != (ssize_t)strlen(req))
 		goto out;
 	while (got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
 		got += n;
 out:
 	buf[got] = '\0';
-	close(fd);
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
 	return got ? 0 : -1;
+}
+
+/* METHOD PATH over HTTP/1.0 (the server closes after it); the whole reply. */
+static int http_req(int port, const char *method, const char *path, char *buf,
+		    size_t size)
+{
+	char req[256];
+
+	snprintf(req, sizeof(req), "%s %s HTTP/1.0\r\nContent-Length: 0\r\n\r\n",
+		 method, path);
+	return http_send("127.0.0.1", port, req, buf, size);
+}
+
+/* GET PATH over HTTP/1.1 to ADDR with this Host (NULL: none). */
+static int http_get_host(const char *addr, int port, const char *path,
+			 const char *host, char *buf, size_t size)
+{
+	char req[512];
+
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\n%s%s%sConnection: close\r\n\r\n",
+		 path, host ? "Host: " : "", host ? host : "",
+		 host ? "\r\n" : "");
+	return http_send(addr, port, req, buf, size);
 }
 
 /* The status code of a reply, -1 if it is not HTTP. */
@@ -122,23 +155,15 @@ static const char *header(const char *reply, const char *name, char *buf,
 	return NULL;
 }
 
-/* A started server on a free loopback port; NULL if that failed. */
-static struct http_server *serve_pages(const struct http_pages *pages,
-				       int *port);
-
-static struct http_server *serve(http_render_fn render, int *port)
-{
-	return serve_pages(&(struct http_pages){ .metrics = render }, port);
-}
-
-static struct http_server *serve_pages(const struct http_pages *pages,
-				       int *port)
+/* A started server on HOST and a free port; NULL if that failed. */
+static struct http_server *serve_on(const char *host,
+				    const struct http_pages *pages, int *port)
 {
 	struct http_server *srv = NULL;
-	char listen[32];
+	char listen[64];
 
 	*port = free_port();
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", *port);
+	snprintf(listen, sizeof(listen), "%s:%d", host, *port);
 	if (*port <= 0 || http_bind(&srv, listen))
 		return NULL;
 	if (http_start(srv, pages)) {
@@ -146,6 +171,18 @@ static struct http_server *serve_pages(const struct http_pages *pages,
 		return NULL;
 	}
 	return srv;
+}
+
+/* ... on the IPv4 loopback. */
+static struct http_server *serve_pages(const struct http_pages *pages,
+				       int *port)
+{
+	return serve_on("127.0.0.1", pages, port);
+}
+
+static struct http_server *serve(http_render_fn render, int *port)
+{
+	return serve_pages(&(struct http_pages){ .metrics = render }, port);
 }
 
 static void test_bind_then_start(void)
@@ -279,8 +316,218 @@ static void test_port_in_use(void)
 	http_stop(NULL);
 }
 
+/* The status GET / gets with this Host (fmt: %d is the port) over ADDR. */
+static int host_status(const char *addr, int port, const char *fmt)
+{
+	char host[128], reply[8192];
+
+	snprintf(host, sizeof(host), fmt, port);
+	if (http_get_host(addr, port, "/", host, reply, sizeof(reply)))
+		return -1;
+	/* A refused request gets one line, never the page. */
+	if (status_of(reply) != 200 && strstr(reply, "<p>page</p>"))
+		return -2;
+	return status_of(reply);
+}
+
+struct host_case {
+	const char *host;	/* %d: the port */
+	int want;		/* the status */
+};
+
+static void check_hosts(const char *addr, int port,
+			const struct host_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int got = host_status(addr, port, c[i].host);
+
+		if (got != c[i].want)
+			fprintf(stderr, "  Host: %s got %d\n", c[i].host, got);
+		CHECK(got == c[i].want);
+	}
+}
+
+static const char *const allowed[] = { "metrics.example" };
+
+/* DNS rebinding: a page elsewhere reaches us under its own name. */
+static void test_host_checked(void)
+{
+	static const struct host_case cases[] = {
+		{ "127.0.0.1:%d", 200 }, { "127.0.0.1", 200 },
+		{ "localhost:%d", 200 }, { "LocalHost", 200 },
+		{ "metrics.example:%d", 200 }, { "METRICS.example", 200 },
+		{ "evil.example:%d", 421 }, { "localhost.evil.example:%d", 421 },
+		{ "127.0.0.2:%d", 421 }, { "[::1]:%d", 421 },
+		{ "metrics.example:%d0", 421 }, { "127.0.0.1:%d:1", 421 },
+		{ "127.0.0.1:", 421 }, { "[127.0.0.1", 421 }, { "", 421 },
+	};
+	struct http_pages pages = { .metrics = render, .landing = render_page,
+				    .hosts = allowed, .n_hosts = 1 };
+	char reply[4096];
+	struct http_server *srv;
+	int port;
+
+	srv = serve_pages(&pages, &port);
+	CHECK(srv);
+	if (!srv)
+		return;
+	check_hosts("127.0.0.1", port, cases, ARRAY_SIZE(cases));
+	CHECK(http_get_host("127.0.0.1", port, "/metrics", "evil.example",
+			    reply, sizeof(reply)) == 0);
+	CHECK(status_of(reply) == 421);
+	CHECK_STR(body_of(reply), "this server answers to its --listen address, localhost and --allow-host names\n");
+	/* HTTP/1.1 needs a Host; HTTP/1.0 (no browser) may go without. */
+	CHECK(http_get_host("127.0.0.1", port, "/", NULL, reply,
+			    sizeof(reply)) == 0);
+	CHECK(status_of(reply) != 200 && !strstr(reply, "<p>page</p>"));
+	CHECK(http_req(port, "GET", "/", reply, sizeof(reply)) == 0);
+	CHECK(status_of(reply) == 200);
+	http_stop(srv);
+}
+
+/*
+ * Listening everywhere, the address a connection came in on is ours;
+ * on [::1], IPv6 addresses compare as addresses.
+ */
+static void test_host_wildcard_and_ipv6(void)
+{
+	static const struct host_case any[] = {
+		{ "127.0.0.1:%d", 200 }, { "localhost:%d", 200 },
+		{ "10.1.2.3:%d", 421 }, { "evil.example:%d", 421 },
+	};
+	static const struct host_case v6[] = {
+		{ "[::1]:%d", 200 }, { "[0:0:0:0:0:0:0:1]:%d", 200 },
+		{ "[::1]", 200 }, { "localhost:%d", 200 },
+		{ "127.0.0.1:%d", 421 }, { "[::2]:%d", 421 }, { "::1", 421 },
+	};
+	struct http_pages pages = { .metrics = render, .landing = render_page };
+	struct http_server *srv;
+	int port;
+
+	srv = serve_on("0.0.0.0", &pages, &port);
+	CHECK(srv);
+	if (srv)
+		check_hosts("127.0.0.1", port, any, ARRAY_SIZE(any));
+	http_stop(srv);
+	srv = serve_on("[::1]", &pages, &port);
+	if (!srv)
+		fprintf(stderr, "  no IPv6 loopback here: not tested\n");
+	else
+		check_hosts("::1", port, v6, ARRAY_SIZE(v6));
+	http_stop(srv);
+}
+
+/* nosniff, no-store and the CSP on every answer, errors included. */
+static void test_security_headers(void)
+{
+	struct http_pages pages = { .metrics = render, .landing = render_page,
+				    .csp = "default-src 'none'; style-src 'x'" };
+	static const char *const paths[] = { "/", "/metrics", "/x" };
+	char reply[4096], hv[512];
+	struct http_server *srv;
+	int port;
+
+	srv = serve_pages(&pages, &port);
+	CHECK(srv);
+	if (!srv)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(paths) + 2; i++) {
+		if (i < ARRAY_SIZE(paths))
+			http_req(port, "GET", paths[i], reply, sizeof(reply));
+		else if (i == ARRAY_SIZE(paths))
+			http_req(port, "POST", "/", reply, sizeof(reply));
+		else
+			http_get_host("127.0.0.1", port, "/", "evil.example",
+				      reply, sizeof(reply));
+		CHECK(status_of(reply) > 0);
+		CHECK_STR(header(reply, "X-Content-Type-Options", hv,
+				 sizeof(hv)), "nosniff");
+		CHECK_STR(header(reply, "Cache-Control", hv, sizeof(hv)),
+			  "no-store");
+		CHECK_STR(header(reply, "Content-Security-Policy", hv,
+				 sizeof(hv)),
+			  "default-src 'none'; style-src 'x'; frame-ancestors 'none'");
+	}
+	http_stop(srv);
+}
+
+static char *render_report(void *arg, size_t *len)
+{
+	struct report_page page = { .title = "t", .live = true };
+	struct timeline *tl = timeline_new(4, 4);
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	int err;
+
+	(void)arg;
+	err = f && tl ? report_html_write(f, tl, &page) : -ENOMEM;
+	if (f)
+		fclose(f);
+	timeline_free(tl);
+	if (err) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* "'sha256-...'" of the bytes between open and close in page, or "". */
+static void hash_between(const char *page, const char *open,
+			 const char *close, char *buf, size_t len)
+{
+	const char *a = strstr(page, open), *b;
+	unsigned char digest[32];
+	gnutls_datum_t raw = { digest, sizeof(digest) }, b64 = { 0 };
+
+	buf[0] = '\0';
+	if (!a || !(b = strstr(a += strlen(open), close)) ||
+	    gnutls_hash_fast(GNUTLS_DIG_SHA256, a, b - a, digest) ||
+	    gnutls_base64_encode2(&raw, &b64))
+		return;
+	snprintf(buf, len, "'sha256-%.*s'", (int)b64.size, b64.data);
+	gnutls_free(b64.data);
+}
+
+/*
+ * The page as the daemon serves it: its CSP allows exactly the bytes of
+ * its inline style and script (a browser refuses them otherwise), in
+ * the header and in the page's <meta>.
+ */
+static void test_csp_matches_page(void)
+{
+	char reply[64 * 1024], csp[512], want[512], style[64], script[64];
+	struct http_pages pages = { .metrics = render, .landing = render_report,
+				    .csp = want };
+	struct http_server *srv;
+	int port;
+
+	CHECK(report_html_csp(want, sizeof(want)) == 0);
+	srv = serve_pages(&pages, &port);
+	CHECK(srv);
+	if (!srv)
+		return;
+	CHECK(http_req(port, "GET", "/", reply, sizeof(reply)) == 0);
+	CHECK(status_of(reply) == 200);
+	hash_between(body_of(reply), "<style>", "</style>", style, sizeof(style));
+	hash_between(body_of(reply), "<script>", "</script>", script,
+		     sizeof(script));
+	CHECK(strlen(style) == 53 && strlen(script) == 53);
+	snprintf(want, sizeof(want), "default-src 'none'; style-src %s; "
+		 "script-src %s; base-uri 'none'; form-action 'none'", style,
+		 script);
+	CHECK(header(reply, "Content-Security-Policy", csp, sizeof(csp)));
+	CHECK(!strncmp(csp, want, strlen(want)));
+	CHECK_STR(csp + strlen(want), "; frame-ancestors 'none'");
+	snprintf(csp, sizeof(csp), "<meta http-equiv=\"Content-Security-Policy\" "
+		 "content=\"%s\">", want);
+	CHECK(strstr(body_of(reply), csp));
+	http_stop(srv);
+}
+
 UNIT_MAIN("http", UNIT_CASE(test_bind_then_start),
 	  UNIT_CASE(test_landing_404_405),
 	  UNIT_CASE(test_render_failure_is_500), UNIT_CASE(test_rendered_landing),
 	  UNIT_CASE(test_bad_listen),
-	  UNIT_CASE(test_port_in_use))
+	  UNIT_CASE(test_port_in_use), UNIT_CASE(test_host_checked),
+	  UNIT_CASE(test_host_wildcard_and_ipv6),
+	  UNIT_CASE(test_security_headers), UNIT_CASE(test_csp_matches_page))

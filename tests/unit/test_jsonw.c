@@ -55,6 +55,27 @@ static void every_byte_round_trips(void)
 	free(line);
 }
 
+/*
+ * comm and journals are anyone's: C1 controls and DEL come out escaped,
+ * bytes that are not UTF-8 as U+FFFD, and real UTF-8 as it is.
+ */
+static void utf8_and_controls(void)
+{
+	char *line = NULL;
+	json_object *o;
+
+	o = write_and_parse(fill_str, "a\x7f\xc2\x9b\xff\xc3\xa9\xe2\x82"
+			    "\xed\xa0\x80z", &line);
+	CHECK(o != NULL);
+	CHECK_STR(line, "{\"s\":\"a\\u007f\\u009b\\ufffd\xc3\xa9\\ufffd"
+		  "\\ufffd\\ufffd\\ufffd\\ufffdz\"}\n");
+	CHECK_STR(get_str(o, "s"), "a\x7f\xc2\x9b\xef\xbf\xbd\xc3\xa9"
+		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		  "\xef\xbf\xbdz");
+	json_object_put(o);
+	free(line);
+}
+
 static void fill_numbers(struct jsonw *w, const void *arg)
 {
 	(void)arg;
@@ -163,6 +184,7 @@ static void no_file_writes_nothing(void)
 }
 
 UNIT_MAIN("jsonw", UNIT_CASE(every_byte_round_trips),
+	  UNIT_CASE(utf8_and_controls),
 	  UNIT_CASE(numbers_and_literals), UNIT_CASE(nesting),
 	  UNIT_CASE(long_lines), UNIT_CASE(long_key),
 	  UNIT_CASE(no_file_writes_nothing))

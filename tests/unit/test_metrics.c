@@ -223,6 +223,21 @@ static void labels_escaped(void)
 	free(buf);
 }
 
+/* Names from sysfs or a driver: valid UTF-8 out, nothing for a terminal. */
+static void labels_utf8(void)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	prom_sample(f, "b", (struct prom_label[]){
+		{ "l", "a\x1b[2J\x7f\xc2\x9b\xff\xc3\xa9" } }, 1, 1);
+	fclose(f);
+	CHECK_STR(buf, "b{l=\"a\xef\xbf\xbd[2J\xef\xbf\xbd\xef\xbf\xbd"
+		       "\xef\xbf\xbd\xc3\xa9\"} 1\n");
+	free(buf);
+}
+
 static void feed_reset(struct iw_state *st, const char *dev,
 		       enum iw_record_type type, __u64 mono_ns)
 {
@@ -284,4 +299,5 @@ static void resets_in_progress(void)
 
 UNIT_MAIN("metrics", UNIT_CASE(exposition_is_well_formed),
 	  UNIT_CASE(counters_and_gauges), UNIT_CASE(labels_escaped),
+	  UNIT_CASE(labels_utf8),
 	  UNIT_CASE(resets_in_progress))

@@ -148,6 +148,50 @@ static void human_fits_100_columns(void)
 	free(line);
 }
 
+/* Bytes a terminal would act on: C0 but newline, DEL, C1 in UTF-8. */
+static bool has_control(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if ((c < 0x20 && c != '\n') || c == 0x7f ||
+		    (c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+		     (unsigned char)s[1] < 0xa0))
+			return true;
+	}
+	return false;
+}
+
+/* comm is any process's to set, a device name a journal's to say. */
+static void human_escapes_outside_strings(void)
+{
+	struct iw_record r = transition();
+	struct iw_violation v = { .rule = &iw_rules[0], .n_evidence = 1 };
+	struct output out;
+	char *line, *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(r.comm, sizeof(r.comm), "\x1b]0;x\x07\xc2\x9b" "2J\xff");
+	snprintf(r.device, sizeof(r.device), "0000:\x1b[2J\x7f");
+	line = render(&r, false);
+	CHECK(!has_control(line));
+	CHECK(strstr(line, " 0000:\\x1b[2J\\x7f ") != NULL);
+	CHECK(strstr(line, " \\x1b]0;x\\x07\n") != NULL);
+	free(line);
+
+	v.evidence[0] = (struct iw_evidence){ .key = "hook", .type = IW_EVID_STR,
+					      .str = "f\x1b[5m" };
+	f = open_memstream(&buf, &len);
+	output_init(&out, f, false);
+	output_violation(&out, &r, &v);
+	fclose(f);
+	CHECK(!has_control(buf));
+	CHECK(strstr(buf, ": 0000:\\x1b[2J\\x7f group 3 ") != NULL);
+	CHECK(strstr(buf, " hook=f\\x1b[5m\n") != NULL);
+	free(buf);
+}
+
 static void rfc3339(void)
 {
 	char buf[40];
@@ -161,4 +205,5 @@ static void rfc3339(void)
 UNIT_MAIN("output", UNIT_CASE(json_transition_fields),
 	  UNIT_CASE(json_nulls_where_unknown),
 	  UNIT_CASE(json_escapes_device_names),
-	  UNIT_CASE(human_fits_100_columns), UNIT_CASE(rfc3339))
+	  UNIT_CASE(human_fits_100_columns),
+	  UNIT_CASE(human_escapes_outside_strings), UNIT_CASE(rfc3339))

@@ -25,24 +25,14 @@ static int replay_text(const char *text, char *err, size_t len)
 {
 	char path[] = "/tmp/iw-replay-XXXXXX", *files[] = { path };
 	struct replay_opts opts = { .group = -1, .files = files, .n_files = 1 };
-	FILE *cap = tmpfile();
-	int fd = mkstemp(path), saved = dup(2), rc;
-	size_t n;
+	int fd = mkstemp(path), rc;
 
-	if (fd < 0 || !cap || saved < 0 ||
-	    write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
 		abort();
 	close(fd);
-	fflush(stderr);
-	dup2(fileno(cap), 2);
+	unit_stderr_begin();
 	rc = cmd_replay(&opts);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(cap);
-	n = fread(err, 1, len - 1, cap);
-	err[n] = '\0';
-	fclose(cap);
+	unit_stderr_end(err, len);
 	unlink(path);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "landing.h"
 #include "report_html.h"
 #include "report_layout.h"
@@ -220,6 +221,44 @@ static void hostile_text_escaped(void)
 	timeline_free(tl);
 }
 
+/* What a terminal or a parser acts on: C0 but newline, DEL, C1, bad UTF-8. */
+static bool has_control_or_bad_utf8(const char *s)
+{
+	while (*s) {
+		__u32 cp;
+		int n = utf8_char(s, &cp);
+
+		if (!n || (is_control(cp) && cp != '\n'))
+			return true;
+		s += n;
+	}
+	return false;
+}
+
+/* ... and their control characters are shown, not passed on. */
+static void control_text_shown(void)
+{
+	struct timeline *tl = timeline_new(4, 4);
+	struct iw_record r = transition(1, "a\x1b[2J\xc2\x9b\xff", 3,
+					IW_DOM_SVA, 0);
+	struct iw_violation v = { .rule = &iw_rules[0], .n_evidence = 1,
+				  .evidence = { { .key = "e", .type = IW_EVID_STR,
+						  .str = "\x7f\x07" } } };
+	size_t len;
+	char *page;
+
+	timeline_record(tl, &r, SEC, &v, 1);
+	tl->have_session = true;
+	timeline_not_watched(tl, 2 * SEC, "m\x1b]0;t\x07");
+	page = page_of(tl, &len);
+	CHECK(page && !has_control_or_bad_utf8(page));
+	CHECK(page && strstr(page, ">a\\x1b[2J\\xc2\\x9b\\xff<"));
+	CHECK(page && strstr(page, "e=\\x7f\\x07"));
+	CHECK(page && strstr(page, "m\\x1b]0;t\\x07"));
+	free(page);
+	timeline_free(tl);
+}
+
 /* The daemon's page at every cap, with the longest names: its bound. */
 static void landing_page_bounded(void)
 {
@@ -316,4 +355,5 @@ UNIT_MAIN("timeline",
 	  UNIT_CASE(lost_events_make_a_gap),
 	  UNIT_CASE(recent_records_newest_first),
 	  UNIT_CASE(hostile_text_escaped),
+	  UNIT_CASE(control_text_shown),
 	  UNIT_CASE(landing_page_bounded))

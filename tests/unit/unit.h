@@ -6,8 +6,12 @@
 #ifndef __IW_UNIT_H
 #define __IW_UNIT_H
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "util.h"
 
 static int unit_case_failed;
@@ -45,6 +49,71 @@ static inline void unit_put_file(const char *dir, const char *rel,
 		fputs(text, f);
 		fclose(f);
 	}
+}
+
+/* A file's first 4 KiB as a string (static; a FIFO is not waited on). */
+static inline const char *unit_slurp(const char *path)
+{
+	static char buf[4096];
+	int fd = open(path, O_RDONLY | O_NONBLOCK);
+	ssize_t n;
+
+	if (fd < 0)
+		return "(none)";
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return buf;
+}
+
+/* What is at path, not followed (S_ISLNK...); 0 if nothing. */
+static inline mode_t unit_lmode(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? 0 : st.st_mode;
+}
+
+#define UNIT_VICTIM_TEXT	"root's own file\n"
+
+/* dir.victim: a 0600 file beside dir that no write may ever change. */
+static inline const char *unit_victim(const char *dir)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "%s.victim", dir);
+	unit_put_file("/", path, UNIT_VICTIM_TEXT);
+	chmod(path, 0600);
+	return path;
+}
+
+/* stderr caught between these two, for a case to read what was logged. */
+static FILE *unit_cap;
+static int unit_saved_stderr = -1;
+
+static inline void unit_stderr_begin(void)
+{
+	fflush(stderr);
+	unit_cap = tmpfile();
+	unit_saved_stderr = dup(STDERR_FILENO);
+	if (!unit_cap || unit_saved_stderr < 0)
+		abort();
+	dup2(fileno(unit_cap), STDERR_FILENO);
+}
+
+/* What was caught, into buf (NUL-terminated); stderr back as it was. */
+static inline const char *unit_stderr_end(char *buf, size_t len)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(unit_saved_stderr, STDERR_FILENO);
+	close(unit_saved_stderr);
+	rewind(unit_cap);
+	n = fread(buf, 1, len - 1, unit_cap);
+	buf[n] = '\0';
+	fclose(unit_cap);
+	return buf;
 }
 
 struct unit_case {
