@@ -110,7 +110,9 @@ expect trace_textfile_fifo 1 "cannot write textfile $w/d\.prom: it is a FIFO$" -
 
 # daemon: the textfile as trace's, the journal opened without following
 # a link, waiting on a FIFO or appending to a file linked elsewhere too.
-daemon=("$IW" daemon --listen 127.0.0.1:17394 --btf "$tmp/bad.btf")
+# A port the kernel picked, not a fixed one another test run may hold.
+port=$(tests/cli/free-port)
+daemon=("$IW" daemon --listen "127.0.0.1:$port" --btf "$tmp/bad.btf")
 as_user ln -s "$victim" "$w/e.prom.tmp"
 expect daemon_textfile_tmp_link 1 "$loaded" -- "${daemon[@]}" --textfile "$w/e.prom"
 still daemon_textfile_tmp_link_untouched -L "$w/e.prom.tmp"
@@ -141,7 +143,7 @@ expect daemon_journal_hard_link_own 1 "cannot open journal $w/d2\.jsonl: it has 
 	"${daemon[@]}" --journal "$w/d2.jsonl"
 still daemon_journal_hard_link_own_unchanged "$(cat "$tmp/n/own")" = nobody
 expect daemon_journal_created 1 "$loaded" -- \
-	sh -c "umask 0; exec \"$IW\" daemon --listen 127.0.0.1:17394 --btf '$tmp/bad.btf' --journal '$w/e.jsonl'"
+	sh -c "umask 0; exec \"$IW\" daemon --listen 127.0.0.1:$port --btf '$tmp/bad.btf' --journal '$w/e.jsonl'"
 expect daemon_journal_mode 0 '^640 nobody$' -- stat -c '%a %U' "$w/e.jsonl"
 
 # Nothing of the tool's is left behind but the files it was asked for.

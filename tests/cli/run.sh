@@ -37,20 +37,12 @@ expect() {
 	fi
 }
 
-# free_port: a port nothing listens on now, as the kernel picks one.
-free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
 # daemon_free_port ARGS...: the daemon listening on a free port; another
 # program may take it in between, and then it tries another (3 at most).
 daemon_free_port() {
 	local rc
 	for _ in 1 2 3; do
-		"$IW" daemon --listen "127.0.0.1:$(free_port)" "$@" 2>"$tmp/dfp.err"
+		"$IW" daemon --listen "127.0.0.1:$(tests/cli/free-port)" "$@" 2>"$tmp/dfp.err"
 		rc=$?
 		grep -q 'Address already in use' "$tmp/dfp.err" || break
 	done
