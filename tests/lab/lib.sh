@@ -300,6 +300,18 @@ metric() {
 		'index($0, s " ") == 1 { print $NF; found = 1 } END { if (!found) print "absent" }'
 }
 
+# rescans_journalled N FILE...: the journal files, in order, hold N probe
+# transitions (a remove/rescan's last record) and the last of them ends
+# with a whole line: what a look at the journal after N remove/rescans
+# waits for (a release alone comes before the rescan's records are out).
+rescans_journalled() {
+	local n=$1 f last=
+	shift
+	for f in "$@"; do [ -s "$f" ] && last=$f; done
+	[ -n "$last" ] && [ -z "$(tail -c 1 "$last")" ] &&
+		[ "$(cat "$@" 2>/dev/null | grep -c '"path":"probe"')" = "$n" ]
+}
+
 # metric_is SERIES VALUE: a fresh scrape has SERIES at VALUE.
 metric_is() {
 	[ "$(metric "$1")" = "$2" ]
