@@ -147,6 +147,9 @@ expect replay_damaged_rest_analysed 1 '1 violations \(blocked_with_rmr=1\), 3 ba
 # KiB"; the VM counts memory allocated and never touched (a calloc of 2 GB
 # is no RSS until written). UNDER_64M matches a number of KiB under 65000.
 UNDER_64M='([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3})'
+# peak-mem itself: 1 GiB mapped and never written is in the VM, not the RSS.
+expect peak_mem_counts_untouched 0 '^exit 0, peak RSS [0-9]{1,5} KiB, peak VM [0-9]{7,} KiB$' --out \
+	tests/cli/peak-mem python3 -c 'import mmap; m = mmap.mmap(-1, 1 << 30)'
 transition() {
 	printf '{"type":"transition","time":"%s","group":%s,"device":"0000:00:03.0","from":"dma","to":"identity","path":"default","ret":0}\n' "$@"
 }
