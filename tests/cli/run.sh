@@ -308,13 +308,14 @@ expect daemon_bad_host 1 "bad --listen 'no.such.host.invalid:7389': " --err-only
 	"$IW" daemon --listen no.such.host.invalid:7389
 # A port held by another listener, one the kernel picked: a fixed one may
 # be taken by another test run on the host. It says the port once it
-# listens.
-coproc HOLDER { python3 -c 'import socket, time
+# listens. exec: the pid killed below is python's own, which must not
+# outlive the suite holding its output open (tests/check.sh's tee waits).
+coproc HOLDER { exec python3 2>/dev/null -c 'import socket, time
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 s.listen()
 print(s.getsockname()[1], flush=True)
-time.sleep(300)'; }
+time.sleep(60)'; }
 srv_pid=$HOLDER_PID
 read -r -t 10 held <&"${HOLDER[0]}"
 expect daemon_port_in_use 1 "cannot listen on 127.0.0.1:$held: Address already in use" --err-only \
