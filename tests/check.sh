@@ -47,10 +47,16 @@ run_suite() {
 # background while the suites that need no guest run (on a fresh machine
 # that is minutes of downloads); the first guest suite waits for them.
 prefetch_pid=''
+# The suites that boot a lab guest.
+boots_guest() {
+	case $1 in systemd | lab | browser | chaos | bench) return 0 ;; esac
+	return 1
+}
+
 prefetch_start() {
 	local s
 	for s in "${suites[@]}"; do
-		case $s in systemd | lab | browser | chaos | bench) ;; *) continue ;; esac
+		boots_guest "$s" || continue
 		echo "== prefetch: the lab's kernels in the background ($prefetch_log)"
 		make --no-print-directory kernels kmods >"$prefetch_log" 2>&1 &
 		prefetch_pid=$!
@@ -76,7 +82,7 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(lint unit cli files contrib deb systemd fuzz lab browser chaos bench)
 prefetch_start
 for s in "${suites[@]}"; do
-	case $s in systemd | lab | browser | chaos | bench) prefetch_wait ;; esac
+	! boots_guest "$s" || prefetch_wait
 	case $s in
 	lint) run_suite lint bash tests/lint.sh ;;
 	unit) run_suite unit make --no-print-directory unit ;;
